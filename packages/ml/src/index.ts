@@ -1,0 +1,3 @@
+export * from './backend/index';
+export * from './models/index';
+export * from './data/index';
