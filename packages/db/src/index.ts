@@ -1,1 +1,16 @@
-export {};
+export { createDb, type Db } from './client';
+export {
+  PostgresBlobStore,
+  BlobTooLargeError,
+  BLOB_CHUNK_BYTES,
+  type BlobInfo,
+} from './blob-store';
+export {
+  createImageStore,
+  importIntoDataset,
+  saveImportResult,
+  imageBlobKey,
+  thumbnailBlobKey,
+  imageContentType,
+} from './dataset-import';
+export * from './generated/prisma/client';

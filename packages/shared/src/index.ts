@@ -1,1 +1,3 @@
-export {};
+export * from './env';
+export * from './queues';
+export * from './labelling';

@@ -1,1 +1,8 @@
-export {};
+export { initBackend, BACKEND_CHOICES } from './init-backend';
+export type {
+  BackendChoice,
+  BackendFailure,
+  BackendInfo,
+  InitBackendOptions,
+} from './init-backend';
+export { registerTrainingKernels, areTrainingKernelsRegistered } from './register-training-kernels';

@@ -1,0 +1,132 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { createTestDatabase, type TestDatabase } from '@studio/db/testing';
+
+const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+export interface Studio {
+  url: string;
+  database: TestDatabase;
+  env: NodeJS.ProcessEnv;
+  startWorker(): ChildProcess;
+  stopWorker(signal?: NodeJS.Signals): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+function waitForExit(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) =>
+    child.exitCode !== null || child.signalCode !== null
+      ? resolve()
+      : child.once('exit', () => resolve()),
+  );
+}
+
+/**
+ * The real studio for a test file: the built web app (`next start`) and a worker process, on a
+ * throwaway database and a Redis key prefix of their own.
+ */
+export async function startStudio(options: { withWorker?: boolean } = {}): Promise<Studio> {
+  const database = await createTestDatabase();
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: database.url,
+    STUDIO_PREFIX: `t${randomBytes(4).toString('hex')}`,
+    NEXT_TELEMETRY_DISABLED: '1',
+    PORT: String(port),
+  };
+  const log = (name: string, child: ChildProcess) => {
+    child.stdout?.on(
+      'data',
+      (d: Buffer) => process.env.STUDIO_TEST_VERBOSE && process.stdout.write(`[${name}] ${d}`),
+    );
+    child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[${name}] ${d}`));
+  };
+  const web = spawn(
+    path.join(root, 'node_modules/.bin/next'),
+    ['start', '-p', String(port), '-H', '127.0.0.1'],
+    { cwd: path.join(root, 'apps/web'), env, stdio: 'pipe' },
+  );
+  log('web', web);
+  let worker: ChildProcess | null = null;
+  const startWorker = () => {
+    worker = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(root, 'apps/worker/src/main.ts')],
+      { cwd: root, env, stdio: 'pipe' },
+    );
+    log('worker', worker);
+    return worker;
+  };
+  if (options.withWorker !== false) startWorker();
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const health = await fetch(`${url}/api/health`)
+      .then((r) => r.json() as Promise<{ ok: boolean; down: string[] }>)
+      .catch(() => null);
+    if (health && (health.ok || (options.withWorker === false && health.down.join() === 'worker')))
+      break;
+    if (Date.now() > deadline)
+      throw new Error(
+        `The studio did not become healthy within 90 s (last health: ${JSON.stringify(health)}).`,
+      );
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return {
+    url,
+    database,
+    env,
+    startWorker,
+    async stopWorker(signal: NodeJS.Signals = 'SIGTERM') {
+      if (!worker) return;
+      const exiting = waitForExit(worker);
+      worker.kill(signal);
+      await exiting;
+      worker = null;
+    },
+    async close() {
+      const exits = [web, worker]
+        .filter((c): c is ChildProcess => c !== null)
+        .map((c) => {
+          const exiting = waitForExit(c);
+          c.kill('SIGTERM');
+          return exiting;
+        });
+      await Promise.all(exits);
+      await database.drop();
+    },
+  };
+}
+
+/** Debian's Chromium, driven by playwright-core (its own browser download cannot work here). */
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-quic',
+      '--no-first-run',
+    ],
+  });
+}

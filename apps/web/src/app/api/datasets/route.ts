@@ -1,0 +1,41 @@
+import { NextResponse } from 'next/server';
+import { z } from 'zod';
+import { createDataset, listDatasets } from '@/server/datasets';
+import { handle, parseJson } from '@/server/http';
+import { enqueueImport } from '@/server/imports';
+
+export const dynamic = 'force-dynamic';
+
+const createRequest = z.discriminatedUnion('sourceKind', [
+  z.object({ sourceKind: z.enum(['folder', 'archive']), name: z.string().trim().min(1).max(200) }),
+  z.object({
+    sourceKind: z.literal('url'),
+    name: z.string().trim().min(1).max(200),
+    url: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//i.test(u), 'Only http(s) URLs can be imported.'),
+    sha256: z
+      .string()
+      .regex(/^[0-9a-f]{64}$/i, 'A SHA-256 is 64 hexadecimal characters.')
+      .optional(),
+  }),
+]);
+
+export const GET = handle(async () => NextResponse.json({ datasets: await listDatasets() }));
+
+export const POST = handle(async (request: Request) => {
+  const body = await parseJson(request, createRequest);
+  if (body.sourceKind !== 'url') {
+    const dataset = await createDataset(body.name, body.sourceKind);
+    return NextResponse.json({ id: dataset.id }, { status: 201 });
+  }
+  const dataset = await createDataset(body.name, 'url', body.url);
+  const task = await enqueueImport({
+    datasetId: dataset.id,
+    kind: 'url',
+    source: body.url,
+    sha256: body.sha256?.toLowerCase(),
+  });
+  return NextResponse.json({ id: dataset.id, importId: task.id }, { status: 201 });
+});

@@ -1,0 +1,30 @@
+import { imageContentType, thumbnailBlobKey } from '@studio/db';
+import { blobs, db } from '@/server/db';
+import { ApiError, handle } from '@/server/http';
+
+export const dynamic = 'force-dynamic';
+
+/**
+ * An image of a dataset (or its thumbnail). The content type is set by the server from the
+ * verified format, never from the upload, and the CSP forbids scripts even if a file were HTML.
+ */
+export const GET = handle(
+  async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
+    const { id } = await params;
+    const file = /^[0-9a-f-]{36}$/i.test(id)
+      ? await db().datasetFile.findUnique({ where: { id } })
+      : null;
+    if (!file) throw new ApiError(404, `No image with id ${id}.`);
+    const isThumb = new URL(request.url).searchParams.get('size') === 'thumb';
+    const bytes = await blobs().get(isThumb ? thumbnailBlobKey(file.sha256) : file.blobKey);
+    return new Response(new Uint8Array(bytes), {
+      headers: {
+        'Content-Type': isThumb ? 'image/webp' : imageContentType(file.format),
+        'X-Content-Type-Options': 'nosniff',
+        'Content-Security-Policy':
+          "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
+        'Cache-Control': 'private, max-age=31536000, immutable',
+      },
+    });
+  },
+);

@@ -1,0 +1,97 @@
+'use client';
+
+import Link from 'next/link';
+import { Anchor, Badge, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { IconPlus } from '@tabler/icons-react';
+import { EmptyState } from '../empty-state';
+import { StatusBadge } from '../status-badge';
+
+interface Row {
+  id: string;
+  name: string;
+  status: string;
+  sourceKind: string;
+  files: number;
+  skipped: number;
+  versions: number;
+  createdAt: string;
+}
+
+export function DatasetList({ datasets }: { datasets: Row[] }) {
+  return (
+    <Stack gap="lg">
+      <Group justify="space-between">
+        <div>
+          <Title order={1} size="h2">
+            Datasets
+          </Title>
+          <Text c="dimmed">
+            Photos and their labels. Every labelled, split version is kept so runs stay comparable.
+          </Text>
+        </div>
+        <Button component={Link} href="/datasets/new" leftSection={<IconPlus size={16} />}>
+          New dataset
+        </Button>
+      </Group>
+      {datasets.length === 0 ? (
+        <EmptyState
+          title="No datasets yet"
+          description="Drop a folder or a zip of photos, or give the URL of an archive. Labels can come from folder names, a CSV, a pattern on the file name, a rule or a list."
+          action={
+            <Button component={Link} href="/datasets/new" leftSection={<IconPlus size={16} />}>
+              Create your first dataset
+            </Button>
+          }
+        />
+      ) : (
+        <Card p={0}>
+          <Table highlightOnHover verticalSpacing="sm" horizontalSpacing="md">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Name</Table.Th>
+                <Table.Th>Status</Table.Th>
+                <Table.Th ta="right">Images</Table.Th>
+                <Table.Th ta="right">Skipped</Table.Th>
+                <Table.Th ta="right">Versions</Table.Th>
+                <Table.Th>Source</Table.Th>
+                <Table.Th>Created</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {datasets.map((d) => (
+                <Table.Tr key={d.id}>
+                  <Table.Td>
+                    <Anchor component={Link} href={`/datasets/${d.id}`} fw={600}>
+                      {d.name}
+                    </Anchor>
+                  </Table.Td>
+                  <Table.Td>
+                    <StatusBadge status={d.status} />
+                  </Table.Td>
+                  <Table.Td ta="right">{d.files.toLocaleString('en')}</Table.Td>
+                  <Table.Td ta="right">
+                    {d.skipped > 0 ? (
+                      <Badge color="orange" variant="light">
+                        {d.skipped}
+                      </Badge>
+                    ) : (
+                      0
+                    )}
+                  </Table.Td>
+                  <Table.Td ta="right">{d.versions}</Table.Td>
+                  <Table.Td>{d.sourceKind}</Table.Td>
+                  <Table.Td>
+                    {new Date(d.createdAt).toLocaleString('en-GB', {
+                      dateStyle: 'medium',
+                      timeStyle: 'short',
+                    })}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        </Card>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,93 @@
+'use client';
+
+import { Alert, Badge, Group, Stack, Tabs, Text, Title } from '@mantine/core';
+import {
+  IconAlertTriangle,
+  IconFolder,
+  IconListCheck,
+  IconTags,
+  IconVersions,
+} from '@tabler/icons-react';
+import type { DatasetDetail } from '@/server/datasets';
+import { StatusBadge } from '../status-badge';
+import { FolderBrowser } from './folder-browser';
+import { ImportProgress } from './import-progress';
+import { Labeller } from './labeller';
+import { SkippedList } from './skipped-list';
+import { VersionList } from './version-list';
+
+export function DatasetView({ detail }: { detail: DatasetDetail }) {
+  const activeImport = detail.imports.find((t) => t.status === 'queued' || t.status === 'running');
+  const hasFiles = detail.fileCount > 0;
+  return (
+    <Stack gap="lg">
+      <Group justify="space-between" align="flex-start">
+        <div>
+          <Group gap="sm">
+            <Title order={1} size="h2">
+              {detail.name}
+            </Title>
+            <StatusBadge status={detail.status} />
+          </Group>
+          <Text c="dimmed" data-testid="dataset-summary">
+            {detail.fileCount.toLocaleString('en')} images ·{' '}
+            {detail.skippedCount.toLocaleString('en')} skipped · {detail.versions.length} version
+            {detail.versions.length === 1 ? '' : 's'}
+            {detail.sourceUrl ? ` · from ${detail.sourceUrl}` : ''}
+          </Text>
+        </div>
+      </Group>
+      {activeImport && <ImportProgress task={activeImport} />}
+      {detail.error && (
+        <Alert color="red" icon={<IconAlertTriangle />} title="Import problem" role="alert">
+          {detail.error}
+        </Alert>
+      )}
+      <Tabs
+        defaultValue={hasFiles ? (detail.versions.length > 0 ? 'versions' : 'label') : 'files'}
+        keepMounted={false}
+      >
+        <Tabs.List>
+          <Tabs.Tab value="files" leftSection={<IconFolder size={16} />}>
+            Files
+          </Tabs.Tab>
+          <Tabs.Tab
+            value="skipped"
+            leftSection={<IconListCheck size={16} />}
+            rightSection={
+              detail.skippedCount > 0 ? (
+                <Badge size="xs" color="orange" variant="light">
+                  {detail.skippedCount}
+                </Badge>
+              ) : null
+            }
+          >
+            Skipped
+          </Tabs.Tab>
+          <Tabs.Tab value="label" leftSection={<IconTags size={16} />} disabled={!hasFiles}>
+            Label &amp; split
+          </Tabs.Tab>
+          <Tabs.Tab value="versions" leftSection={<IconVersions size={16} />}>
+            Versions
+          </Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="files" pt="md">
+          <FolderBrowser datasetId={detail.id} total={detail.fileCount} />
+        </Tabs.Panel>
+        <Tabs.Panel value="skipped" pt="md">
+          <SkippedList skipped={detail.skipped} total={detail.skippedCount} />
+        </Tabs.Panel>
+        <Tabs.Panel value="label" pt="md">
+          <Labeller
+            datasetId={detail.id}
+            textFiles={detail.textFiles}
+            samplePaths={detail.samplePaths}
+          />
+        </Tabs.Panel>
+        <Tabs.Panel value="versions" pt="md">
+          <VersionList versions={detail.versions} />
+        </Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}

@@ -1,0 +1,89 @@
+'use client';
+
+import { Badge, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
+import type { VersionCounts } from '@/server/datasets';
+import { EmptyState } from '../empty-state';
+
+interface Version {
+  id: string;
+  number: number;
+  labelling: Record<string, unknown>;
+  split: Record<string, unknown>;
+  classes: string[];
+  counts: VersionCounts;
+  unlabelled: number;
+  createdAt: string;
+}
+
+const sum = (counts: Record<string, number> | undefined) =>
+  Object.values(counts ?? {}).reduce((a, b) => a + b, 0);
+
+export function VersionList({ versions }: { versions: Version[] }) {
+  if (versions.length === 0) {
+    return (
+      <EmptyState
+        title="No versions yet"
+        description="Choose how images are labelled and split under “Label & split”, then save: each save is an immutable version that runs train on."
+      />
+    );
+  }
+  return (
+    <Stack>
+      {versions.map((v) => (
+        <Card key={v.id} data-testid={`version-${v.number}`}>
+          <Group justify="space-between" mb="sm">
+            <Title order={3} size="h4">
+              Version {v.number}
+            </Title>
+            <Group gap="xs">
+              <Badge variant="light">labels: {String(v.labelling.scheme)}</Badge>
+              <Badge variant="light" color="grape">
+                {v.split.kind === 'folders'
+                  ? 'split: folders'
+                  : `split: random ${Math.round(Number(v.split.validPct) * 100)}%, seed ${String(v.split.seed)}${v.split.stratified ? ', stratified' : ''}`}
+              </Badge>
+              <Badge variant="light" color="gray">
+                c = {v.classes.length}
+              </Badge>
+            </Group>
+          </Group>
+          <Text size="sm" mb="sm" data-testid="version-totals">
+            {sum(v.counts.train).toLocaleString('en')} train /{' '}
+            {sum(v.counts.valid).toLocaleString('en')} validation
+            {sum(v.counts.test) > 0 ? ` / ${sum(v.counts.test).toLocaleString('en')} test` : ''}
+            {v.unlabelled > 0
+              ? ` · ${v.unlabelled.toLocaleString('en')} unlabelled images left out`
+              : ''}
+          </Text>
+          <ClassCountTable classes={v.classes} counts={v.counts} />
+        </Card>
+      ))}
+    </Stack>
+  );
+}
+
+export function ClassCountTable({ classes, counts }: { classes: string[]; counts: VersionCounts }) {
+  const hasTest = sum(counts.test) > 0;
+  return (
+    <Table striped withTableBorder verticalSpacing={4} aria-label="Images per class and split">
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th>Class</Table.Th>
+          <Table.Th ta="right">Train</Table.Th>
+          <Table.Th ta="right">Validation</Table.Th>
+          {hasTest && <Table.Th ta="right">Test</Table.Th>}
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {classes.map((c) => (
+          <Table.Tr key={c}>
+            <Table.Td>{c}</Table.Td>
+            <Table.Td ta="right">{counts.train?.[c] ?? 0}</Table.Td>
+            <Table.Td ta="right">{counts.valid?.[c] ?? 0}</Table.Td>
+            {hasTest && <Table.Td ta="right">{counts.test?.[c] ?? 0}</Table.Td>}
+          </Table.Tr>
+        ))}
+      </Table.Tbody>
+    </Table>
+  );
+}

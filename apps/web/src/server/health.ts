@@ -1,0 +1,72 @@
+import 'server-only';
+import { workerHeartbeat, type WorkerHeartbeat } from '@studio/shared';
+import { db } from './db';
+import { env } from './env';
+import { redis } from './queue';
+
+export interface ComponentHealth {
+  ok: boolean;
+  latencyMs?: number;
+  error?: string;
+}
+
+export interface Health {
+  ok: boolean;
+  down: string[];
+  database: ComponentHealth;
+  queue: ComponentHealth;
+  workers: ComponentHealth & { count: number; list: WorkerHeartbeat[] };
+}
+
+async function timed(check: () => Promise<unknown>, timeoutMs = 2_000): Promise<ComponentHealth> {
+  const started = performance.now();
+  try {
+    await Promise.race([
+      check(),
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs),
+      ),
+    ]);
+    return { ok: true, latencyMs: Math.round(performance.now() - started) };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+}
+
+async function listWorkers(): Promise<WorkerHeartbeat[]> {
+  const keys = await redis().keys(`${env().STUDIO_PREFIX}:workers:*`);
+  if (keys.length === 0) return [];
+  const values = await redis().mget(...keys);
+  return values.flatMap((v) => {
+    const parsed = v ? workerHeartbeat.safeParse(JSON.parse(v)) : undefined;
+    return parsed?.success ? [parsed.data] : [];
+  });
+}
+
+/** The state of everything the studio needs: Postgres, Redis (the queue) and live workers. */
+export async function checkHealth(): Promise<Health> {
+  const [database, queue] = await Promise.all([
+    timed(() => db().$queryRawUnsafe('SELECT 1')),
+    timed(() => redis().ping()),
+  ]);
+  let list: WorkerHeartbeat[] = [];
+  const workersCheck = queue.ok
+    ? await timed(async () => (list = await listWorkers()))
+    : { ok: false, error: 'queue is down' };
+  const workers = {
+    ...workersCheck,
+    ok: workersCheck.ok && list.length > 0,
+    error:
+      workersCheck.ok && list.length === 0
+        ? 'no worker has reported in the last 15 s'
+        : workersCheck.error,
+    count: list.length,
+    list,
+  };
+  const down = [
+    ...(database.ok ? [] : ['database']),
+    ...(queue.ok ? [] : ['queue']),
+    ...(workers.ok ? [] : ['worker']),
+  ];
+  return { ok: down.length === 0, down, database, queue, workers };
+}

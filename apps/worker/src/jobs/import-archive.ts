@@ -1,0 +1,144 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { importIntoDataset, type Db, type PostgresBlobStore } from '@studio/db';
+import { DatasetError, readArchiveEntries } from '@studio/datasets';
+import type { ImportArchiveJob } from '@studio/shared';
+import { DownloadError, downloadToFile } from './download';
+
+export interface ImportContext {
+  db: Db;
+  blobs: PostgresBlobStore;
+  log: (msg: string) => void;
+  maxArchiveBytes: number;
+  signal?: AbortSignal;
+}
+
+/** A failure that retrying cannot fix (bad archive, bad URL, wrong checksum). */
+export class PermanentImportError extends Error {}
+
+/**
+ * Imports an uploaded archive or a URL into a dataset. Progress goes to the ImportTask row
+ * (Postgres is the truth the page polls); a URL is downloaded once and cached by URL+checksum.
+ */
+export async function importArchive(ctx: ImportContext, job: ImportArchiveJob): Promise<void> {
+  const task = await ctx.db.importTask.findUnique({ where: { id: job.importTaskId } });
+  if (!task || task.status === 'done') return;
+  const update = (data: { done?: number; total?: number; message?: string }) =>
+    ctx.db.importTask
+      .update({ where: { id: task.id }, data })
+      .catch((error: Error) => ctx.log(`import ${task.id}: ${error.message}`));
+  await ctx.db.importTask.update({
+    where: { id: task.id },
+    data: { status: 'running', error: null, message: 'Starting' },
+  });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'studio-import-'));
+  try {
+    const file = path.join(dir, 'archive');
+    if (task.kind === 'url')
+      await fetchUrlArchive(ctx, task.source!, task.sha256 ?? undefined, file, update);
+    else await pipeline(ctx.blobs.stream(task.source!), createWriteStream(file));
+
+    await update({ message: 'Scanning images' });
+    let lastWrite = 0;
+    const result = await importIntoDataset(
+      ctx.db,
+      ctx.blobs,
+      task.datasetId,
+      readArchiveEntries(file),
+      {
+        signal: ctx.signal,
+        onProgress: (p) => {
+          if (Date.now() - lastWrite < 500) return;
+          lastWrite = Date.now();
+          void update({
+            done: p.processed,
+            message: `Scanned ${p.processed.toLocaleString('en')} files (${p.imported.toLocaleString('en')} images)`,
+          });
+        },
+      },
+    );
+    const total = await ctx.db.datasetFile.count({ where: { datasetId: task.datasetId } });
+    await ctx.db.dataset.update({
+      where: { id: task.datasetId },
+      data:
+        total > 0
+          ? { status: 'ready', error: null }
+          : {
+              status: 'failed',
+              error: `The archive contained no image the studio can read (${result.skipped.length} files skipped; see their reasons).`,
+            },
+    });
+    const processed = result.files.length + result.skipped.length + result.textFiles.length;
+    await ctx.db.importTask.update({
+      where: { id: task.id },
+      data: {
+        status: 'done',
+        done: processed,
+        total: processed,
+        message: `Imported ${result.added.toLocaleString('en')} images, skipped ${result.skipped.length.toLocaleString('en')} files`,
+      },
+    });
+    if (task.kind === 'archive') await ctx.blobs.delete(task.source!);
+    ctx.log(`import ${task.id}: ${result.added} images, ${result.skipped.length} skipped`);
+  } catch (error) {
+    const isPermanent = error instanceof DatasetError || error instanceof DownloadError;
+    const message = (error as Error).message;
+    await ctx.db.importTask.update({
+      where: { id: task.id },
+      data: { status: isPermanent ? 'failed' : 'queued', error: message },
+    });
+    if (isPermanent) {
+      const files = await ctx.db.datasetFile.count({ where: { datasetId: task.datasetId } });
+      if (files === 0)
+        await ctx.db.dataset.update({
+          where: { id: task.datasetId },
+          data: { status: 'failed', error: message },
+        });
+      throw new PermanentImportError(message);
+    }
+    throw error;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function fetchUrlArchive(
+  ctx: ImportContext,
+  url: string,
+  sha256: string | undefined,
+  file: string,
+  update: (data: { done?: number; total?: number; message?: string }) => Promise<unknown>,
+): Promise<void> {
+  const cached = await ctx.db.urlCache.findFirst({
+    where: sha256 ? { url, sha256 } : { url },
+    orderBy: { createdAt: 'desc' },
+  });
+  if (cached && (await ctx.blobs.has(cached.blobKey))) {
+    await update({ message: 'Using the cached download' });
+    await pipeline(ctx.blobs.stream(cached.blobKey), createWriteStream(file));
+    return;
+  }
+  await update({ message: `Downloading ${url}` });
+  const downloaded = await downloadToFile(url, file, {
+    sha256,
+    maxBytes: ctx.maxArchiveBytes,
+    signal: ctx.signal,
+    onProgress: (p) =>
+      void update({
+        done: p.receivedBytes,
+        total: p.totalBytes ?? 0,
+        message: `Downloading: ${(p.receivedBytes / 1024 ** 2).toFixed(1)}${p.totalBytes ? ` of ${(p.totalBytes / 1024 ** 2).toFixed(1)}` : ''} MB`,
+      }),
+  });
+  const blobKey = `archive:${downloaded.sha256}`;
+  if (!(await ctx.blobs.has(blobKey)))
+    await ctx.blobs.putStream(blobKey, createReadStream(file), 'application/octet-stream');
+  await ctx.db.urlCache.upsert({
+    where: { url_sha256: { url, sha256: downloaded.sha256 } },
+    create: { url, sha256: downloaded.sha256, blobKey, size: BigInt(downloaded.bytes) },
+    update: {},
+  });
+}

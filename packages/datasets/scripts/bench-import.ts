@@ -1,0 +1,29 @@
+/**
+ * Measures importEntries on a real folder (default ../shared/datasets/clothing-small, read in
+ * place, never copied) with an in-memory store. Prints JSON. Usage:
+ *   npx tsx scripts/bench-import.ts [folder] [concurrency]
+ */
+import { fileURLToPath } from 'node:url';
+import { createMemoryStore, importEntries, readDirectoryEntries } from '../src/index';
+
+const folder =
+  process.argv[2] ||
+  fileURLToPath(new URL('../../../../shared/datasets/clothing-small', import.meta.url));
+const concurrency = Number(process.argv[3] ?? 3);
+const store = createMemoryStore();
+const started = performance.now();
+const result = await importEntries(readDirectoryEntries(folder), store, { concurrency });
+const seconds = (performance.now() - started) / 1000;
+console.log(
+  JSON.stringify({
+    folder,
+    concurrency,
+    seconds: Number(seconds.toFixed(2)),
+    imagesPerSecond: Math.round(result.files.length / seconds),
+    files: result.files.length,
+    skipped: result.skipped.length,
+    duplicates: result.duplicates,
+    stored: result.stored,
+    skippedExamples: result.skipped.slice(0, 5),
+  }),
+);

@@ -1,0 +1,226 @@
+/**
+ * fastai v1's DataBunch for image classification: items + a byte source →
+ * classes, counts, and batch iterators for training (augmented, shuffled per
+ * epoch, drop_last) and validation (centre crop, in order).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { drawImageAugment, type AugmentOptions } from './augment';
+import { classesOf, countClasses } from './classes';
+import { resolveOptions, type DataBunchOptions } from './data-bunch-options';
+import { decodeImage, type Fit, type ResizeMode } from './decode';
+import { ImageCache, mapConcurrent } from './image-cache';
+import type { ImageSource, Item, Split } from './items';
+import type { NormalizeSpec } from './normalize';
+import type { Pixels } from './pixels';
+import { prefetch } from './prefetch';
+import { createRng, shuffledIndices, type Rng } from './rng';
+import { buildEvalBatch, buildTrainBatch } from './train-batch';
+
+export type { DataBunchOptions } from './data-bunch-options';
+
+/**
+ * One batch. The consumer owns `x` and `y` and must dispose them
+ * (`tf.dispose([batch.x, batch.y])`); the loader disposes only batches it
+ * prepared but never handed over.
+ */
+export interface Batch {
+  /** [n, size, size, 3] float32, normalised. */
+  x: tf.Tensor4D;
+  /** [n] int32 class indices into `classes`; -1 for unlabelled test items. */
+  y: tf.Tensor1D;
+  keys: string[];
+}
+
+export interface TrainLoader {
+  readonly bs: number;
+  /** Full batches per epoch (drop_last). */
+  readonly length: number;
+  /** Shuffled by (seed, epoch); augmentation drawn per (seed, epoch, batch). */
+  batches(epoch: number): AsyncGenerator<Batch, void, undefined>;
+  /** `n` augmented training images picked by `seed` (for show_batch). */
+  sample(n: number, seed: number): Promise<Batch>;
+}
+
+export interface EvalLoader {
+  readonly bs: number;
+  readonly length: number;
+  /** In item order, the last batch possibly smaller. */
+  batches(): AsyncGenerator<Batch, void, undefined>;
+}
+
+export interface DataBunch {
+  readonly classes: readonly string[];
+  /** Number of classes (fastai `data.c`). */
+  readonly c: number;
+  readonly counts: Readonly<Record<Split, number>>;
+  /** Items per class per split, aligned with `classes`. */
+  readonly classCounts: Readonly<Record<Split, readonly number[]>>;
+  readonly size: number;
+  readonly resizeMode: ResizeMode;
+  readonly normalize: NormalizeSpec;
+  readonly augment: AugmentOptions;
+  readonly train: TrainLoader;
+  readonly valid: EvalLoader;
+  readonly test: EvalLoader;
+  readonly cache: ImageCache;
+  /**
+   * Decode every item into the cache now, e.g. before the first epoch, and
+   * report the images that cannot be used instead of failing mid-training.
+   * Rebuild the bunch without them, passing the same `cache`, to train.
+   */
+  preload(onProgress?: (done: number, total: number) => void): Promise<BrokenImage[]>;
+}
+
+export interface BrokenImage {
+  key: string;
+  split: Split;
+  reason: string;
+}
+
+// Independent random streams derived from the one user seed.
+const STREAM = { shuffle: 1, augment: 2, sample: 3, sampleAugment: 4 } as const;
+
+const TRAIN_FIT: Record<ResizeMode, Fit> = { crop: 'outside', pad: 'pad', squish: 'squish' };
+const EVAL_FIT: Record<ResizeMode, Fit> = { crop: 'cover', pad: 'pad', squish: 'squish' };
+
+export function createDataBunch(
+  items: readonly Item[],
+  source: ImageSource,
+  options: DataBunchOptions = {},
+): DataBunch {
+  const o = resolveOptions(options);
+  const { size, resizeMode, bs, validBs, seed, normalize, augment, concurrency, cache } = o;
+  const classes = classesOf(items);
+  const classIndex = new Map(classes.map((c, i) => [c, i]));
+  const bySplit = (split: Split): Item[] => items.filter((i) => i.split === split);
+  const splits = { train: bySplit('train'), valid: bySplit('valid'), test: bySplit('test') };
+  if (splits.train.length < bs) {
+    // fastai v1 warns about an empty training dataloader in the same situation.
+    throw new Error(
+      `createDataBunch: only ${splits.train.length} training items for a batch size of ${bs}; ` +
+        'training drops the last incomplete batch, so no batch would be left. Lower bs.',
+    );
+  }
+
+  const trainSide = Math.max(size, Math.round(size * o.trainScale));
+  const load = (item: Item, side: number, fit: Fit): Promise<Pixels> =>
+    cache.get(ImageCache.id(item.key, side, fit), async () => {
+      try {
+        return await decodeImage(await source(item.key), side, fit, {
+          maxPixels: o.maxPixels,
+        });
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(
+          `Could not load image "${item.key}" (${item.split}, label "${item.label}"): ${reason}`,
+          { cause: error },
+        );
+      }
+    });
+  const loadTrain = (item: Item): Promise<Pixels> => load(item, trainSide, TRAIN_FIT[resizeMode]);
+  const loadEval = (item: Item): Promise<Pixels> => load(item, size, EVAL_FIT[resizeMode]);
+  const labelsOf = (list: Item[]): tf.Tensor1D =>
+    tf.tensor1d(
+      list.map((i) => classIndex.get(i.label) ?? -1),
+      'int32',
+    );
+  const disposeBatch = (b: Batch): void => tf.dispose([b.x, b.y]);
+  // Prefetched batches are created between the consumer's awaits; `keep`
+  // stops a scope the consumer holds open (engine.startScope) from disposing
+  // them behind its back. Ownership passes to the consumer.
+  const handOver = (x: tf.Tensor4D, y: tf.Tensor1D, list: Item[]): Batch => ({
+    x: tf.keep(x),
+    y: tf.keep(y),
+    keys: list.map((i) => i.key),
+  });
+
+  const makeTrainBatch = async (list: Item[], rng: Rng): Promise<Batch> => {
+    const pixels = await mapConcurrent(list, concurrency, loadTrain);
+    const draws = list.map(() => drawImageAugment(rng, augment));
+    return handOver(buildTrainBatch(pixels, draws, size, normalize), labelsOf(list), list);
+  };
+
+  const trainLength = Math.floor(splits.train.length / bs);
+  const train: TrainLoader = {
+    bs,
+    length: trainLength,
+    batches(epoch) {
+      const order = shuffledIndices(splits.train.length, createRng(seed, epoch, STREAM.shuffle));
+      return prefetch(
+        trainLength,
+        o.prefetch,
+        (b) => {
+          const list = order.slice(b * bs, (b + 1) * bs).map((i) => splits.train[i]!);
+          return makeTrainBatch(list, createRng(seed, epoch, b, STREAM.augment));
+        },
+        disposeBatch,
+      );
+    },
+    sample(n, sampleSeed) {
+      if (!Number.isInteger(n) || n < 1)
+        throw new Error(`n must be a positive integer, received ${n}.`);
+      const order = shuffledIndices(
+        splits.train.length,
+        createRng(seed, sampleSeed, STREAM.sample),
+      );
+      const list = order.slice(0, n).map((i) => splits.train[i]!);
+      return makeTrainBatch(list, createRng(seed, sampleSeed, STREAM.sampleAugment));
+    },
+  };
+
+  const evalLoader = (list: Item[]): EvalLoader => ({
+    bs: validBs,
+    length: Math.ceil(list.length / validBs),
+    batches() {
+      return prefetch(
+        Math.ceil(list.length / validBs),
+        o.prefetch,
+        async (b) => {
+          const part = list.slice(b * validBs, (b + 1) * validBs);
+          const pixels = await mapConcurrent(part, concurrency, loadEval);
+          return handOver(buildEvalBatch(pixels, normalize), labelsOf(part), part);
+        },
+        disposeBatch,
+      );
+    },
+  });
+
+  const preload = async (onProgress?: (done: number, total: number) => void) => {
+    const broken: BrokenImage[] = [];
+    let done = 0;
+    await mapConcurrent(items, concurrency, async (item) => {
+      try {
+        await (item.split === 'train' ? loadTrain(item) : loadEval(item));
+      } catch (error) {
+        const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+        broken.push({
+          key: item.key,
+          split: item.split,
+          reason: String(cause instanceof Error ? cause.message : cause),
+        });
+      }
+      onProgress?.(++done, items.length);
+    });
+    return broken;
+  };
+
+  return {
+    classes,
+    c: classes.length,
+    counts: { train: splits.train.length, valid: splits.valid.length, test: splits.test.length },
+    classCounts: {
+      train: countClasses(classes, splits.train),
+      valid: countClasses(classes, splits.valid),
+      test: countClasses(classes, splits.test),
+    },
+    size,
+    resizeMode,
+    normalize,
+    augment,
+    train,
+    valid: evalLoader(splits.valid),
+    test: evalLoader(splits.test),
+    cache,
+    preload,
+  };
+}

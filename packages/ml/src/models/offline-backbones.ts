@@ -1,0 +1,58 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { ARCHITECTURES } from './architectures';
+import type { Backbone } from './backbone';
+import { loadLayersModelFromDir } from './layers-model-files';
+
+// The two ImageNet backbones kept on disk (see ../shared/pretrained/README.md). Each loader takes
+// the model's folder explicitly.
+
+/**
+ * MobileNetV2-0.35 from the Teachable Machine export. Its `model.layers[0]` is the ImageNet
+ * backbone plus global average pooling (1280 features); the body here is that backbone without
+ * the pooling, so every body ends in a feature map and the learner's head does the pooling
+ * (fastai v1: cut before the backbone's own pooling).
+ */
+export async function loadMobileNetV2Backbone(dir: string): Promise<Backbone> {
+  const exported = await loadLayersModelFromDir(dir);
+  const withPooling = exported.layers[0];
+  const features = withPooling instanceof tfl.LayersModel ? withPooling.layers[0] : undefined;
+  if (!(features instanceof tfl.LayersModel) || features.outputs[0]!.shape.at(-1) !== 1280) {
+    exported.dispose();
+    throw new Error(
+      `${dir}/model.json is not the Teachable Machine MobileNetV2 export (expected layers[0] = [MobileNetV2 → 1280 channels, pooling]).`,
+    );
+  }
+  for (const head of exported.layers.slice(1)) head.dispose(); // the 3-class Teachable Machine head
+  return { id: 'mobilenet_v2_0.35', body: features, spec: ARCHITECTURES['mobilenet_v2_0.35'] };
+}
+
+const DARKNET_CLASSIFIER = 'conv2d_16';
+
+/** DarkNet-tiny cut before its final 1x1 conv classifier: a 14x14x128 map at 224 px. */
+export async function loadDarknetTinyBackbone(dir: string): Promise<Backbone> {
+  const full = await loadLayersModelFromDir(dir);
+  const classifier = full.layers.find((l) => l.name === DARKNET_CLASSIFIER);
+  if (!classifier) {
+    full.dispose();
+    throw new Error(
+      `${dir}/model.json is not DarkNet-tiny: it has no "${DARKNET_CLASSIFIER}" classifier layer to cut before.`,
+    );
+  }
+  const body = tfl.model({
+    inputs: full.inputs,
+    outputs: classifier.input as tfl.SymbolicTensor,
+    name: 'darknet_tiny_body',
+  });
+  classifier.dispose();
+  return { id: 'darknet_tiny', body, spec: ARCHITECTURES.darknet_tiny };
+}
+
+/** The complete DarkNet-tiny ImageNet classifier (raw scores; apply softmax) and its labels, in DarkNet's order. */
+export async function loadDarknetTinyClassifier(
+  dir: string,
+): Promise<{ model: tfl.LayersModel; labels: string[] }> {
+  const labels = JSON.parse(await readFile(join(dir, 'labels.json'), 'utf8')) as string[];
+  return { model: await loadLayersModelFromDir(dir), labels };
+}

@@ -1,0 +1,42 @@
+import { z } from 'zod';
+
+/** Local services on a developer machine; override with the variables of the same name. */
+export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/studio';
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379';
+
+const envSchema = z.object({
+  DATABASE_URL: z.string().url().default(DEFAULT_DATABASE_URL),
+  REDIS_URL: z.string().url().default(DEFAULT_REDIS_URL),
+  /** Redis key prefix for every queue and key of this studio, so tests can use their own. */
+  STUDIO_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9_-]+$/i)
+    .default('studio'),
+  /** Largest archive upload accepted, in bytes (2 GiB by default). */
+  STUDIO_MAX_UPLOAD_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(2 * 1024 ** 3),
+  /** Where the worker caches downloaded weights and archives. */
+  STUDIO_CACHE_DIR: z.string().optional(),
+  /** A stable name for this worker in the health report (random when unset). */
+  STUDIO_WORKER_ID: z
+    .string()
+    .regex(/^[\w.-]+$/)
+    .optional(),
+  /** Forces a TensorFlow.js backend: tensorflow-gpu | tensorflow | wasm | cpu. */
+  STUDIO_BACKEND: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
+});
+
+export type StudioEnv = z.infer<typeof envSchema>;
+
+/** Reads and validates the environment once, failing with every problem named. */
+export function readEnv(source: Record<string, string | undefined> = process.env): StudioEnv {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid environment: ${problems}`);
+  }
+  return parsed.data;
+}

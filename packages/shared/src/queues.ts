@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+/** Queue names; every job's data is ids only, the rest is read from Postgres. */
+export const QUEUES = { imports: 'imports' } as const;
+
+export const importArchiveJob = z.object({ importTaskId: z.string().uuid() });
+export type ImportArchiveJob = z.infer<typeof importArchiveJob>;
+
+/** Redis key under which a live worker keeps its heartbeat (expires when the worker dies). */
+export function workerHeartbeatKey(prefix: string, workerId: string): string {
+  return `${prefix}:workers:${workerId}`;
+}
+export const WORKER_HEARTBEAT_TTL_S = 15;
+
+export const workerHeartbeat = z.object({
+  id: z.string(),
+  host: z.string(),
+  pid: z.number(),
+  backend: z.string().nullable(),
+  startedAt: z.string(),
+  queues: z.array(z.string()),
+});
+export type WorkerHeartbeat = z.infer<typeof workerHeartbeat>;
