@@ -16,5 +16,8 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
-  { files: ['apps/web/src/components/**', 'apps/web/src/lib/**', 'apps/web/src/app/**/*.tsx'], languageOptions: { globals: { ...globals.browser } } },
+  {
+    files: ['apps/web/src/components/**', 'apps/web/src/lib/**', 'apps/web/src/app/**/*.tsx'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
 );

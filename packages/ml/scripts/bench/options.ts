@@ -1,0 +1,114 @@
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export type BenchArch = 'resnet18' | 'resnet34' | 'resnet50' | 'mobilenet_v2_0.35';
+
+export interface BenchRow {
+  arch: BenchArch;
+  size: number;
+  bs: number;
+}
+
+/** The rows the engine targets are judged on (issue: resnet18/34 at 128, MobileNetV2 at 224). */
+export const STANDARD_ROWS: readonly BenchRow[] = [
+  { arch: 'resnet18', size: 128, bs: 32 },
+  { arch: 'resnet34', size: 128, bs: 32 },
+  { arch: 'mobilenet_v2_0.35', size: 224, bs: 32 },
+];
+
+/** torch_reference.py's other STANDARD rows, behind --all. */
+export const EXTRA_ROWS: readonly BenchRow[] = [
+  { arch: 'resnet34', size: 224, bs: 16 },
+  { arch: 'resnet50', size: 128, bs: 16 },
+];
+
+export interface BenchOptions {
+  rows: BenchRow[];
+  /** Timed steps after the warm-up step, as torch_reference.py --steps. */
+  steps: number;
+  backend: 'wasm' | 'cpu';
+  /** null: run the PyTorch reference only if it can be imported. */
+  torch: boolean | null;
+  torchReference: string;
+  /** Passed to torch_reference.py --threads; null keeps its default. */
+  torchThreads: number | null;
+  /** Also print a per-kernel breakdown of one training step. */
+  profile: boolean;
+  sharedDir: string;
+}
+
+const USAGE = `Usage: npm run bench -- --engine [--all] [--arch A --size S --bs B] [--steps N]
+  [--backend wasm|cpu] [--torch | --no-torch] [--torch-reference PATH] [--torch-threads N]
+  [--profile]`;
+
+/** ../shared next to the repository root, as DESIGN.md refers to it; /work/shared otherwise. */
+function findSharedDir(): string {
+  const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+  const sibling = join(repoRoot, '..', 'shared');
+  return existsSync(sibling) ? sibling : '/work/shared';
+}
+
+function isArch(value: string): value is BenchArch {
+  return [...STANDARD_ROWS, ...EXTRA_ROWS].some((row) => row.arch === value);
+}
+
+export function parseBenchOptions(argv: readonly string[]): BenchOptions {
+  const sharedDir = findSharedDir();
+  const options: BenchOptions = {
+    rows: [...STANDARD_ROWS],
+    steps: 3,
+    backend: 'wasm',
+    torch: null,
+    torchReference: join(sharedDir, 'reference', 'torch_reference.py'),
+    torchThreads: null,
+    profile: false,
+    sharedDir,
+  };
+  const single: Partial<BenchRow> = {};
+  const args = [...argv];
+  const value = (flag: string): string => {
+    const next = args.shift();
+    if (next == null) throw new Error(`${flag} needs a value.\n${USAGE}`);
+    return next;
+  };
+  const positive = (flag: string): number => {
+    const text = value(flag);
+    const n = Number(text);
+    if (!Number.isInteger(n) || n <= 0) {
+      throw new Error(`${flag} must be a positive integer, got "${text}".\n${USAGE}`);
+    }
+    return n;
+  };
+  while (args.length > 0) {
+    const flag = args.shift()!;
+    if (flag === '--engine') continue; // the only part so far; accepted so the command reads well
+    else if (flag === '--all') options.rows = [...STANDARD_ROWS, ...EXTRA_ROWS];
+    else if (flag === '--arch') {
+      const arch = value(flag);
+      if (!isArch(arch)) throw new Error(`Unknown --arch "${arch}".\n${USAGE}`);
+      single.arch = arch;
+    } else if (flag === '--size') single.size = positive(flag);
+    else if (flag === '--bs') single.bs = positive(flag);
+    else if (flag === '--steps') options.steps = positive(flag);
+    else if (flag === '--backend') {
+      const name = value(flag);
+      if (name !== 'wasm' && name !== 'cpu') {
+        throw new Error(`--backend must be wasm or cpu, got "${name}".`);
+      }
+      options.backend = name;
+    } else if (flag === '--torch') options.torch = true;
+    else if (flag === '--no-torch') options.torch = false;
+    else if (flag === '--torch-reference') options.torchReference = resolve(value(flag));
+    else if (flag === '--torch-threads') options.torchThreads = positive(flag);
+    else if (flag === '--profile') options.profile = true;
+    else throw new Error(`Unknown option "${flag}".\n${USAGE}`);
+  }
+  if (single.arch != null) {
+    const preset = [...STANDARD_ROWS, ...EXTRA_ROWS].find((row) => row.arch === single.arch)!;
+    options.rows = [{ ...preset, ...single } as BenchRow];
+  } else if (single.size != null || single.bs != null) {
+    throw new Error(`--size and --bs need --arch.\n${USAGE}`);
+  }
+  return options;
+}

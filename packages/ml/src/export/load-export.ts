@@ -1,0 +1,65 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { loadLayersModelFromDir, loadLayersModelFromFiles } from '../models/layers-model-files';
+import { CLASSES_JSON, PREPROCESSING_JSON, type ExportFiles } from './bundle-files';
+import { checkClasses, checkModelMatches } from './check-model';
+import { parsePreprocessing, type Preprocessing } from './preprocessing';
+
+/** A model ready for `predict`. The caller owns `model` and disposes it (`model.dispose()`). */
+export interface ExportedModel {
+  model: tfl.LayersModel;
+  classes: string[];
+  preprocessing: Preprocessing;
+}
+
+/**
+ * fastai v1 load_learner: an exported bundle from a folder or from files in memory (an upload).
+ * The small JSON files are checked before the weights are read, so a broken bundle fails fast
+ * and says which file is wrong.
+ */
+export async function loadExport(source: string | ExportFiles): Promise<ExportedModel> {
+  const where = typeof source === 'string' ? source : 'the exported files';
+  const read = async (name: string): Promise<Uint8Array> => {
+    if (typeof source !== 'string') {
+      const bytes = source.get(name);
+      if (bytes) return bytes;
+    } else {
+      try {
+        return await readFile(join(source, name));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+    throw new Error(
+      `${where} has no ${name}; an exported model needs model.json, its weight files, ${CLASSES_JSON} and ${PREPROCESSING_JSON}. Re-export it with exportModel.`,
+    );
+  };
+  const preprocessing = parsePreprocessing(
+    await read(PREPROCESSING_JSON),
+    `${where}: ${PREPROCESSING_JSON}`,
+  );
+  const classes = parseClasses(await read(CLASSES_JSON), `${where}: ${CLASSES_JSON}`);
+  const model =
+    typeof source === 'string'
+      ? await loadLayersModelFromDir(source)
+      : await loadLayersModelFromFiles(source);
+  try {
+    checkModelMatches(model, classes, preprocessing, where);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  return { model, classes, preprocessing };
+}
+
+function parseClasses(bytes: Uint8Array, where: string): string[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(bytes));
+  } catch (error) {
+    throw new Error(`${where} is not valid JSON (${(error as Error).message}).`);
+  }
+  checkClasses(json, where);
+  return json;
+}

@@ -1,0 +1,43 @@
+/** Small classifiers for the export tests, built by the tests (random heads, never stored). */
+import * as tfl from '@tensorflow/tfjs-layers';
+import { loadBackbone } from '../models/load-backbone';
+
+export const PRETRAINED_DIR = '/work/shared/pretrained';
+
+/**
+ * The offline MobileNetV2-0.35 body nested as one layer, then a small head ending in logits
+ * (fastai's shape: concat pooling → BatchNorm → Dense → ReLU → Dense), as one LayersModel.
+ */
+export async function mobileNetClassifier(classes: number): Promise<tfl.LayersModel> {
+  const { body } = await loadBackbone('mobilenet_v2_0.35', { pretrainedDir: PRETRAINED_DIR });
+  const input = tfl.input({ shape: [224, 224, 3] });
+  const features = body.apply(input) as tfl.SymbolicTensor;
+  const pooled = tfl.layers
+    .concatenate()
+    .apply([
+      tfl.layers.globalMaxPooling2d({}).apply(features),
+      tfl.layers.globalAveragePooling2d({}).apply(features),
+    ] as tfl.SymbolicTensor[]);
+  const normed = tfl.layers.batchNormalization().apply(pooled);
+  const hidden = tfl.layers.dense({ units: 16, activation: 'relu' }).apply(normed);
+  const logits = tfl.layers.dense({ units: classes }).apply(hidden) as tfl.SymbolicTensor;
+  return tfl.model({ inputs: input, outputs: logits, name: 'mobilenet_classifier' });
+}
+
+/** A tiny conv net whose last layer applies softmax itself. */
+export function tinySoftmaxNet(size: number, classes: number): tfl.LayersModel {
+  return tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({
+        inputShape: [size, size, 3],
+        filters: 4,
+        kernelSize: 3,
+        activation: 'relu',
+      }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.conv2d({ filters: 8, kernelSize: 3, activation: 'relu' }),
+      tfl.layers.globalAveragePooling2d({}),
+      tfl.layers.dense({ units: classes, activation: 'softmax' }),
+    ],
+  });
+}
