@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import {
   Anchor,
   Breadcrumbs,
+  Button,
   Card,
   Group,
   Image,
@@ -30,15 +31,18 @@ interface Listing {
   totalFiles: number;
 }
 
+const PAGE = 200;
+
 /** `path.ls()` in the browser: folders with image counts, then thumbnails with their sizes. */
 export function FolderBrowser({ datasetId, total }: { datasetId: string; total: number }) {
   const [dir, setDir] = useState('');
+  const [limit, setLimit] = useState(PAGE);
   const [listing, setListing] = useState<Listing | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
     let isActive = true;
-    fetch(`/api/datasets/${datasetId}/ls?dir=${encodeURIComponent(dir)}`)
+    fetch(`/api/datasets/${datasetId}/ls?dir=${encodeURIComponent(dir)}&limit=${limit}`)
       .then(async (r) => {
         const body = await r.json();
         if (!r.ok) throw new Error(body.error ?? `HTTP ${r.status}`);
@@ -48,7 +52,7 @@ export function FolderBrowser({ datasetId, total }: { datasetId: string; total: 
     return () => {
       isActive = false;
     };
-  }, [datasetId, dir]);
+  }, [datasetId, dir, limit]);
 
   if (total === 0) {
     return (
@@ -85,7 +89,10 @@ export function FolderBrowser({ datasetId, total }: { datasetId: string; total: 
           {listing.folders.map((f) => (
             <UnstyledButton
               key={f.path}
-              onClick={() => setDir(f.path)}
+              onClick={() => {
+                setLimit(PAGE);
+                setDir(f.path);
+              }}
               aria-label={`Open folder ${f.name} (${f.files} images)`}
             >
               <Card padding="sm">
@@ -125,6 +132,11 @@ export function FolderBrowser({ datasetId, total }: { datasetId: string; total: 
             </Card>
           ))}
         </SimpleGrid>
+      )}
+      {listing.files.length >= limit && (
+        <Button variant="default" onClick={() => setLimit(limit + PAGE)} maw={240}>
+          Show {PAGE} more
+        </Button>
       )}
     </Stack>
   );

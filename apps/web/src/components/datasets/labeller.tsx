@@ -199,7 +199,7 @@ export function Labeller({
                     description="Example: /([^/]+)_\d+.jpg$/ labels images/great_pyrenees_173.jpg as great_pyrenees."
                     value={pattern}
                     onChange={(e) => setPattern(e.currentTarget.value)}
-                    ff="monospace"
+                    styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
                   />
                   <Select
                     label="Match against"
@@ -260,7 +260,7 @@ export function Labeller({
                   onChange={(e) => setCode(e.currentTarget.value)}
                   autosize
                   minRows={3}
-                  ff="monospace"
+                  styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
                 />
               )}
               {scheme === 'list' && (
@@ -272,7 +272,7 @@ export function Labeller({
                   autosize
                   minRows={5}
                   maxRows={14}
-                  ff="monospace"
+                  styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
                 />
               )}
             </Stack>
