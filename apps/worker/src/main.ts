@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, Queue, type Job } from 'bullmq';
 import { createDb, PostgresBlobStore } from '@studio/db';
 import { applyMigrations } from '@studio/db/migrate';
-import { importArchiveJob, QUEUES, readEnv } from '@studio/shared';
+import { importArchiveJob, QUEUES, readEnv, runEventsChannel, trainStageJob } from '@studio/shared';
 import { createWorkerRedis } from './connections';
 import { startHeartbeat } from './heartbeat';
 import { importArchive, PermanentImportError } from './jobs/import-archive';
+import { StageInterruptedError, trainStage } from './jobs/train-stage';
+import { forkStage } from './training/fork-stage';
 
 const env = readEnv();
 const workerId = env.STUDIO_WORKER_ID ?? `worker-${randomUUID().slice(0, 8)}`;
@@ -15,6 +17,9 @@ await applyMigrations(env.DATABASE_URL);
 const db = createDb(env.DATABASE_URL);
 const blobs = new PostgresBlobStore(db);
 const redis = createWorkerRedis(env.REDIS_URL, log);
+const publisher = createWorkerRedis(env.REDIS_URL, log);
+const shutdown = new AbortController();
+const connection = { connection: redis, prefix: env.STUDIO_PREFIX };
 
 const imports = new Worker(
   QUEUES.imports,
@@ -27,29 +32,82 @@ const imports = new Worker(
       throw error;
     }
   },
-  { connection: redis, prefix: env.STUDIO_PREFIX, concurrency: 1 },
+  { ...connection, concurrency: 1 },
 );
-imports.on('error', (error) => log(`imports queue: ${error.message}`));
-imports.on('failed', (job, error) => log(`job ${job?.id} failed: ${error.message}`));
+
+const trainQueue = new Queue(QUEUES.train, connection);
+// Training runs in a child process, so this event loop stays free to renew the lock; a stage
+// whose worker died is picked up again after the lock lapses, and resumes from its checkpoint.
+const train = new Worker(
+  QUEUES.train,
+  async (job: Job, token?: string) => {
+    const data = trainStageJob.parse(job.data);
+    try {
+      await trainStage(
+        {
+          db,
+          trainQueue,
+          log,
+          publish: (runId, event) =>
+            void publisher
+              .publish(runEventsChannel(env.STUDIO_PREFIX, runId), JSON.stringify(event))
+              .catch(() => undefined),
+          runStage: (stageId, hooks) =>
+            forkStage(stageId, { env: process.env, shutdown: shutdown.signal, ...hooks }),
+        },
+        data,
+      );
+    } catch (error) {
+      if (error instanceof StageInterruptedError) {
+        await job.moveToDelayed(Date.now() + 1_000, token);
+        throw new DelayedError();
+      }
+      throw error;
+    }
+  },
+  {
+    ...connection,
+    concurrency: 1,
+    lockDuration: env.STUDIO_TRAIN_LOCK_MS,
+    stalledInterval: Math.max(1000, Math.round(env.STUDIO_TRAIN_LOCK_MS / 2)),
+    maxStalledCount: 10,
+  },
+);
+
+for (const [name, worker] of [
+  ['imports', imports],
+  ['train', train],
+] as const) {
+  worker.on('error', (error) => log(`${name} queue: ${error.message}`));
+  worker.on('failed', (job, error) => log(`${name} job ${job?.id} failed: ${error.message}`));
+}
+trainQueue.on('error', (error) => log(`train queue: ${error.message}`));
 
 const heartbeat = startHeartbeat(redis, env.STUDIO_PREFIX, {
   id: workerId,
-  backend: null,
-  queues: [QUEUES.imports],
+  backend: env.STUDIO_BACKEND ?? null,
+  queues: [QUEUES.imports, QUEUES.train],
 });
-log(`ready (queues: ${QUEUES.imports}; prefix ${env.STUDIO_PREFIX})`);
+log(`ready (queues: ${QUEUES.imports}, ${QUEUES.train}; prefix ${env.STUDIO_PREFIX})`);
 
-let shutdown: Promise<void> | undefined;
+let stopping: Promise<void> | undefined;
 function stop(signal: string) {
-  shutdown ??= (async () => {
-    log(`${signal}: finishing the current job, then exiting`);
+  stopping ??= (async () => {
+    log(
+      `${signal}: stopping the running stage at the next batch (it resumes from its checkpoint), then exiting`,
+    );
     const timeout = setTimeout(() => {
-      log('shutdown took longer than 30 s; exiting now');
+      log('shutdown took longer than 45 s; exiting now');
       process.exit(1);
-    }, 30_000);
+    }, 45_000);
+    shutdown.abort();
     await heartbeat.close();
-    await imports.close();
-    await redis.quit().catch(() => undefined);
+    await Promise.all([imports.close(), train.close()]);
+    await trainQueue.close();
+    await Promise.all([
+      redis.quit().catch(() => undefined),
+      publisher.quit().catch(() => undefined),
+    ]);
     await db.$disconnect();
     clearTimeout(timeout);
     process.exit(0);

@@ -1,3 +1,6 @@
 export * from './backend/index';
 export * from './models/index';
 export * from './data/index';
+export * from './learner/index';
+export * from './interpret/index';
+export * from './export/index';

@@ -12,7 +12,9 @@ describe('readEnv', () => {
 
   it('coerces numbers and names every invalid variable', () => {
     expect(readEnv({ STUDIO_MAX_UPLOAD_BYTES: '1024' }).STUDIO_MAX_UPLOAD_BYTES).toBe(1024);
-    expect(() => readEnv({ DATABASE_URL: 'not a url', STUDIO_BACKEND: 'tpu' })).toThrow(/DATABASE_URL: .*; STUDIO_BACKEND: /);
+    expect(() => readEnv({ DATABASE_URL: 'not a url', STUDIO_BACKEND: 'tpu' })).toThrow(
+      /DATABASE_URL: .*; STUDIO_BACKEND: /,
+    );
     expect(() => readEnv({ STUDIO_PREFIX: 'has spaces' })).toThrow(/STUDIO_PREFIX/);
   });
 });

@@ -25,6 +25,10 @@ const envSchema = z.object({
     .string()
     .regex(/^[\w.-]+$/)
     .optional(),
+  /** Folder holding the offline backbones (mobilenet-v2-0.35-…, darknet-tiny-imagenet). */
+  STUDIO_PRETRAINED_DIR: z.string().optional(),
+  /** How long a training job's queue lock lasts; a dead worker's stage is taken over after it. */
+  STUDIO_TRAIN_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
   /** Forces a TensorFlow.js backend: tensorflow-gpu | tensorflow | wasm | cpu. */
   STUDIO_BACKEND: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
 });

@@ -1,3 +1,4 @@
 export * from './env';
 export * from './queues';
 export * from './labelling';
+export * from './runs';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Queue names; every job's data is ids only, the rest is read from Postgres. */
-export const QUEUES = { imports: 'imports' } as const;
+export const QUEUES = { imports: 'imports', train: 'train' } as const;
 
 export const importArchiveJob = z.object({ importTaskId: z.string().uuid() });
 export type ImportArchiveJob = z.infer<typeof importArchiveJob>;
@@ -21,3 +21,14 @@ export const workerHeartbeat = z.object({
   queues: z.array(z.string()),
 });
 export type WorkerHeartbeat = z.infer<typeof workerHeartbeat>;
+
+/**
+ * Training stages: retried after a crash (resuming from the last epoch checkpoint), never
+ * removed while a person may still look at them.
+ */
+export const TRAIN_JOB_OPTIONS = {
+  attempts: 5,
+  backoff: { type: 'fixed', delay: 1_000 },
+  removeOnComplete: 1000,
+  removeOnFail: 1000,
+} as const;

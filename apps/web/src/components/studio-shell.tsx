@@ -4,10 +4,13 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { AppShell, Group, NavLink, Text, ThemeIcon } from '@mantine/core';
-import { IconBrain, IconPhoto } from '@tabler/icons-react';
+import { IconBrain, IconChartLine, IconPhoto } from '@tabler/icons-react';
 import { HealthBadge } from './health-badge';
 
-const NAV = [{ href: '/datasets', label: 'Datasets', icon: IconPhoto }];
+const NAV = [
+  { href: '/datasets', label: 'Datasets', icon: IconPhoto },
+  { href: '/runs', label: 'Runs', icon: IconChartLine },
+];
 
 export function StudioShell({ children }: { children: ReactNode }) {
   const pathname = usePathname();

@@ -82,7 +82,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   };
   while (args.length > 0) {
     const flag = args.shift()!;
-    if (flag === '--engine') continue; // the only part so far; accepted so the command reads well
+    if (flag === '--engine')
+      continue; // the only part so far; accepted so the command reads well
     else if (flag === '--all') options.rows = [...STANDARD_ROWS, ...EXTRA_ROWS];
     else if (flag === '--arch') {
       const arch = value(flag);

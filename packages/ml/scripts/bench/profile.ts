@@ -5,7 +5,7 @@ export interface KernelTime {
   /** 'forward', 'grad:<forward kernel>' (ops run by that kernel's gradient) or 'optimizer'. */
   context: string;
   kernel: string;
-  /** Exclusive wall time: kernels called inside a kernel (ours are built from ops) are subtracted. */
+  /** Exclusive time by `now`: kernels called inside a kernel (ours are built from ops) are subtracted. */
   ms: number;
   calls: number;
 }
@@ -21,6 +21,7 @@ type GradFunc = GradConfig['gradFunc'];
 export function profileKernels(
   backendName: string,
   phaseOf: () => string,
+  now: () => number,
   f: () => void,
 ): { kernels: KernelTime[]; totalMs: number } {
   const totals = new Map<string, KernelTime>();
@@ -33,9 +34,9 @@ export function profileKernels(
     ...config,
     kernelFunc: (args) => {
       childMs.push(0);
-      const start = performance.now();
+      const start = now();
       const out = config.kernelFunc(args);
-      const elapsed = performance.now() - start;
+      const elapsed = now() - start;
       const exclusive = elapsed - childMs.pop()!;
       childMs[childMs.length - 1]! += elapsed;
       const context = contexts.at(-1) ?? phaseOf();
@@ -73,7 +74,7 @@ export function profileKernels(
       };
     }
   }
-  const start = performance.now();
+  const start = now();
   try {
     f();
   } finally {
@@ -83,7 +84,7 @@ export function profileKernels(
     }
     for (const [grad, gradFunc] of gradOriginals) grad.gradFunc = gradFunc;
   }
-  const totalMs = performance.now() - start;
+  const totalMs = now() - start;
   const kernels = [...totals.values()].sort((a, b) => b.ms - a.ms);
   return { kernels, totalMs };
 }

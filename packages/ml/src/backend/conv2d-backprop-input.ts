@@ -57,15 +57,7 @@ const conv2DBackpropInput: KernelFunc = ({ inputs, attrs }) => {
  */
 function stridedInputGrad(dy: tf.Tensor4D, filter: tf.Tensor4D, info: Conv2DInfo): tf.Tensor4D {
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, padInfo } = info;
-  const {
-    batchSize,
-    inHeight,
-    inWidth,
-    inChannels: ci,
-    outChannels: co,
-    outHeight,
-    outWidth,
-  } = info;
+  const { batchSize, inHeight, inWidth, inChannels: ci, outHeight, outWidth } = info;
   // Phase rows a = 0..ah-1 cover u = s·a + r up to inHeight + padTop.
   const ah = Math.ceil((inHeight + padInfo.top) / sh);
   const aw = Math.ceil((inWidth + padInfo.left) / sw);
@@ -81,13 +73,16 @@ function stridedInputGrad(dy: tf.Tensor4D, filter: tf.Tensor4D, info: Conv2DInfo
         continue;
       }
       // In the flipped filter tap p sits at kh-1-p; the phase's taps, last first, start at
-      // kh-1-(rh + sh·(th-1)).
-      const subFilter = tf.stridedSlice(
+      // kh-1-(rh + sh·(th-1)) and are sh apart.
+      const subFilter = selectTaps(
         swapped,
-        [kh - 1 - rh - sh * (th - 1), kw - 1 - rw - sw * (tw - 1), 0, 0],
-        [kh - rh, kw - rw, co, ci],
-        [sh, sw, 1, 1],
-      ) as tf.Tensor4D;
+        kh - 1 - rh - sh * (th - 1),
+        th,
+        sh,
+        kw - 1 - rw - sw * (tw - 1),
+        tw,
+        sw,
+      );
       const { x, pad } = applySpatialPads(dy, {
         top: th - 1,
         left: tw - 1,
@@ -107,6 +102,32 @@ function stridedInputGrad(dy: tf.Tensor4D, filter: tf.Tensor4D, info: Conv2DInfo
     [0, padInfo.top, padInfo.left, 0],
     [batchSize, inHeight, inWidth, ci],
   );
+}
+
+/**
+ * The taps (top + i·strideH, left + j·strideW), i < rows, j < cols, of a [kh,kw,A,B] filter.
+ * Each tap is one contiguous [A,B] block, so this is a concat of contiguous slices; wasm's
+ * StridedSlice would visit the filter element by element (~10 ms for a 3×3×256×512 filter).
+ */
+function selectTaps(
+  filter: tf.Tensor4D,
+  top: number,
+  rows: number,
+  strideH: number,
+  left: number,
+  cols: number,
+  strideW: number,
+): tf.Tensor4D {
+  const [kh, kw, a, b] = filter.shape;
+  const taps = tf.reshape(filter, [kh * kw, a * b]);
+  const picked: tf.Tensor[] = [];
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      picked.push(tf.slice(taps, [(top + i * strideH) * kw + left + j * strideW, 0], [1, a * b]));
+    }
+  }
+  const joined = picked.length === 1 ? picked[0]! : tf.concat(picked, 0);
+  return tf.reshape(joined, [rows, cols, a, b]);
 }
 
 export const conv2DBackpropInputConfig: KernelConfig = {

@@ -73,13 +73,7 @@ async function captureArtifacts(model: tfl.LayersModel): Promise<tf.io.ModelArti
   await model.save({
     save: async (artifacts) => {
       captured = artifacts;
-      return {
-        modelArtifactsInfo: {
-          dateSaved: new Date(),
-          modelTopologyType: 'JSON',
-          weightDataBytes: tf.io.CompositeArrayBuffer.join(artifacts.weightData).byteLength,
-        },
-      };
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
   });
   if (captured?.modelTopology == null || captured.weightData == null) {

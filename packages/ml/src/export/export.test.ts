@@ -12,7 +12,7 @@ import { exportModel } from './export-model';
 import { loadExport, type ExportedModel } from './load-export';
 import { endsInSoftmax, predict, predictBatch } from './predict';
 import type { Preprocessing } from './preprocessing';
-import { mobileNetClassifier, tinySoftmaxNet } from './test-models';
+import { mobileNetClassifier, tinySoftmaxNet } from './test-fixtures';
 import { writeExport } from './write-export';
 
 const classes = ['red', 'green', 'blue'];
@@ -242,6 +242,9 @@ describe('loadExport errors', () => {
     await writeFile(join(missing, 'model.json'), await readFile(join(dir, 'model.json')));
     await expect(loadExport(missing)).rejects.toThrow(`${missing} has no preprocessing.json`);
     await rm(missing, { recursive: true });
+    await expect(loadExport(missing)).rejects.toThrow(
+      `${missing} is not a folder; pass the folder writeExport wrote`,
+    );
   });
 
   it('says what is wrong with a corrupted preprocessing.json', async () => {
@@ -252,7 +255,7 @@ describe('loadExport errors', () => {
       /preprocessing.json must hold a JSON object, found \[1\]/,
     );
     const saved = JSON.parse(text(files, 'preprocessing.json')) as Record<string, unknown>;
-    const bad = {
+    const bad: Record<string, unknown> = {
       ...saved,
       resizeMode: 'zoom',
       normalize: { kind: 'stats', mean: [0, 0], std: [1, 1, 1] },

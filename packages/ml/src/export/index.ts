@@ -12,6 +12,8 @@ export { loadExport } from './load-export';
 export type { ExportedModel } from './load-export';
 export { endsInSoftmax, predict, predictBatch, TTA_BETA, TTA_SCALE } from './predict';
 export type { Prediction, PredictOptions } from './predict';
+export { evaluateFolder } from './evaluate-folder';
+export type { EvaluateFolderOptions, FolderEvaluation } from './evaluate-folder';
 export { PREPROCESSING_FORMAT, parsePreprocessing, validatePreprocessing } from './preprocessing';
 export type { Preprocessing } from './preprocessing';
 export { CLASSES_JSON, MODEL_JSON, PREPROCESSING_JSON } from './bundle-files';

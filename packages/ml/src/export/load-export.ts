@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { loadLayersModelFromDir, loadLayersModelFromFiles } from '../models/layers-model-files';
@@ -20,6 +20,11 @@ export interface ExportedModel {
  */
 export async function loadExport(source: string | ExportFiles): Promise<ExportedModel> {
   const where = typeof source === 'string' ? source : 'the exported files';
+  if (typeof source === 'string' && !(await isFolder(source))) {
+    throw new Error(
+      `${source} is not a folder; pass the folder writeExport wrote (model.json, ${CLASSES_JSON}, ${PREPROCESSING_JSON}, weights).`,
+    );
+  }
   const read = async (name: string): Promise<Uint8Array> => {
     if (typeof source !== 'string') {
       const bytes = source.get(name);
@@ -51,6 +56,13 @@ export async function loadExport(source: string | ExportFiles): Promise<Exported
     throw error;
   }
   return { model, classes, preprocessing };
+}
+
+async function isFolder(dir: string): Promise<boolean> {
+  return stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 function parseClasses(bytes: Uint8Array, where: string): string[] {

@@ -1,6 +1,8 @@
 'use client';
 
-import { Badge, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
+import Link from 'next/link';
+import { Badge, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { IconPlayerPlay } from '@tabler/icons-react';
 import type { VersionCounts } from '@/server/datasets';
 import { EmptyState } from '../empty-state';
 
@@ -45,6 +47,15 @@ export function VersionList({ versions }: { versions: Version[] }) {
               <Badge variant="light" color="gray">
                 c = {v.classes.length}
               </Badge>
+              <Button
+                component={Link}
+                href={`/runs/new?versionId=${v.id}`}
+                size="xs"
+                leftSection={<IconPlayerPlay size={14} />}
+                aria-label={`Train a model on version ${v.number}`}
+              >
+                Train a model
+              </Button>
             </Group>
           </Group>
           <Text size="sm" mb="sm" data-testid="version-totals">

@@ -1,4 +1,6 @@
-/** Small classifiers for the export tests, built by the tests (random heads, never stored). */
+/** Models and image folders for the export and evaluate tests, built by the tests (never stored). */
+import { copyFile, mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { loadBackbone } from '../models/load-backbone';
 
@@ -40,4 +42,22 @@ export function tinySoftmaxNet(size: number, classes: number): tfl.LayersModel {
       tfl.layers.dense({ units: classes, activation: 'softmax' }),
     ],
   });
+}
+
+/** A small folder-labelled copy of ../shared/datasets/sign-language-digits. */
+export const DIGITS_DIR = '/work/shared/datasets/sign-language-digits';
+
+/** Copies the first `perClass` images of each digit class into `<root>/<prefix>/<class>/`. */
+export async function copyDigits(
+  root: string,
+  digits: readonly string[],
+  perClass: number,
+  prefix = '',
+): Promise<void> {
+  for (const digit of digits) {
+    const files = (await readdir(join(DIGITS_DIR, digit))).sort().slice(0, perClass);
+    await mkdir(join(root, prefix, digit), { recursive: true });
+    for (const file of files)
+      await copyFile(join(DIGITS_DIR, digit, file), join(root, prefix, digit, file));
+  }
 }

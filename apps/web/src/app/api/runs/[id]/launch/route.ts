@@ -1,0 +1,16 @@
+import { NextResponse } from 'next/server';
+import { z } from 'zod';
+import { handle, parseJson } from '@/server/http';
+import { launchStages } from '@/server/runs';
+
+export const dynamic = 'force-dynamic';
+
+const body = z.object({ mode: z.enum(['next', 'all']).default('all') });
+
+export const POST = handle(
+  async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
+    const { id } = await params;
+    const { mode } = await parseJson(request, body);
+    return NextResponse.json({ queued: await launchStages(id, mode) });
+  },
+);

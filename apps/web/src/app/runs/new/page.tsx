@@ -1,0 +1,15 @@
+import type { Metadata } from 'next';
+import { NewRun } from '@/components/runs/new-run';
+import { listTrainableVersions } from '@/server/runs';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'New run' };
+
+export default async function NewRunPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ versionId?: string }>;
+}) {
+  const { versionId } = await searchParams;
+  return <NewRun versions={await listTrainableVersions()} versionId={versionId ?? null} />;
+}

@@ -1,0 +1,242 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import {
+  Alert,
+  Button,
+  Card,
+  Checkbox,
+  Group,
+  Input,
+  NumberInput,
+  SegmentedControl,
+  Select,
+  SimpleGrid,
+  Stack,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { IconAlertTriangle, IconPlayerPlay, IconPlus } from '@tabler/icons-react';
+import { ARCHS, createRunRequest, runConfig, type ArchId } from '@studio/shared';
+import type { TrainableVersion } from '@/server/runs';
+import { AugmentFields, type AugmentForm } from './augment-fields';
+import { ARCH_NOTES, CONFIG_DOCS } from './config-docs';
+import { toStageSpec, type StageDraft } from './stage-draft';
+import { StagePlanEditor } from './stage-plan-editor';
+
+const DEFAULTS = runConfig.parse({});
+const DEFAULT_ARCH: ArchId = 'mobilenet_v2_0.35';
+
+const ARCH_OPTIONS = [
+  {
+    group: 'Available offline',
+    items: ARCHS.filter((a) => ARCH_NOTES[a].isOffline).map((a) => ({ value: a, label: a })),
+  },
+  {
+    group: 'Weights download on first use',
+    items: ARCHS.filter((a) => !ARCH_NOTES[a].isOffline).map((a) => ({ value: a, label: a })),
+  },
+];
+
+const defaultName = (version: TrainableVersion, arch: string) =>
+  `${version.dataset.name} v${version.number} ${arch}`;
+
+/** Everything a run needs before it trains: backbone, data settings, augmentation, stages. */
+export function NewRunForm({ version }: { version: TrainableVersion }) {
+  const router = useRouter();
+  const [arch, setArch] = useState<ArchId>(DEFAULT_ARCH);
+  const [name, setName] = useState(defaultName(version, DEFAULT_ARCH));
+  const [isNameEdited, setIsNameEdited] = useState(false);
+  const [size, setSize] = useState<number | string>(DEFAULTS.size);
+  const [resizeMode, setResizeMode] = useState(DEFAULTS.resizeMode);
+  const [bs, setBs] = useState<number | string>(DEFAULTS.bs);
+  const [seed, setSeed] = useState<number | string>(DEFAULTS.seed);
+  const [metrics, setMetrics] = useState<string[]>(DEFAULTS.metrics);
+  const [augment, setAugment] = useState<AugmentForm>(DEFAULTS.augment);
+  const [stages, setStages] = useState<StageDraft[]>([]);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [problem, setProblem] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState<'create' | 'start' | null>(null);
+
+  const chooseArch = (value: ArchId) => {
+    setArch(value);
+    // The default name follows the architecture until the person writes their own.
+    if (!isNameEdited) setName(defaultName(version, value));
+  };
+
+  async function submit(launch: boolean) {
+    setProblem(null);
+    const checkedStages = stages.map(toStageSpec);
+    const stageError = checkedStages.findIndex((s) => s.error);
+    if (stageError >= 0) {
+      setProblem(`Stage ${stageError + 1}: ${checkedStages[stageError]!.error}`);
+      return;
+    }
+    const parsed = createRunRequest.safeParse({
+      versionId: version.id,
+      name,
+      arch,
+      config: { size, resizeMode, bs, seed, metrics, augment },
+      stages: checkedStages.map((s) => s.spec),
+      launch,
+    });
+    if (!parsed.success) {
+      setErrors(Object.fromEntries(parsed.error.issues.map((i) => [i.path.join('.'), i.message])));
+      setProblem('Some settings need fixing; see the fields marked in red.');
+      return;
+    }
+    setErrors({});
+    setSubmitting(launch ? 'start' : 'create');
+    try {
+      const response = await fetch('/api/runs', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(parsed.data),
+      });
+      const body = (await response.json().catch(() => ({}))) as { id?: string; error?: string };
+      if (!response.ok || !body.id) throw new Error(body.error ?? `HTTP ${response.status}`);
+      notifications.show({
+        color: 'teal',
+        message: launch ? 'Run created and queued' : 'Run created',
+      });
+      router.push(`/runs/${body.id}`);
+    } catch (error) {
+      setProblem(`The run was not created: ${(error as Error).message}`);
+      setSubmitting(null);
+    }
+  }
+
+  const hasStages = stages.length > 0;
+  return (
+    <Stack gap="lg">
+      <Card>
+        <Title order={2} size="h4" mb="sm">
+          Model
+        </Title>
+        <SimpleGrid cols={{ base: 1, md: 2 }} spacing="md">
+          <TextInput
+            label="Name"
+            description={CONFIG_DOCS.name}
+            value={name}
+            onChange={(event) => {
+              setName(event.currentTarget.value);
+              setIsNameEdited(true);
+            }}
+            error={errors.name}
+            required
+          />
+          <Select
+            label="Architecture"
+            description={ARCH_NOTES[arch].note}
+            data={ARCH_OPTIONS}
+            value={arch}
+            onChange={(value) => value && chooseArch(value as ArchId)}
+            allowDeselect={false}
+          />
+        </SimpleGrid>
+        <Text size="xs" c="dimmed" mt="xs">
+          {CONFIG_DOCS.arch}
+        </Text>
+      </Card>
+      <Card>
+        <Title order={2} size="h4" mb="sm">
+          Data
+        </Title>
+        <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="md">
+          <NumberInput
+            label="Image size"
+            description={CONFIG_DOCS.size}
+            value={size}
+            onChange={setSize}
+            min={32}
+            max={512}
+            step={32}
+            allowDecimal={false}
+            suffix=" px"
+            error={errors['config.size']}
+          />
+          <div>
+            <Input.Label id="resize-mode-label" display="block">
+              Resize mode
+            </Input.Label>
+            <Input.Description id="resize-mode-help" mb={5}>
+              {CONFIG_DOCS.resizeMode}
+            </Input.Description>
+            <SegmentedControl
+              aria-labelledby="resize-mode-label"
+              aria-describedby="resize-mode-help"
+              value={resizeMode}
+              onChange={(value) => setResizeMode(value as typeof resizeMode)}
+              data={['crop', 'pad', 'squish']}
+            />
+          </div>
+          <NumberInput
+            label="Batch size"
+            description={`${CONFIG_DOCS.bs} This version has ${version.trainCount.toLocaleString('en')} training images.`}
+            value={bs}
+            onChange={setBs}
+            min={1}
+            max={Math.min(512, Math.max(1, version.trainCount))}
+            allowDecimal={false}
+            error={errors['config.bs']}
+          />
+          <Checkbox.Group
+            label="Metrics"
+            description={CONFIG_DOCS.metrics}
+            value={metrics}
+            onChange={setMetrics}
+            error={errors['config.metrics']}
+          >
+            <Group mt={6}>
+              <Checkbox value="error_rate" label="error_rate" />
+              <Checkbox value="accuracy" label="accuracy" />
+            </Group>
+          </Checkbox.Group>
+          <NumberInput
+            label="Seed"
+            description={CONFIG_DOCS.seed}
+            value={seed}
+            onChange={setSeed}
+            min={0}
+            allowDecimal={false}
+            error={errors['config.seed']}
+          />
+        </SimpleGrid>
+      </Card>
+      <AugmentFields value={augment} onChange={setAugment} errors={errors} />
+      <StagePlanEditor stages={stages} onChange={setStages} />
+      {problem && (
+        <Alert color="red" icon={<IconAlertTriangle />} role="alert">
+          {problem}
+        </Alert>
+      )}
+      <Group justify="flex-end">
+        {!hasStages && (
+          <Text size="sm" c="dimmed">
+            Add stages (or use the lesson&apos;s plan) to start training right away.
+          </Text>
+        )}
+        <Button
+          variant="default"
+          leftSection={<IconPlus size={16} />}
+          loading={submitting === 'create'}
+          disabled={submitting !== null}
+          onClick={() => submit(false)}
+        >
+          Create
+        </Button>
+        <Button
+          leftSection={<IconPlayerPlay size={16} />}
+          loading={submitting === 'start'}
+          disabled={submitting !== null || !hasStages}
+          onClick={() => submit(true)}
+        >
+          Create and start
+        </Button>
+      </Group>
+    </Stack>
+  );
+}

@@ -1,0 +1,152 @@
+'use client';
+
+import { useState } from 'react';
+import { Alert, Button, Code, Group, Stack, Text } from '@mantine/core';
+import { IconAlertTriangle, IconRefresh, IconTrash } from '@tabler/icons-react';
+import { StatusBadge } from '../status-badge';
+import { callApi } from './call-api';
+import { EpochTable } from './epoch-table';
+import { formatClock, formatDateTime, formatStageCall, secondsBetween } from './format';
+import { LrFindChart, isLrFindResult } from './lr-find-chart';
+import type { RunStage } from './run-series';
+import { StageProgress } from './stage-progress';
+import type { BatchEvent } from './use-run-live';
+
+function timing(stage: RunStage): string {
+  if (stage.status === 'queued') return 'waiting for the worker';
+  if (!stage.startedAt) return '';
+  const seconds = secondsBetween(stage.startedAt, stage.finishedAt) ?? 0;
+  if (stage.status === 'running') return `running for ${formatClock(seconds)}`;
+  return `took ${formatClock(seconds)} · ${stage.finishedAt ? `ended ${formatDateTime(stage.finishedAt)}` : ''}`;
+}
+
+/** One stage of the run: what it does, how it went, and what can be done with it now. */
+export function StageItem({
+  stage,
+  metrics,
+  batchSize,
+  progress,
+  onChanged,
+  onPickLr,
+}: {
+  stage: RunStage;
+  metrics: string[];
+  batchSize: number;
+  progress: BatchEvent | undefined;
+  onChanged: () => Promise<void>;
+  onPickLr: (lr: number, source: string) => void;
+}) {
+  const [busy, setBusy] = useState<string | null>(null);
+  const act = async (
+    key: string,
+    what: string,
+    method: 'POST' | 'DELETE',
+    url: string,
+    body?: unknown,
+  ) => {
+    setBusy(key);
+    if (await callApi(what, method, url, body)) await onChanged();
+    setBusy(null);
+  };
+  const title = `Stage ${stage.index + 1}`;
+  const isOom = stage.errorKind === 'oom';
+  const canRetry = stage.status === 'failed' || stage.status === 'cancelled';
+  const halfBatch = Math.max(1, Math.floor(batchSize / 2));
+  return (
+    <Stack gap="sm" data-testid={`stage-${stage.index + 1}`}>
+      <Group justify="space-between" gap="xs" wrap="wrap">
+        <Group gap="xs">
+          <Text fw={600}>{title}</Text>
+          <Code fz="sm">{formatStageCall(stage.kind, stage.params)}</Code>
+          <StatusBadge status={stage.status} />
+          <Text size="sm" c="dimmed">
+            {timing(stage)}
+          </Text>
+        </Group>
+        <Group gap="xs">
+          {stage.status === 'pending' && (
+            <Button
+              size="compact-sm"
+              variant="subtle"
+              color="red"
+              leftSection={<IconTrash size={14} />}
+              loading={busy === 'remove'}
+              aria-label={`Remove ${title.toLowerCase()}`}
+              onClick={() => act('remove', 'remove the stage', 'DELETE', `/api/stages/${stage.id}`)}
+            >
+              Remove
+            </Button>
+          )}
+          {canRetry && isOom && (
+            <Button
+              size="compact-sm"
+              leftSection={<IconRefresh size={14} />}
+              loading={busy === 'halve'}
+              onClick={() =>
+                act('halve', 'retry the stage', 'POST', `/api/stages/${stage.id}/retry`, {
+                  halveBatch: true,
+                })
+              }
+            >
+              Retry with batch size {halfBatch}
+            </Button>
+          )}
+          {canRetry && (
+            <Button
+              size="compact-sm"
+              variant={isOom ? 'default' : 'light'}
+              leftSection={<IconRefresh size={14} />}
+              loading={busy === 'retry'}
+              aria-label={`Retry ${title.toLowerCase()}`}
+              onClick={() =>
+                act('retry', 'retry the stage', 'POST', `/api/stages/${stage.id}/retry`, {
+                  halveBatch: false,
+                })
+              }
+            >
+              Retry
+            </Button>
+          )}
+        </Group>
+      </Group>
+      {stage.status === 'running' && (
+        <>
+          <StageProgress event={progress} />
+          {stage.cancelRequested && (
+            <Text size="sm" c="orange">
+              Stopping after the current batch…
+            </Text>
+          )}
+        </>
+      )}
+      {stage.error && (stage.status === 'failed' || stage.status === 'cancelled') && (
+        <Alert
+          color={isOom ? 'orange' : 'red'}
+          icon={<IconAlertTriangle />}
+          title={isOom ? 'Out of memory: use a smaller batch size' : 'This stage failed'}
+        >
+          <Text size="sm">{stage.error}</Text>
+          {isOom && (
+            <Text size="sm" mt={4}>
+              The batch size is {batchSize}. Halving it to {halfBatch} needs about half the memory
+              per step; fastai&apos;s advice is the same (<Code>bs=…</Code>).
+            </Text>
+          )}
+        </Alert>
+      )}
+      {stage.kind === 'fit_one_cycle' && stage.epochs.length > 0 && (
+        <EpochTable epochs={stage.epochs} metrics={metrics} caption={`${title} epochs`} />
+      )}
+      {stage.kind === 'lr_find' && stage.status === 'done' && isLrFindResult(stage.result) && (
+        <LrFindChart result={stage.result} onPick={onPickLr} />
+      )}
+      {stage.kind === 'save' && stage.status === 'done' && (
+        <Text size="sm" c="dimmed">
+          Saved as checkpoint “{String(stage.params.name)}”; a load(&apos;
+          {String(stage.params.name)}
+          &apos;) stage brings it back.
+        </Text>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,281 @@
+import 'server-only';
+import type { Prisma } from '@studio/db';
+import { QUEUES, TRAIN_JOB_OPTIONS, type CreateRunRequest, type StageSpec } from '@studio/shared';
+import { db } from './db';
+import { ApiError } from './http';
+import { queue } from './queue';
+
+const isUuid = (id: string) => /^[0-9a-f-]{36}$/i.test(id);
+
+function stageRows(specs: StageSpec[], startIndex: number) {
+  return specs.map((spec, i) => {
+    const { kind, ...params } = spec;
+    return { index: startIndex + i, kind, params: params as Prisma.InputJsonValue };
+  });
+}
+
+export async function createRun(request: CreateRunRequest) {
+  const version = await db().datasetVersion.findUnique({ where: { id: request.versionId } });
+  if (!version) throw new ApiError(404, `No dataset version with id ${request.versionId}.`);
+  if (
+    request.config.bs >
+    Object.values((version.counts as Record<string, Record<string, number>>).train ?? {}).reduce(
+      (a, b) => a + b,
+      0,
+    )
+  ) {
+    throw new ApiError(
+      400,
+      `The batch size (${request.config.bs}) is larger than the training set. Choose a smaller batch size.`,
+    );
+  }
+  const run = await db().run.create({
+    data: {
+      name: request.name,
+      versionId: request.versionId,
+      arch: request.arch,
+      config: request.config as Prisma.InputJsonValue,
+      stages: { createMany: { data: stageRows(request.stages, 0) } },
+    },
+  });
+  if (request.launch && request.stages.length > 0) await launchStages(run.id, 'all');
+  return run;
+}
+
+export async function addStages(runId: string, specs: StageSpec[]) {
+  await getRunOrThrow(runId);
+  return db().$transaction(async (tx) => {
+    await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(hashtext($1))', runId);
+    const last = await tx.stage.findFirst({
+      where: { runId },
+      orderBy: { index: 'desc' },
+      select: { index: true },
+    });
+    await tx.stage.createMany({
+      data: stageRows(specs, (last?.index ?? -1) + 1).map((row) => ({ ...row, runId })),
+    });
+    return tx.stage.findMany({ where: { runId }, orderBy: { index: 'asc' } });
+  });
+}
+
+export async function getRunOrThrow(runId: string) {
+  const run = isUuid(runId) ? await db().run.findUnique({ where: { id: runId } }) : null;
+  if (!run) throw new ApiError(404, `No run with id ${runId}.`);
+  return run;
+}
+
+/** Queues the next pending stage ('next') or every pending stage as a plan ('all'); the worker runs them in order. */
+export async function launchStages(runId: string, mode: 'next' | 'all') {
+  await getRunOrThrow(runId);
+  const pending = await db().stage.findMany({
+    where: { runId, status: 'pending' },
+    orderBy: { index: 'asc' },
+  });
+  if (pending.length === 0)
+    throw new ApiError(400, 'There is no pending stage to launch. Add a stage first.');
+  const toQueue = mode === 'all' ? pending : pending.slice(0, 1);
+  await db().stage.updateMany({
+    where: { id: { in: toQueue.map((s) => s.id) } },
+    data: { status: 'queued', queuedAt: new Date() },
+  });
+  await db().run.update({ where: { id: runId }, data: { status: 'queued', error: null } });
+  await enqueueNextStage(runId);
+  return toQueue.length;
+}
+
+/** Hands the first queued stage of a run to the queue, unless a stage of the run is already running. */
+export async function enqueueNextStage(runId: string) {
+  const running = await db().stage.count({ where: { runId, status: 'running' } });
+  if (running > 0) return null;
+  const next = await db().stage.findFirst({
+    where: { runId, status: 'queued' },
+    orderBy: { index: 'asc' },
+  });
+  if (!next) return null;
+  await queue(QUEUES.train).add(
+    'stage',
+    { stageId: next.id },
+    { ...TRAIN_JOB_OPTIONS, jobId: next.id },
+  );
+  return next.id;
+}
+
+/** Stops the running stage between two batches and drops the queued ones (they go back to pending). */
+export async function cancelRun(runId: string) {
+  await getRunOrThrow(runId);
+  const running = await db().stage.updateMany({
+    where: { runId, status: 'running' },
+    data: { cancelRequested: true },
+  });
+  const queued = await db().stage.findMany({ where: { runId, status: 'queued' } });
+  for (const stage of queued) {
+    await queue(QUEUES.train)
+      .remove(stage.id)
+      .catch(() => 0);
+  }
+  await db().stage.updateMany({
+    where: { id: { in: queued.map((s) => s.id) } },
+    data: { status: 'pending', queuedAt: null },
+  });
+  if (running.count === 0)
+    await db().run.update({
+      where: { id: runId },
+      data: { status: queued.length ? 'cancelled' : undefined },
+    });
+  return { stopping: running.count, unqueued: queued.length };
+}
+
+/** Runs a failed or cancelled stage again, optionally with half the batch size (the fix for out-of-memory). */
+export async function retryStage(stageId: string, halveBatch: boolean) {
+  const stage = isUuid(stageId)
+    ? await db().stage.findUnique({ where: { id: stageId }, include: { run: true } })
+    : null;
+  if (!stage) throw new ApiError(404, `No stage with id ${stageId}.`);
+  if (stage.status !== 'failed' && stage.status !== 'cancelled') {
+    throw new ApiError(
+      400,
+      `Only a failed or cancelled stage can be retried; this one is ${stage.status}.`,
+    );
+  }
+  if (halveBatch) {
+    const config = stage.run.config as { bs: number };
+    const bs = Math.max(1, Math.floor(config.bs / 2));
+    await db().run.update({ where: { id: stage.runId }, data: { config: { ...config, bs } } });
+  }
+  await queue(QUEUES.train)
+    .remove(stageId)
+    .catch(() => 0);
+  await db().stage.update({
+    where: { id: stageId },
+    data: {
+      status: 'queued',
+      queuedAt: new Date(),
+      cancelRequested: false,
+      error: null,
+      errorKind: null,
+    },
+  });
+  await db().run.update({ where: { id: stage.runId }, data: { status: 'queued', error: null } });
+  await enqueueNextStage(stage.runId);
+}
+
+export async function deletePendingStage(stageId: string) {
+  const stage = isUuid(stageId) ? await db().stage.findUnique({ where: { id: stageId } }) : null;
+  if (!stage) throw new ApiError(404, `No stage with id ${stageId}.`);
+  if (stage.status !== 'pending')
+    throw new ApiError(400, `Only a pending stage can be removed; this one is ${stage.status}.`);
+  await db().stage.delete({ where: { id: stageId } });
+}
+
+export type RunDetail = NonNullable<Awaited<ReturnType<typeof getRunDetail>>>;
+
+/** The whole state of a run from Postgres: what the page shows before live events arrive. */
+export async function getRunDetail(runId: string) {
+  if (!isUuid(runId)) return null;
+  const run = await db().run.findUnique({
+    where: { id: runId },
+    include: {
+      version: { include: { dataset: { select: { id: true, name: true } } } },
+      stages: {
+        orderBy: { index: 'asc' },
+        include: {
+          epochs: { orderBy: { epoch: 'asc' } },
+          batches: { orderBy: { iteration: 'asc' } },
+        },
+      },
+      checkpoints: { orderBy: { createdAt: 'asc' } },
+    },
+  });
+  if (!run) return null;
+  return {
+    id: run.id,
+    name: run.name,
+    arch: run.arch,
+    config: run.config as Record<string, unknown>,
+    status: run.status,
+    error: run.error,
+    bestErrorRate: run.bestErrorRate,
+    createdAt: run.createdAt.toISOString(),
+    startedAt: run.startedAt?.toISOString() ?? null,
+    finishedAt: run.finishedAt?.toISOString() ?? null,
+    dataset: run.version.dataset,
+    version: {
+      id: run.version.id,
+      number: run.version.number,
+      classes: run.version.classes,
+      counts: run.version.counts as Record<string, Record<string, number>>,
+    },
+    stages: run.stages.map((s) => ({
+      id: s.id,
+      index: s.index,
+      kind: s.kind,
+      params: s.params as Record<string, unknown>,
+      status: s.status,
+      cancelRequested: s.cancelRequested,
+      result: s.result as Record<string, unknown> | null,
+      error: s.error,
+      errorKind: s.errorKind,
+      startedAt: s.startedAt?.toISOString() ?? null,
+      finishedAt: s.finishedAt?.toISOString() ?? null,
+      epochs: s.epochs.map(({ stageId: _s, ...e }) => e),
+      batches: s.batches.map(({ stageId: _s, ...b }) => b),
+    })),
+    checkpoints: run.checkpoints.map((c) => ({
+      id: c.id,
+      kind: c.kind,
+      name: c.name,
+      epoch: c.epoch,
+      bytes: Number(c.bytes),
+      updatedAt: c.updatedAt.toISOString(),
+    })),
+    storageBytes: run.checkpoints.reduce((n, c) => n + Number(c.bytes), 0),
+  };
+}
+
+export async function listRuns() {
+  const runs = await db().run.findMany({
+    orderBy: { createdAt: 'desc' },
+    include: {
+      version: { include: { dataset: { select: { id: true, name: true } } } },
+      _count: { select: { stages: true } },
+    },
+  });
+  return runs.map((r) => ({
+    id: r.id,
+    name: r.name,
+    arch: r.arch,
+    status: r.status,
+    bestErrorRate: r.bestErrorRate,
+    stages: r._count.stages,
+    dataset: r.version.dataset,
+    versionNumber: r.version.number,
+    createdAt: r.createdAt.toISOString(),
+    durationS: r.startedAt
+      ? ((r.finishedAt ?? new Date()).getTime() - r.startedAt.getTime()) / 1000
+      : null,
+  }));
+}
+
+export type TrainableVersion = Awaited<ReturnType<typeof listTrainableVersions>>[number];
+
+/** Every dataset version a run can train on, newest dataset first: what /runs/new offers. */
+export async function listTrainableVersions() {
+  const versions = await db().datasetVersion.findMany({
+    orderBy: [{ dataset: { createdAt: 'desc' } }, { number: 'desc' }],
+    include: { dataset: { select: { id: true, name: true } } },
+  });
+  const total = (counts: unknown, split: string) =>
+    Object.values((counts as Record<string, Record<string, number>>)[split] ?? {}).reduce(
+      (a, b) => a + b,
+      0,
+    );
+  return versions.map((v) => ({
+    id: v.id,
+    number: v.number,
+    dataset: v.dataset,
+    classes: v.classes.length,
+    trainCount: total(v.counts, 'train'),
+    validCount: total(v.counts, 'valid'),
+    createdAt: v.createdAt.toISOString(),
+  }));
+}

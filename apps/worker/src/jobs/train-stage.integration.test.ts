@@ -1,0 +1,284 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Prisma } from '@studio/db';
+import { createTestDatabase, type TestDatabase } from '@studio/db/testing';
+import { QUEUES, runConfig, TRAIN_JOB_OPTIONS, type StageSpec } from '@studio/shared';
+import { SHARED, seedSignLanguageVersion } from '../test/seed-version';
+
+const root = fileURLToPath(new URL('../../../../', import.meta.url));
+const prefix = `t${randomBytes(4).toString('hex')}`;
+let t: TestDatabase;
+let versionId: string;
+let redis: Redis;
+let queue: Queue;
+const workers = new Set<ChildProcess>();
+
+function startWorker(): ChildProcess {
+  const worker = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(root, 'apps/worker/src/main.ts')],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATABASE_URL: t.url,
+        STUDIO_PREFIX: prefix,
+        STUDIO_PRETRAINED_DIR: path.join(SHARED, 'pretrained'),
+        STUDIO_TRAIN_LOCK_MS: '4000',
+        STUDIO_BACKEND: 'wasm',
+      },
+      stdio: ['ignore', process.env.STUDIO_TEST_VERBOSE ? 'inherit' : 'ignore', 'inherit'],
+    },
+  );
+  workers.add(worker);
+  worker.once('exit', () => workers.delete(worker));
+  return worker;
+}
+
+function exitOf(worker: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) =>
+    worker.exitCode !== null
+      ? resolve(worker.exitCode)
+      : worker.once('exit', (code) => resolve(code)),
+  );
+}
+
+/** A run as the web app creates it: stages queued in order, the first one handed to the queue. */
+async function createRun(stages: StageSpec[], config: Record<string, unknown> = {}) {
+  const run = await t.db.run.create({
+    data: {
+      name: 'test run',
+      versionId,
+      arch: 'mobilenet_v2_0.35',
+      config: runConfig.parse({ size: 64, bs: 8, ...config }) as Prisma.InputJsonValue,
+      status: 'queued',
+      stages: {
+        createMany: {
+          data: stages.map(({ kind, ...params }, index) => ({
+            index,
+            kind,
+            params: params as Prisma.InputJsonValue,
+            status: 'queued' as const,
+          })),
+        },
+      },
+    },
+    include: { stages: { orderBy: { index: 'asc' } } },
+  });
+  await queue.add(
+    'stage',
+    { stageId: run.stages[0]!.id },
+    { ...TRAIN_JOB_OPTIONS, jobId: run.stages[0]!.id },
+  );
+  return run;
+}
+
+async function until<T>(
+  read: () => Promise<T>,
+  isDone: (value: T) => boolean,
+  timeoutMs = 180_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (isDone(value)) return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting; last value ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const runStatus = (id: string) =>
+  t.db.run.findUniqueOrThrow({ where: { id }, include: { stages: { orderBy: { index: 'asc' } } } });
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  versionId = await seedSignLanguageVersion(t.db, { classes: ['0', '1', '2'], perClass: 24 });
+  redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+  queue = new Queue(QUEUES.train, { connection: redis, prefix });
+});
+
+afterEach(async () => {
+  for (const worker of workers) {
+    worker.kill('SIGKILL');
+    await exitOf(worker);
+  }
+});
+
+afterAll(async () => {
+  await queue?.obliterate({ force: true }).catch(() => undefined);
+  await queue?.close();
+  redis?.disconnect();
+  await t?.drop();
+});
+
+describe('training stages in the worker', () => {
+  it('runs the lesson plan: fit, save, lr_find, unfreeze, fit with a slice; a re-delivered stage runs once', async () => {
+    startWorker();
+    const run = await createRun([
+      { kind: 'fit_one_cycle', epochs: 2, maxLr: 3e-3 },
+      { kind: 'save', name: 'stage-1' },
+      { kind: 'lr_find', startLr: 1e-7, endLr: 10, numIt: 12 },
+      { kind: 'unfreeze' },
+      { kind: 'fit_one_cycle', epochs: 1, maxLr: { lo: 1e-6, hi: 1e-4 } },
+    ]);
+    const done = await until(
+      () => runStatus(run.id),
+      (r) => ['done', 'failed'].includes(r.status),
+    );
+    expect(done.stages.map((s) => [s.kind, s.status, s.error])).toEqual(
+      done.stages.map((s) => [s.kind, 'done', null]),
+    );
+    const epochs = await t.db.epochMetric.findMany({
+      where: { stage: { runId: run.id } },
+      orderBy: [{ stageId: 'asc' }, { epoch: 'asc' }],
+    });
+    expect(epochs).toHaveLength(3);
+    for (const e of epochs) {
+      expect(e.errorRate).toBeGreaterThanOrEqual(0);
+      expect(e.errorRate).toBeLessThanOrEqual(1);
+      expect(Number.isFinite(e.validLoss)).toBe(true);
+    }
+    expect(done.bestErrorRate).toBe(Math.min(...epochs.map((e) => e.errorRate)));
+    const lrFind = done.stages[2]!.result as {
+      lrs: number[];
+      losses: number[];
+      suggestions: { steepest: number } | null;
+    };
+    expect(lrFind.lrs.length).toBeGreaterThan(5);
+    expect(lrFind.lrs[0]).toBeCloseTo(1e-7, 12);
+    const checkpoints = await t.db.checkpoint.findMany({
+      where: { runId: run.id },
+      orderBy: { name: 'asc' },
+    });
+    expect(checkpoints.map((c) => [c.kind, c.name])).toEqual([
+      ['current', 'current'],
+      ['named', 'stage-1'],
+    ]);
+    expect((await t.db.batchMetric.count({ where: { stageId: done.stages[0]!.id } })) > 0).toBe(
+      true,
+    );
+
+    // The same stage delivered again (a duplicate job) does not train again.
+    const first = done.stages[0]!;
+    await queue.add('stage', { stageId: first.id }, { jobId: `${first.id}-again` });
+    await until(
+      async () => (await queue.getJob(`${first.id}-again`))?.finishedOn ?? 0,
+      (finished) => finished > 0,
+      30_000,
+    );
+    const after = await t.db.stage.findUniqueOrThrow({ where: { id: first.id } });
+    expect(after.attempts).toBe(first.attempts);
+    expect(await t.db.epochMetric.count({ where: { stageId: first.id } })).toBe(2);
+  });
+
+  it('surfaces an out-of-memory error with the fix, and does not retry it', async () => {
+    startWorker();
+    const run = await createRun([{ kind: 'fit_one_cycle', epochs: 1, maxLr: 3e-3 }], {
+      size: 512,
+      bs: 48,
+      augment: { enabled: false },
+    });
+    const failed = await until(
+      () => runStatus(run.id),
+      (r) => ['done', 'failed'].includes(r.status),
+    );
+    const stage = failed.stages[0]!;
+    expect(stage.status).toBe('failed');
+    expect(stage.errorKind).toBe('oom');
+    expect(stage.error).toMatch(/smaller batch size/);
+    expect(stage.attempts).toBe(1);
+  });
+
+  it('cancels between two batches: status cancelled, not retried', async () => {
+    startWorker();
+    const run = await createRun([{ kind: 'fit_one_cycle', epochs: 40, maxLr: 3e-3 }]);
+    const stageId = run.stages[0]!.id;
+    await until(
+      () => t.db.batchMetric.count({ where: { stageId } }),
+      (n) => n > 0,
+    );
+    const asked = Date.now();
+    await t.db.stage.update({ where: { id: stageId }, data: { cancelRequested: true } });
+    const cancelled = await until(
+      () => runStatus(run.id),
+      (r) => r.stages[0]!.status === 'cancelled',
+    );
+    const seconds = (Date.now() - asked) / 1000;
+    console.log(`cancelled ${seconds.toFixed(1)} s after the request`);
+    expect(seconds).toBeLessThan(10);
+    expect(cancelled.status).toBe('cancelled');
+    await new Promise((r) => setTimeout(r, 3000));
+    const later = await t.db.stage.findUniqueOrThrow({ where: { id: stageId } });
+    expect(later.status).toBe('cancelled');
+    expect(later.attempts).toBe(1);
+    expect(await t.db.epochMetric.count({ where: { stageId } })).toBeLessThan(40);
+  });
+
+  it('resumes a stage from its last epoch checkpoint after the worker is killed, recording each epoch once', async () => {
+    const first = startWorker();
+    const run = await createRun([{ kind: 'fit_one_cycle', epochs: 4, maxLr: 3e-3 }]);
+    const stageId = run.stages[0]!.id;
+    await until(
+      () => t.db.checkpoint.count({ where: { runId: run.id, kind: 'epoch' } }),
+      (n) => n > 0,
+    );
+    await new Promise((r) => setTimeout(r, 800));
+    const epochsBefore = await t.db.epochMetric.count({ where: { stageId } });
+    first.kill('SIGKILL');
+    await exitOf(first);
+    expect(epochsBefore).toBeLessThan(4);
+    startWorker();
+    const done = await until(
+      () => runStatus(run.id),
+      (r) => ['done', 'failed'].includes(r.status),
+    );
+    expect(done.stages[0]!.status).toBe('done');
+    expect(done.stages[0]!.attempts).toBe(2);
+    const epochs = await t.db.epochMetric.findMany({
+      where: { stageId },
+      orderBy: { epoch: 'asc' },
+    });
+    expect(epochs.map((e) => e.epoch)).toEqual([0, 1, 2, 3]);
+    const iterations = (
+      await t.db.batchMetric.findMany({ where: { stageId }, orderBy: { iteration: 'asc' } })
+    ).map((b) => b.iteration);
+    const perEpoch = iterations.length / 4;
+    expect(Number.isInteger(perEpoch)).toBe(true);
+    expect(iterations.at(-1)! - iterations[0]!).toBe(iterations.length - 1);
+    expect(await t.db.checkpoint.count({ where: { runId: run.id, kind: 'epoch' } })).toBe(0);
+  });
+
+  it('on SIGTERM stops at a batch boundary, exits cleanly and the stage resumes later', async () => {
+    const first = startWorker();
+    const run = await createRun([{ kind: 'fit_one_cycle', epochs: 4, maxLr: 3e-3 }]);
+    const stageId = run.stages[0]!.id;
+    await until(
+      () => t.db.epochMetric.count({ where: { stageId } }),
+      (n) => n > 0,
+    );
+    const asked = Date.now();
+    first.kill('SIGTERM');
+    expect(await exitOf(first)).toBe(0);
+    console.log(`worker exited ${((Date.now() - asked) / 1000).toFixed(1)} s after SIGTERM`);
+    const paused = await t.db.stage.findUniqueOrThrow({ where: { id: stageId } });
+    expect(paused.status).toBe('queued');
+    expect(await t.db.checkpoint.count({ where: { runId: run.id, kind: 'epoch' } })).toBe(1);
+    startWorker();
+    const done = await until(
+      () => runStatus(run.id),
+      (r) => ['done', 'failed'].includes(r.status),
+    );
+    expect(done.stages[0]!.status).toBe('done');
+    expect(
+      (await t.db.epochMetric.findMany({ where: { stageId }, orderBy: { epoch: 'asc' } })).map(
+        (e) => e.epoch,
+      ),
+    ).toEqual([0, 1, 2, 3]);
+  });
+});

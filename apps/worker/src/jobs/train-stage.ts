@@ -1,0 +1,171 @@
+import type { Db, Prisma } from '@studio/db';
+import { TRAIN_JOB_OPTIONS, type RunEvent, type TrainStageJob } from '@studio/shared';
+import type { Queue } from 'bullmq';
+import type { StageOutcome } from '../training/messages';
+
+export interface TrainContext {
+  db: Db;
+  trainQueue: Queue;
+  publish: (runId: string, event: RunEvent) => void;
+  runStage: (
+    stageId: string,
+    hooks: { onEvent: (event: RunEvent) => void; isCancelRequested: () => Promise<boolean> },
+  ) => Promise<StageOutcome>;
+  log: (msg: string) => void;
+}
+
+/** The stage was interrupted by a shutdown and goes back to the queue to resume elsewhere. */
+export class StageInterruptedError extends Error {}
+
+/** The training process died (killed, crashed): the job is retried and resumes from its checkpoint. */
+export class StageCrashedError extends Error {}
+
+/**
+ * Runs one stage of a run: marks it running, trains in a child process, records the outcome, and
+ * queues the run's next stage. A stage that is already done (the same job delivered twice) is
+ * not run again.
+ */
+export async function trainStage(ctx: TrainContext, job: TrainStageJob): Promise<void> {
+  const stage = await ctx.db.stage.findUnique({ where: { id: job.stageId } });
+  if (!stage || !['queued', 'running'].includes(stage.status)) {
+    ctx.log(`stage ${job.stageId}: nothing to do (${stage?.status ?? 'deleted'})`);
+    return;
+  }
+  const earlier = await ctx.db.stage.count({
+    where: { runId: stage.runId, index: { lt: stage.index }, status: { notIn: ['done'] } },
+  });
+  if (earlier > 0)
+    throw new Error(
+      `stage ${stage.index} of run ${stage.runId} was queued before the stages before it finished`,
+    );
+
+  const now = new Date();
+  await ctx.db.stage.update({
+    where: { id: stage.id },
+    data: {
+      status: 'running',
+      attempts: { increment: 1 },
+      startedAt: stage.startedAt ?? now,
+      error: null,
+    },
+  });
+  await ctx.db.run.update({
+    where: { id: stage.runId },
+    data: {
+      status: 'running',
+      startedAt:
+        (await ctx.db.run.findUniqueOrThrow({ where: { id: stage.runId } })).startedAt ?? now,
+    },
+  });
+  ctx.publish(stage.runId, { type: 'stage', stageId: stage.id, status: 'running' });
+
+  const outcome = await ctx.runStage(stage.id, {
+    onEvent: (event) => ctx.publish(stage.runId, event),
+    isCancelRequested: async () =>
+      (
+        await ctx.db.stage.findUnique({
+          where: { id: stage.id },
+          select: { cancelRequested: true },
+        })
+      )?.cancelRequested ?? true,
+  });
+  await recordOutcome(ctx, stage.id, stage.runId, outcome);
+}
+
+async function recordOutcome(
+  ctx: TrainContext,
+  stageId: string,
+  runId: string,
+  outcome: StageOutcome,
+): Promise<void> {
+  const finishedAt = new Date();
+  switch (outcome.kind) {
+    case 'done': {
+      await ctx.db.stage.update({
+        where: { id: stageId },
+        data: {
+          status: 'done',
+          finishedAt,
+          result: (outcome.result ?? undefined) as Prisma.InputJsonValue | undefined,
+        },
+      });
+      ctx.publish(runId, { type: 'stage', stageId, status: 'done' });
+      await updateBestErrorRate(ctx.db, runId);
+      const next = await ctx.db.stage.findFirst({
+        where: { runId, status: 'queued' },
+        orderBy: { index: 'asc' },
+      });
+      if (next) {
+        await ctx.trainQueue.add(
+          'stage',
+          { stageId: next.id },
+          { ...TRAIN_JOB_OPTIONS, jobId: next.id },
+        );
+      } else {
+        await ctx.db.run.update({ where: { id: runId }, data: { status: 'done', finishedAt } });
+      }
+      return;
+    }
+    case 'cancelled':
+      await ctx.db.stage.update({
+        where: { id: stageId },
+        data: { status: 'cancelled', finishedAt, cancelRequested: false },
+      });
+      await ctx.db.stage.updateMany({
+        where: { runId, status: 'queued' },
+        data: { status: 'pending', queuedAt: null },
+      });
+      await ctx.db.run.update({ where: { id: runId }, data: { status: 'cancelled', finishedAt } });
+      ctx.publish(runId, { type: 'stage', stageId, status: 'cancelled' });
+      return;
+    case 'failed': {
+      const error =
+        outcome.errorKind === 'oom'
+          ? `${outcome.message}\nThe batch does not fit in memory: use a smaller batch size (retry with half the batch).`
+          : outcome.message;
+      await ctx.db.stage.update({
+        where: { id: stageId },
+        data: { status: 'failed', finishedAt, error, errorKind: outcome.errorKind },
+      });
+      await ctx.db.stage.updateMany({
+        where: { runId, status: 'queued' },
+        data: { status: 'pending', queuedAt: null },
+      });
+      await ctx.db.run.update({
+        where: { id: runId },
+        data: { status: 'failed', finishedAt, error },
+      });
+      ctx.publish(runId, {
+        type: 'stage',
+        stageId,
+        status: 'failed',
+        error,
+        errorKind: outcome.errorKind,
+      });
+      return;
+    }
+    case 'interrupted':
+      await ctx.db.stage.update({ where: { id: stageId }, data: { status: 'queued' } });
+      ctx.publish(runId, {
+        type: 'log',
+        stageId,
+        message: 'The worker is shutting down; the stage will resume from its last checkpoint.',
+      });
+      throw new StageInterruptedError('stage interrupted by shutdown');
+    case 'crashed':
+      ctx.publish(runId, {
+        type: 'log',
+        stageId,
+        message: `${outcome.message}; resuming from the last checkpoint.`,
+      });
+      throw new StageCrashedError(outcome.message);
+  }
+}
+
+async function updateBestErrorRate(db: Db, runId: string): Promise<void> {
+  const best = await db.epochMetric.aggregate({
+    where: { stage: { runId } },
+    _min: { errorRate: true },
+  });
+  await db.run.update({ where: { id: runId }, data: { bestErrorRate: best._min.errorRate } });
+}

@@ -1,0 +1,187 @@
+import type { Db, PostgresBlobStore } from '@studio/db';
+import { CheckpointCallback, slice, type Learner, type LearningRate } from '@studio/ml';
+import type { LearningRate as StageLearningRate, RunEvent } from '@studio/shared';
+import { buildLearner, type LearnerPaths } from './build-learner';
+import { deleteCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoints';
+import type { ChildMessage } from './messages';
+import { StudioReporter } from './studio-reporter';
+
+export interface StageContext {
+  db: Db;
+  blobs: PostgresBlobStore;
+  paths: LearnerPaths;
+  send: (event: RunEvent) => void;
+  log: (message: string) => void;
+  isCancelled: () => boolean;
+  isStopping: () => boolean;
+}
+
+const toLearningRate = (lr: StageLearningRate): LearningRate =>
+  typeof lr === 'number' ? lr : lr.lo === undefined ? slice(lr.hi) : slice(lr.lo, lr.hi);
+
+/** Runs one stage inside the training process and says how it ended. */
+export async function runStage(ctx: StageContext, stageId: string): Promise<ChildMessage> {
+  const stage = await ctx.db.stage.findUniqueOrThrow({ where: { id: stageId } });
+  const { runId } = stage;
+  const params = stage.params as Record<string, unknown>;
+
+  if (stage.kind === 'save' || stage.kind === 'load') {
+    const name = String(params.name);
+    const [from, to] =
+      stage.kind === 'save' ? (['current', 'named'] as const) : (['named', 'current'] as const);
+    const bytes = await readCheckpoint(
+      ctx.db,
+      ctx.blobs,
+      runId,
+      from,
+      stage.kind === 'save' ? 'current' : name,
+    );
+    if (!bytes) {
+      const saved = await ctx.db.checkpoint.findMany({
+        where: { runId, kind: 'named' },
+        select: { name: true },
+      });
+      return {
+        type: 'failed',
+        kind: 'error',
+        message:
+          stage.kind === 'save'
+            ? 'Nothing to save yet: run a training stage before saving.'
+            : `No checkpoint named "${name}" in this run. Saved: ${saved.map((s) => s.name).join(', ') || 'none'}.`,
+      };
+    }
+    await writeCheckpoint(
+      ctx.db,
+      ctx.blobs,
+      { runId, kind: to, name: stage.kind === 'save' ? name : 'current', stageId },
+      bytes,
+    );
+    return { type: 'done', result: { bytes: bytes.length } };
+  }
+
+  const learner = await buildLearner(ctx.db, ctx.blobs, runId, ctx.paths);
+  try {
+    const current = await readCheckpoint(ctx.db, ctx.blobs, runId, 'current', 'current');
+    if (current) await learner.load(current);
+    switch (stage.kind) {
+      case 'unfreeze':
+      case 'freeze':
+        if (stage.kind === 'unfreeze') learner.unfreeze();
+        else learner.freeze();
+        await saveCurrent(ctx, learner, runId, stageId);
+        return { type: 'done', result: { frozenGroups: learner.frozenGroups } };
+      case 'lr_find':
+        return await findLearningRate(ctx, learner, stageId, params);
+      case 'fit_one_cycle':
+        return await fitOneCycle(ctx, learner, stageId, runId, params);
+      default:
+        return { type: 'failed', kind: 'error', message: `Unknown stage kind "${stage.kind}".` };
+    }
+  } finally {
+    // After an out-of-memory error the backend can fail again while freeing; the first error is the one to report.
+    try {
+      learner.dispose();
+    } catch (error) {
+      ctx.log(`could not free the learner: ${(error as Error).message}`);
+    }
+  }
+}
+
+async function saveCurrent(
+  ctx: StageContext,
+  learner: Learner,
+  runId: string,
+  stageId: string,
+): Promise<void> {
+  await writeCheckpoint(
+    ctx.db,
+    ctx.blobs,
+    { runId, kind: 'current', name: 'current', stageId },
+    await learner.save(),
+  );
+}
+
+async function findLearningRate(
+  ctx: StageContext,
+  learner: Learner,
+  stageId: string,
+  params: Record<string, unknown>,
+): Promise<ChildMessage> {
+  const reporter = new StudioReporter(ctx.db, stageId, ctx.send);
+  const found = await learner.lrFind({
+    startLr: Number(params.startLr ?? 1e-7),
+    endLr: Number(params.endLr ?? 10),
+    numIt: Number(params.numIt ?? 100),
+    callbacks: [reporter],
+    shouldStop: () => ctx.isCancelled() || ctx.isStopping(),
+  } as never);
+  if (ctx.isCancelled()) return { type: 'cancelled' };
+  if (ctx.isStopping()) return { type: 'interrupted' };
+  return {
+    type: 'done',
+    result: {
+      lrs: found.lrs,
+      losses: found.losses,
+      suggestions: found.suggestions,
+      stoppedBy: found.stoppedBy,
+    },
+  };
+}
+
+async function fitOneCycle(
+  ctx: StageContext,
+  learner: Learner,
+  stageId: string,
+  runId: string,
+  params: Record<string, unknown>,
+): Promise<ChildMessage> {
+  const epochs = Number(params.epochs);
+  const maxLr = toLearningRate((params.maxLr ?? 3e-3) as StageLearningRate);
+  const resumeFrom =
+    (await readCheckpoint(ctx.db, ctx.blobs, runId, 'epoch', stageId)) ?? undefined;
+  const resumedAt = await ctx.db.checkpoint.findUnique({
+    where: { runId_kind_name: { runId, kind: 'epoch', name: stageId } },
+  });
+  if (resumedAt) {
+    ctx.log(`resuming from the checkpoint after epoch ${resumedAt.epoch}`);
+    ctx.send({
+      type: 'log',
+      stageId,
+      message: `Resuming from the checkpoint after epoch ${resumedAt.epoch}.`,
+    });
+    // Batches of the interrupted epoch are recorded again by the resumed fit.
+    await ctx.db.batchMetric.deleteMany({
+      where: { stageId, epoch: { gte: resumedAt.epoch ?? 0 } },
+    });
+  }
+  const checkpoints = new CheckpointCallback(async (bytes, info) => {
+    await writeCheckpoint(
+      ctx.db,
+      ctx.blobs,
+      { runId, kind: 'epoch', name: stageId, stageId, epoch: info.epoch },
+      bytes,
+    );
+  });
+  const fit = await learner.fitOneCycle(epochs, maxLr, {
+    callbacks: [new StudioReporter(ctx.db, stageId, ctx.send), checkpoints],
+    shouldStop: () => ctx.isCancelled() || ctx.isStopping(),
+    resumeFrom,
+  });
+  if (fit.cancelled) {
+    if (ctx.isStopping() && !ctx.isCancelled()) return { type: 'interrupted' };
+    await deleteCheckpoint(ctx.db, ctx.blobs, runId, 'epoch', stageId);
+    return { type: 'cancelled' };
+  }
+  await saveCurrent(ctx, learner, runId, stageId);
+  await deleteCheckpoint(ctx.db, ctx.blobs, runId, 'epoch', stageId);
+  const last = learner.recorder.epochs.at(-1);
+  return {
+    type: 'done',
+    result: {
+      epochs: fit.epochsDone,
+      iterations: fit.iterations,
+      validLoss: last?.validLoss ?? null,
+      metrics: last?.metrics ?? {},
+    },
+  };
+}

@@ -1,0 +1,69 @@
+// The training process of one stage, forked by the worker (see fork-stage.ts). It exits when
+// its parent goes away, so a killed worker never leaves training running unowned.
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createDb, PostgresBlobStore } from '@studio/db';
+import { initBackend } from '@studio/ml';
+import { readEnv } from '@studio/shared';
+import type { ChildMessage, ParentMessage } from './messages';
+import { runStage } from './run-stage';
+
+const OOM =
+  /out of memory|\bOOM\b|Maximum memory size|Array buffer allocation failed|Cannot allocate|WebAssembly\.Memory|memory access out of bounds/i;
+
+const stageId = process.argv[2]!;
+const env = readEnv();
+const log = (message: string) => console.log(`[stage ${stageId.slice(0, 8)}] ${message}`);
+const send = (message: ChildMessage) => {
+  // The parent may be gone (killed); then there is no one to tell and the process exits on disconnect.
+  if (process.connected) process.send?.(message, undefined, {}, () => undefined);
+};
+let isCancelled = false;
+let isStopping = false;
+process.on('message', (message: ParentMessage) => {
+  if (message.type === 'cancel') isCancelled = true;
+  if (message.type === 'stop') isStopping = true;
+});
+process.on('disconnect', () => process.exit(70));
+process.on('error', () => process.exit(70));
+// SIGTERM/SIGINT reach the whole process group; the parent decides and tells us over IPC.
+process.on('SIGTERM', () => undefined);
+process.on('SIGINT', () => undefined);
+
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+const db = createDb(env.DATABASE_URL, { max: 3 });
+const blobs = new PostgresBlobStore(db);
+let outcome: ChildMessage;
+try {
+  const backend = await initBackend({ prefer: env.STUDIO_BACKEND, log });
+  log(`backend ${backend.name}`);
+  outcome = await runStage(
+    {
+      db,
+      blobs,
+      paths: {
+        pretrainedDir: env.STUDIO_PRETRAINED_DIR ?? path.resolve(repoRoot, '../shared/pretrained'),
+        cacheDir: env.STUDIO_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'studio'),
+      },
+      send: (event) => send({ type: 'event', event }),
+      log,
+      isCancelled: () => isCancelled,
+      isStopping: () => isStopping,
+    },
+    stageId,
+  );
+} catch (error) {
+  const message = error instanceof Error ? error.message : String(error);
+  log(`failed: ${error instanceof Error ? error.stack : message}`);
+  const isOom = OOM.test(message);
+  outcome = {
+    type: 'failed',
+    message: isOom ? `Out of memory while training (${message}).` : message,
+    kind: isOom ? 'oom' : 'error',
+  };
+}
+send(outcome);
+await db.$disconnect().catch(() => undefined);
+process.disconnect?.();
+process.exit(0);

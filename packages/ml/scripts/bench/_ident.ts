@@ -1,0 +1,12 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../src/backend/index';
+import { buildBenchModel } from './models';
+await initBackend({ prefer: 'wasm' });
+const model = await buildBenchModel({ arch: 'resnet18', size: 64, bs: 2 }, '/work/shared');
+const k = tf.getKernel('Identity', 'wasm')!;
+const counts = new Map<string, number>();
+tf.unregisterKernel('Identity', 'wasm');
+tf.registerKernel({ ...k, kernelFunc: (a) => { const st = (new Error().stack ?? '').split('\n').slice(2, 12).map((l) => l.trim().replace(/\(.*node_modules\//, '(').replace(/:\d+\)$/, ')')).join(' < '); counts.set(st, (counts.get(st) ?? 0) + 1); return k.kernelFunc(a); } });
+const x = tf.randomNormal([2, 64, 64, 3]);
+tf.tidy(() => tf.variableGrads(() => tf.sum(model.apply(x, { training: true }) as tf.Tensor) as tf.Scalar));
+for (const [s, n] of [...counts].sort((a, b) => b[1] - a[1]).slice(0, 6)) console.log(n, s.slice(0, 900), '\n');

@@ -1,0 +1,27 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+/** One batch; the learner disposes `x` and `y` after use (the DataBunch contract). */
+export interface LearnerBatch {
+  x: tf.Tensor;
+  /** int32 class indices; -1 for unlabelled (test) items. */
+  y: tf.Tensor1D;
+  keys: string[];
+}
+
+/**
+ * What a learner trains on: the part of a DataBunch (src/data) it uses, so a test can hand it
+ * in-memory tensors instead.
+ */
+export interface LearnerData {
+  readonly classes: readonly string[];
+  readonly c: number;
+  readonly train: {
+    /** Batches per epoch. */
+    readonly length: number;
+    batches(epoch: number): AsyncIterable<LearnerBatch>;
+  };
+  readonly valid: { batches(): AsyncIterable<LearnerBatch> };
+  readonly test?: { batches(): AsyncIterable<LearnerBatch> };
+}
+
+export type PredictSplit = 'train' | 'valid' | 'test';

@@ -1,0 +1,180 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { CancelFitError, fire, sortCallbacks, type Callback, type FitState } from './callback';
+import { CancelOnSignal } from './cancellation';
+import type { LearnerBatch } from './data';
+import type { FitCheckpoint } from './learner-file';
+import type { Learner } from './learner';
+import { lrRange, type LearningRate } from './lr-range';
+import { createSmoother } from './smoothen';
+
+export interface FitOptions {
+  /** Callbacks for this fit only. */
+  callbacks?: Callback[];
+  /** Weight decay for this fit; default the learner's. */
+  wd?: number;
+  /** Cancels the fit between batches when aborted. */
+  signal?: AbortSignal;
+  /** Polled between batches; true cancels the fit. */
+  shouldStop?: () => boolean;
+  /**
+   * Bytes from a CheckpointCallback of the same fit (same epochs and learning rate): restores
+   * weights, optimiser and recorder and continues at the next epoch and iteration.
+   */
+  resumeFrom?: Uint8Array;
+}
+
+export interface FitResult {
+  /** True when a CancelFitError (or the signal / shouldStop) ended the fit. */
+  cancelled: boolean;
+  /** Why the fit ended early (cancellation or a callback's stop), or null. */
+  stopReason: string | null;
+  /** Epochs completed, including ones before a resume. */
+  epochsDone: number;
+  /** Optimiser steps taken in the fit, including ones before a resume. */
+  iterations: number;
+}
+
+/** fastai v1 basic_train.py fit: train each epoch, validate, let callbacks act at each event. */
+export async function runFit(
+  learner: Learner,
+  epochs: number,
+  lr: LearningRate,
+  options: FitOptions = {},
+): Promise<FitResult> {
+  if (!Number.isInteger(epochs) || epochs < 1) {
+    throw new Error(`epochs must be a positive integer, received ${epochs}.`);
+  }
+  const checkpoint =
+    options.resumeFrom == null ? null : await resume(learner, options.resumeFrom, epochs);
+  learner.opt.lr = lrRange(lr, learner.layerGroups.length);
+  learner.opt.wd = options.wd ?? learner.wd;
+  if (learner.opt.variables.length === 0) {
+    throw new Error(
+      'Nothing to train: every weight is frozen. Call unfreeze() or create the learner with trainBn.',
+    );
+  }
+  const extra =
+    options.signal != null || options.shouldStop != null ? [new CancelOnSignal(options)] : [];
+  const callbacks = sortCallbacks([
+    learner.recorder,
+    ...learner.callbacks,
+    ...(options.callbacks ?? []),
+    ...extra,
+  ]);
+  const state: FitState = {
+    learner,
+    epochs,
+    batches: learner.data.train.length,
+    epoch: checkpoint?.epoch ?? 0,
+    batch: 0,
+    iteration: checkpoint?.iteration ?? 0,
+    isResumed: checkpoint != null,
+    loss: NaN,
+    smoothLoss: NaN,
+    smoother: createSmoother(0.98, checkpoint?.smoother),
+    grads: null,
+    validLoss: null,
+    metrics: {},
+    stopTraining: false,
+    skipValidation: false,
+    epochStart: performance.now(),
+    stopReason: null,
+    error: null,
+  };
+  if (checkpoint != null) {
+    learner.recorder.setState(checkpoint.recorder);
+    state.smoothLoss = state.smoother.value;
+  }
+  let cancelled = false;
+  try {
+    await fire(callbacks, 'beforeFit', state);
+    for (; state.epoch < epochs; state.epoch++) {
+      await runEpoch(learner, callbacks, state);
+      if (state.stopTraining) {
+        state.epoch++;
+        break;
+      }
+    }
+  } catch (error) {
+    if (error instanceof CancelFitError) {
+      cancelled = true;
+      state.stopReason = error.reason;
+    } else {
+      state.error = error;
+    }
+  } finally {
+    await fire(callbacks, 'afterFit', state);
+  }
+  if (state.error != null) throw state.error;
+  return {
+    cancelled,
+    stopReason: state.stopReason,
+    epochsDone: state.epoch,
+    iterations: state.iteration,
+  };
+}
+
+async function resume(learner: Learner, bytes: Uint8Array, epochs: number): Promise<FitCheckpoint> {
+  const { checkpoint } = await learner.load(bytes);
+  if (checkpoint == null) {
+    throw new Error(
+      'resumeFrom needs checkpoint bytes (from CheckpointCallback); these were saved without fit progress.',
+    );
+  }
+  if (checkpoint.epochs !== epochs) {
+    throw new Error(
+      `The checkpoint is from a ${checkpoint.epochs}-epoch fit; resume it with the same epochs (received ${epochs}) so the schedule matches.`,
+    );
+  }
+  return checkpoint;
+}
+
+async function runEpoch(learner: Learner, callbacks: Callback[], state: FitState): Promise<void> {
+  state.epochStart = performance.now();
+  state.batch = 0;
+  await fire(callbacks, 'beforeEpoch', state);
+  for await (const batch of learner.data.train.batches(state.epoch)) {
+    await trainBatch(learner, callbacks, state, batch);
+    state.batch++;
+    if (state.stopTraining) break;
+  }
+  if (!state.skipValidation) {
+    await fire(callbacks, 'beforeValidate', state);
+    const { validLoss, metrics } = await learner.validate();
+    state.validLoss = validLoss;
+    state.metrics = metrics;
+    await fire(callbacks, 'afterValidate', state);
+  }
+  await fire(callbacks, 'afterEpoch', state);
+}
+
+async function trainBatch(
+  learner: Learner,
+  callbacks: Callback[],
+  state: FitState,
+  { x, y }: LearnerBatch,
+): Promise<void> {
+  try {
+    await fire(callbacks, 'beforeBatch', state);
+    const { value, grads } = tf.variableGrads(
+      () => learner.trainingLoss(x, y),
+      learner.opt.variables,
+    );
+    try {
+      // The one read per batch: it also waits for the step's kernels on async backends.
+      state.loss = (await value.data())[0]!;
+      state.smoothLoss = state.smoother.add(state.loss);
+      await fire(callbacks, 'afterLoss', state);
+      state.grads = grads;
+      await fire(callbacks, 'afterBackward', state);
+      learner.opt.step(grads);
+    } finally {
+      state.grads = null;
+      tf.dispose([value, ...Object.values(grads)]);
+    }
+    state.iteration++;
+    await fire(callbacks, 'afterBatch', state);
+  } finally {
+    tf.dispose([x, y]);
+  }
+}

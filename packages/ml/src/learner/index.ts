@@ -1,0 +1,59 @@
+/**
+ * The learner of @studio/ml: fastai v1's cnn_learner, fit_one_cycle, lr_find, freeze/unfreeze,
+ * callbacks, metrics and save/load on TensorFlow.js.
+ *
+ *   const learn = cnnLearner(data, await loadBackbone('mobilenet_v2_0.35', { pretrainedDir }));
+ *   await learn.fitOneCycle(4);
+ *   learn.unfreeze();
+ *   await learn.fitOneCycle(2, slice(1e-5, 1e-3));
+ */
+export { AdamW, type AdamWOptions, type AdamWParamState, type Param } from './adamw';
+export { CancelFitError, type Callback, type CallbackEvent, type FitState } from './callback';
+export { CancelOnSignal, type CancelOptions } from './cancellation';
+export {
+  CheckpointCallback,
+  SaveBestCallback,
+  type CheckpointInfo,
+  type CheckpointSink,
+  type SaveBestOptions,
+} from './checkpoint';
+export { cnnLearner, createHead, type CnnLearnerOptions } from './cnn-learner';
+export type { LearnerBatch, LearnerData, PredictSplit } from './data';
+export { EarlyStoppingCallback, type EarlyStoppingOptions } from './early-stopping';
+export type { FitOptions, FitResult } from './fit-loop';
+export { Learner, type LearnerOptions, type SaveOptions, type ValidationResult } from './learner';
+export {
+  readLearnerFile,
+  type FitCheckpoint,
+  type LearnerFile,
+  type LearnerFileHeader,
+} from './learner-file';
+export {
+  LrFinder,
+  gradient,
+  suggestLrs,
+  type LrFindOptions,
+  type LrFindResult,
+  type LrSuggestions,
+} from './lr-finder';
+export { describeLr, geomspace, lrRange, slice, type LearningRate, type LrSlice } from './lr-range';
+export { accuracy, errorRate, topKAccuracy, type Metric } from './metrics';
+export { OneCycleScheduler } from './one-cycle';
+export { crossEntropy, crossEntropyPerItem, type Predictions } from './predictions';
+export { ProgressCallback, type ProgressEvent } from './progress';
+export { Recorder, type EpochRecord, type RecorderState } from './recorder';
+export {
+  annealCos,
+  annealExp,
+  annealLinear,
+  annealNo,
+  oneCyclePhases,
+  scheduleAt,
+  type Anneal,
+  type OneCycleOptions,
+  type OneCyclePhases,
+  type Phase,
+} from './schedules';
+export { createSmoother, type Smoother, type SmoothState } from './smoothen';
+export { installTrainingLayers, type TrainingLayersOptions } from './training-layers';
+export { createTracker, type TrackOptions } from './tracker';

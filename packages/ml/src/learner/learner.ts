@@ -1,0 +1,273 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { flattenLayers } from '../models/backbone';
+import { AdamW, type Param } from './adamw';
+import type { Callback } from './callback';
+import type { LearnerData, PredictSplit } from './data';
+import { runFit, type FitOptions, type FitResult } from './fit-loop';
+import {
+  readLearnerFile,
+  writeLearnerFile,
+  LEARNER_FORMAT,
+  type FitCheckpoint,
+  type LearnerFileHeader,
+} from './learner-file';
+import { slice, type LearningRate } from './lr-range';
+import { findLr, type LrFindOptions, type LrFindResult } from './lr-finder';
+import { errorRate, type Metric } from './metrics';
+import { OneCycleScheduler } from './one-cycle';
+import { collectPredictions, crossEntropy, type Predictions } from './predictions';
+import { Recorder } from './recorder';
+import type { OneCycleOptions } from './schedules';
+import { installTrainingLayers } from './training-layers';
+
+export interface LearnerOptions {
+  /** Computed over the validation set after each epoch. Default [errorRate]. */
+  metrics?: Metric[];
+  /** Decoupled weight decay. Default 1e-2 (fastai v1 defaults.wd). */
+  wd?: number;
+  /** Keep BatchNorm layers trainable in frozen groups (fastai train_bn). Default true. */
+  trainBn?: boolean;
+  /** PyTorch-style BatchNorm momentum for running statistics while training. Default 0.1. */
+  bnMomentum?: number;
+  /** Callbacks for every fit, besides the recorder and the ones passed to a fit. */
+  callbacks?: Callback[];
+}
+
+export interface ValidationResult {
+  validLoss: number;
+  metrics: Record<string, number>;
+}
+
+export interface SaveOptions {
+  /** Include the Adam moments (to continue training exactly). Default true. */
+  withOptimizer?: boolean;
+}
+
+const isBatchNorm = (layer: tfl.layers.Layer) => layer.getClassName() === 'BatchNormalization';
+const weightName = (w: tfl.LayerVariable) => w.originalName.split('/').at(-1)!;
+
+/**
+ * A model, its data, layer groups and optimiser, and the training loop (fastai v1 Learner).
+ * `cnnLearner` builds one for a pretrained backbone; this class takes any LayersModel whose
+ * output is class logits. The learner owns the model: `dispose()` frees it.
+ */
+export class Learner {
+  readonly recorder = new Recorder();
+  readonly metrics: Metric[];
+  readonly callbacks: Callback[];
+  wd: number;
+  readonly trainBn: boolean;
+  opt: AdamW;
+  /** Groups frozen from the first; 0 when the whole model trains. */
+  frozenGroups = 0;
+  private readonly weights: { key: string; variable: tfl.LayerVariable; layer: tfl.layers.Layer }[];
+
+  constructor(
+    readonly data: LearnerData,
+    readonly model: tfl.LayersModel,
+    readonly layerGroups: tfl.layers.Layer[][],
+    options: LearnerOptions = {},
+  ) {
+    this.metrics = options.metrics ?? [errorRate];
+    this.callbacks = options.callbacks ?? [];
+    this.wd = options.wd ?? 1e-2;
+    this.trainBn = options.trainBn ?? true;
+    this.weights = flattenLayers(model).flatMap((layer) =>
+      layer.weights.map((variable) => ({
+        key: `${layer.name}/${weightName(variable)}`,
+        variable,
+        layer,
+      })),
+    );
+    const keys = new Set(this.weights.map((w) => w.key));
+    if (keys.size !== this.weights.length) {
+      throw new Error(
+        'Two weights of the model share a layer name and weight name; layer names must be unique.',
+      );
+    }
+    installTrainingLayers(flattenLayers(model), { bnMomentum: options.bnMomentum });
+    this.opt = this.createOptimizer();
+  }
+
+  get isFrozen(): boolean {
+    return this.frozenGroups > 0;
+  }
+
+  /**
+   * Freezes the first `n` layer groups (negative counts from the end) except their BatchNorm
+   * layers when trainBn, unfreezes the rest, and starts a fresh optimiser (fastai v1 freeze_to).
+   */
+  freezeTo(n: number): void {
+    const count = this.layerGroups.length;
+    const frozen = n < 0 ? Math.max(count + n, 0) : Math.min(n, count);
+    this.layerGroups.forEach((group, g) => {
+      for (const layer of group)
+        layer.trainable = g >= frozen || (this.trainBn && isBatchNorm(layer));
+    });
+    this.frozenGroups = frozen;
+    this.opt.dispose();
+    this.opt = this.createOptimizer();
+  }
+
+  /** Freezes every group but the head. */
+  freeze(): void {
+    if (this.layerGroups.length < 2)
+      throw new Error('freeze() needs at least two layer groups (body and head).');
+    this.freezeTo(-1);
+  }
+
+  unfreeze(): void {
+    this.freezeTo(0);
+  }
+
+  private createOptimizer(): AdamW {
+    const groups: Param[][] = this.layerGroups.map((group) =>
+      group.flatMap((layer) =>
+        layer.trainableWeights.map((variable) => ({
+          key: `${layer.name}/${weightName(variable)}`,
+          variable: variable.read() as tf.Variable,
+        })),
+      ),
+    );
+    return new AdamW(groups, { wd: this.wd });
+  }
+
+  /** Mean cross-entropy of a batch in training mode (dropout on, BatchNorm on batch statistics). */
+  trainingLoss(x: tf.Tensor, y: tf.Tensor1D): tf.Scalar {
+    return tf.tidy(() =>
+      crossEntropy(this.model.apply(x, { training: true }) as tf.Tensor, y, this.data.c),
+    );
+  }
+
+  fit(
+    epochs: number,
+    lr: LearningRate = slice(3e-3),
+    options: FitOptions = {},
+  ): Promise<FitResult> {
+    return runFit(this, epochs, lr, options);
+  }
+
+  /** fastai v1 fit_one_cycle; the default max_lr is fastai's defaults.lr, slice(3e-3). */
+  fitOneCycle(
+    epochs: number,
+    maxLr: LearningRate = slice(3e-3),
+    options: FitOptions & OneCycleOptions = {},
+  ): Promise<FitResult> {
+    const { pctStart, divFactor, finalDiv, moms, ...fitOptions } = options;
+    const scheduler = new OneCycleScheduler(maxLr, { pctStart, divFactor, finalDiv, moms });
+    return this.fit(epochs, maxLr, {
+      ...fitOptions,
+      callbacks: [scheduler, ...(fitOptions.callbacks ?? [])],
+    });
+  }
+
+  lrFind(options: LrFindOptions = {}): Promise<LrFindResult> {
+    return findLr(this, options);
+  }
+
+  /** Loss and metrics over the whole validation set. */
+  async validate(): Promise<ValidationResult> {
+    const preds = await this.getPreds('valid');
+    let sum = 0;
+    for (const loss of preds.losses) sum += loss;
+    const metrics: Record<string, number> = {};
+    for (const m of this.metrics)
+      metrics[m.name] = m.compute(preds.probs, preds.targets, preds.classes);
+    return { validLoss: sum / preds.losses.length, metrics };
+  }
+
+  /** Probabilities, targets, per-item losses and keys over a split, for interpretation. */
+  getPreds(split: PredictSplit = 'valid'): Promise<Predictions> {
+    const { data } = this;
+    if (split === 'test' && data.test == null) throw new Error('This data has no test split.');
+    // The training split comes as training batches do (shuffled, augmented, last partial
+    // batch dropped), as fastai v1's get_preds(DatasetType.Train).
+    const batches =
+      split === 'train'
+        ? data.train.batches(0)
+        : split === 'valid'
+          ? data.valid.batches()
+          : data.test!.batches();
+    return collectPredictions(this.model, batches, data.c);
+  }
+
+  /** Weights, optimiser state, frozen groups and classes as self-describing bytes. */
+  async save(
+    options: SaveOptions = {},
+    checkpoint: FitCheckpoint | null = null,
+  ): Promise<Uint8Array> {
+    const withOptimizer = options.withOptimizer ?? true;
+    const optState = withOptimizer ? await this.opt.getState() : [];
+    const header: LearnerFileHeader = {
+      format: LEARNER_FORMAT,
+      version: 1,
+      classes: [...this.data.classes],
+      layerGroups: this.layerGroups.length,
+      frozenGroups: this.frozenGroups,
+      optimizer: withOptimizer
+        ? {
+            lr: [...this.opt.lr],
+            mom: this.opt.mom,
+            beta2: this.opt.beta2,
+            eps: this.opt.eps,
+            wd: this.opt.wd,
+            steps: Object.fromEntries(optState.map((s) => [s.key, s.step])),
+          }
+        : null,
+      checkpoint,
+    };
+    const named = this.weights.map((w) => ({ key: w.key, tensor: w.variable.read() }));
+    return writeLearnerFile(header, named, optState);
+  }
+
+  /** Weights only, for storing a trained model. */
+  getWeightsBytes(): Promise<Uint8Array> {
+    return this.save({ withOptimizer: false });
+  }
+
+  /**
+   * Restores what `save` wrote: weights, frozen state, and the optimiser when included (a
+   * weights-only file keeps the current optimiser if the frozen state is unchanged). Returns
+   * the file's header, whose `checkpoint` tells a resumed fit where to continue.
+   */
+  async load(bytes: Uint8Array): Promise<LearnerFileHeader> {
+    const { header, weights, optimizerState } = readLearnerFile(bytes);
+    if (header.classes.join('\n') !== this.data.classes.join('\n')) {
+      throw new Error(
+        `The saved learner was trained on classes [${header.classes.join(', ')}], but this data has [${this.data.classes.join(', ')}].`,
+      );
+    }
+    const missing = this.weights.filter((w) => !weights.has(w.key)).map((w) => w.key);
+    if (missing.length > 0 || weights.size !== this.weights.length) {
+      throw new Error(
+        `The saved weights do not fit this model: ${missing.length} of its ${this.weights.length} weights are missing ` +
+          `(first: ${missing.slice(0, 3).join(', ') || 'none'}) and the file holds ${weights.size}. Was it saved from another architecture?`,
+      );
+    }
+    for (const { key, variable } of this.weights) {
+      const saved = weights.get(key)!;
+      if (saved.shape.join() !== variable.shape.join()) {
+        throw new Error(
+          `Saved weight "${key}" has shape [${saved.shape}], the model's is [${variable.shape}].`,
+        );
+      }
+      tf.tidy(() => {
+        variable.write(tf.tensor(saved.data, saved.shape));
+      });
+    }
+    // A different frozen state means another optimiser (as freeze_to); the same one keeps it.
+    if (header.frozenGroups !== this.frozenGroups) this.freezeTo(header.frozenGroups);
+    if (header.optimizer != null) {
+      const { lr, mom, beta2, eps, wd } = header.optimizer;
+      Object.assign(this.opt, { lr, mom, beta2, eps, wd });
+      this.opt.setState(optimizerState);
+    }
+    return header;
+  }
+
+  dispose(): void {
+    this.opt.dispose();
+    this.model.dispose();
+  }
+}

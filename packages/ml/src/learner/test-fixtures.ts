@@ -1,0 +1,117 @@
+/** In-memory data and tiny networks for the learner tests (built by the tests, never stored). */
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { userBackbone, type Backbone } from '../models/backbone';
+import { createRng, shuffledIndices } from '../data/rng';
+import type { LearnerBatch, LearnerData } from './data';
+
+export interface SyntheticOptions {
+  classes?: number;
+  train?: number;
+  valid?: number;
+  size?: number;
+  bs?: number;
+  seed?: number;
+  /** Pattern strength relative to the unit noise; large = easily separable. Default 1.5. */
+  signal?: number;
+}
+
+/**
+ * Images of `size`² × 3 whose class is a fixed random pattern plus Gaussian noise; training
+ * batches are shuffled per (seed, epoch) and fresh tensors every time (the learner disposes).
+ */
+export function syntheticData(options: SyntheticOptions = {}): LearnerData & { dispose(): void } {
+  const {
+    classes = 3,
+    train = 96,
+    valid = 48,
+    size = 8,
+    bs = 16,
+    seed = 1,
+    signal = 1.5,
+  } = options;
+  const labels = (n: number) => Array.from({ length: n }, (_, i) => i % classes);
+  const [patterns, xTrain, xValid] = tf.tidy(() => {
+    const p = tf.mul(tf.randomNormal([classes, size, size, 3], 0, 1, 'float32', seed), signal);
+    const make = (n: number, s: number) =>
+      tf.add(
+        tf.gather(p, tf.tensor1d(labels(n), 'int32')),
+        tf.randomNormal([n, size, size, 3], 0, 1, 'float32', s),
+      );
+    return [p, make(train, seed + 1), make(valid, seed + 2)];
+  });
+  const yTrain = labels(train);
+  const yValid = labels(valid);
+  const slice = (x: tf.Tensor, y: number[], indices: number[], prefix: string): LearnerBatch => ({
+    x: tf.tidy(() => tf.gather(x, tf.tensor1d(indices, 'int32'))),
+    y: tf.tensor1d(
+      indices.map((i) => y[i]!),
+      'int32',
+    ),
+    keys: indices.map((i) => `${prefix}/${i}`),
+  });
+  return {
+    classes: Array.from({ length: classes }, (_, i) => `class${i}`),
+    c: classes,
+    train: {
+      length: Math.floor(train / bs),
+      async *batches(epoch: number) {
+        const order = shuffledIndices(train, createRng(seed, epoch));
+        for (let b = 0; b + bs <= train; b += bs)
+          yield slice(xTrain!, yTrain, order.slice(b, b + bs), 'train');
+      },
+    },
+    valid: {
+      async *batches() {
+        for (let b = 0; b < valid; b += bs) {
+          const indices = Array.from({ length: Math.min(bs, valid - b) }, (_, i) => b + i);
+          yield slice(xValid!, yValid, indices, 'valid');
+        }
+      },
+    },
+    dispose: () => tf.dispose([patterns!, xTrain!, xValid!]),
+  };
+}
+
+/** conv → BN → ReLU6 → conv(stride 2) → BN → ReLU: two body groups, split at "conv2". */
+export function tinyBackbone(size = 8, seed = 7): Backbone {
+  const input = tfl.input({ shape: [size, size, 3] });
+  const init = (s: number) => tfl.initializers.heNormal({ seed: seed + s });
+  let x = tfl.layers
+    .conv2d({
+      name: 'conv1',
+      filters: 8,
+      kernelSize: 3,
+      padding: 'same',
+      useBias: false,
+      kernelInitializer: init(1),
+    })
+    .apply(input) as tfl.SymbolicTensor;
+  x = tfl.layers.batchNormalization({ name: 'bn1' }).apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers.reLU({ name: 'relu1', maxValue: 6 }).apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers
+    .conv2d({
+      name: 'conv2',
+      filters: 16,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      kernelInitializer: init(2),
+    })
+    .apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers.batchNormalization({ name: 'bn2' }).apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers.reLU({ name: 'relu2' }).apply(x) as tfl.SymbolicTensor;
+  return userBackbone(tfl.model({ inputs: input, outputs: x, name: 'tiny' }), {
+    groupStarts: ['conv2'],
+  });
+}
+
+/** Values of every weight of a model, for before/after comparisons. */
+export async function readWeights(model: tfl.LayersModel): Promise<Map<string, Float32Array>> {
+  const out = new Map<string, Float32Array>();
+  for (const layer of model.layers) {
+    for (const w of layer.weights)
+      out.set(`${layer.name}/${w.originalName}`, (await w.read().data()) as Float32Array);
+  }
+  return out;
+}

@@ -1,0 +1,110 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { installTrainingLayers } from './training-layers';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+/** Two identical layers (same weights); the second gets the training call. */
+function pair(make: () => tfl.layers.Layer, inputShape: number[]) {
+  const original = make();
+  const ours = make();
+  original.build(inputShape);
+  ours.build(inputShape);
+  ours.setWeights(
+    original.getWeights().map((w) => tf.randomNormal(w.shape, 0.5, 0.3, 'float32', w.size)),
+  );
+  original.setWeights(ours.getWeights());
+  expect(installTrainingLayers([ours])).toBe(1);
+  return { original, ours };
+}
+
+/** Output and gradients of sum(output · r) with respect to the input and trainable weights. */
+function outputAndGrads(layer: tfl.layers.Layer, x: tf.Tensor) {
+  return tf.tidy(() => {
+    const r = tf.randomNormal(layer.computeOutputShape(x.shape) as number[], 0, 1, 'float32', 5);
+    const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+    const f = (input: tf.Tensor) =>
+      tf.sum(tf.mul(layer.apply(input, { training: true }) as tf.Tensor, r));
+    const dx = tf.grad(f)(x);
+    const grads = vars.length > 0 ? tf.variableGrads(() => f(x) as tf.Scalar, vars).grads : {};
+    const out = layer.apply(x, { training: true }) as tf.Tensor;
+    return [out, dx, ...vars.map((v) => grads[v.name]!)];
+  });
+}
+
+async function expectSame(a: tf.Tensor[], b: tf.Tensor[], tol: number) {
+  expect(a.length).toBe(b.length);
+  for (let i = 0; i < a.length; i++) {
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(a[i]!, b[i]!))));
+    expect((await diff.data())[0]).toBeLessThan(tol);
+    diff.dispose();
+  }
+}
+
+describe('training-mode layer calls', () => {
+  it('BatchNorm: same output and gradients as tfjs; running stats as torch (0.1, unbiased)', async () => {
+    for (const shape of [
+      [6, 4, 5, 3],
+      [7, 5],
+    ]) {
+      const { original, ours } = pair(
+        () => tfl.layers.batchNormalization({ epsilon: 1e-3 }),
+        shape,
+      );
+      const x = tf.randomNormal(shape, 1, 2, 'float32', 11);
+      const before = ours.getWeights().map((w) => w.clone());
+      await expectSame(outputAndGrads(ours, x), outputAndGrads(original, x), 2e-4);
+      // One training apply (the output) updated the statistics once per call above: 3 calls.
+      const axes = shape.slice(0, -1).map((_, i) => i);
+      const n = x.size / shape.at(-1)!;
+      const { mean, variance } = tf.moments(x, axes);
+      const unbiased = tf.mul(variance, n / (n - 1));
+      let [expMean, expVar] = [before[2]!, before[3]!];
+      for (let k = 0; k < 3; k++) {
+        expMean = tf.add(tf.mul(expMean, 0.9), tf.mul(mean, 0.1));
+        expVar = tf.add(tf.mul(expVar, 0.9), tf.mul(unbiased, 0.1));
+      }
+      await expectSame(ours.getWeights().slice(2), [expMean, expVar], 1e-5);
+      // Inference still uses tfjs's own call (tfjs updated its statistics its own way).
+      original.setWeights(ours.getWeights());
+      await expectSame([ours.apply(x) as tf.Tensor], [original.apply(x) as tf.Tensor], 1e-6);
+    }
+  });
+
+  it('ReLU(max 6): same output and gradient', async () => {
+    const { original, ours } = pair(() => tfl.layers.reLU({ maxValue: 6 }), [4, 9]);
+    const x = tf.mul(tf.randomNormal([4, 9], 0, 1, 'float32', 3), 5);
+    await expectSame(outputAndGrads(ours, x), outputAndGrads(original, x), 1e-6);
+  });
+
+  it('Conv2D: same output and gradients, with and without bias, strided', async () => {
+    for (const options of [
+      {
+        filters: 4,
+        kernelSize: 3,
+        padding: 'same' as const,
+        useBias: true,
+        activation: 'relu' as const,
+      },
+      { filters: 5, kernelSize: 3, strides: 2, padding: 'valid' as const, useBias: false },
+    ]) {
+      const { original, ours } = pair(() => tfl.layers.conv2d(options), [2, 7, 7, 3]);
+      const x = tf.randomNormal([2, 7, 7, 3], 0, 1, 'float32', 8);
+      await expectSame(outputAndGrads(ours, x), outputAndGrads(original, x), 1e-4);
+    }
+  });
+
+  it('leaves other layers alone and installs once', () => {
+    const dense = tfl.layers.dense({ units: 2 });
+    const relu = tfl.layers.reLU();
+    expect(installTrainingLayers([dense, relu])).toBe(0);
+    const bn = tfl.layers.batchNormalization();
+    bn.build([2, 3]);
+    expect(installTrainingLayers([bn, bn])).toBe(1);
+    expect(installTrainingLayers([bn])).toBe(0);
+  });
+});
