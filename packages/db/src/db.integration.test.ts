@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyMigrations, MIGRATIONS_DIR } from './migrate';
 import { PostgresBlobStore, BLOB_CHUNK_BYTES } from './blob-store';
-import { createTestDatabase, type TestDatabase } from './test-database';
+import { createTestDatabase, type TestDatabase } from './testing';
 
 let t: TestDatabase;
 beforeAll(async () => {

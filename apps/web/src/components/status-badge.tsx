@@ -12,9 +12,9 @@ const COLORS: Record<string, string> = {
   cancelled: 'orange',
 };
 
-export function StatusBadge({ status }: { status: string }) {
+export function StatusBadge({ status, testId }: { status: string; testId?: string }) {
   return (
-    <Badge color={COLORS[status] ?? 'gray'} variant="light" miw="max-content">
+    <Badge color={COLORS[status] ?? 'gray'} variant="light" miw="max-content" data-testid={testId}>
       {status}
     </Badge>
   );

@@ -6,9 +6,13 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Prisma } from '@studio/db';
-import { createTestDatabase, type TestDatabase } from '@studio/db/testing';
+import {
+  createTestDatabase,
+  SHARED,
+  seedSignLanguageVersion,
+  type TestDatabase,
+} from '@studio/db/testing';
 import { QUEUES, runConfig, TRAIN_JOB_OPTIONS, type StageSpec } from '@studio/shared';
-import { SHARED, seedSignLanguageVersion } from '../test/seed-version';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const prefix = `t${randomBytes(4).toString('hex')}`;

@@ -114,7 +114,7 @@ async function findLearningRate(
     numIt: Number(params.numIt ?? 100),
     callbacks: [reporter],
     shouldStop: () => ctx.isCancelled() || ctx.isStopping(),
-  } as never);
+  });
   if (ctx.isCancelled()) return { type: 'cancelled' };
   if (ctx.isStopping()) return { type: 'interrupted' };
   return {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { AdamW } from '../../src/learner/adamw';
+import { AdamW } from '../../src/learner/index';
 import { NUM_CLASSES } from './models';
 
 /** Mean milliseconds of one run, by the clock and in this process's CPU time. */

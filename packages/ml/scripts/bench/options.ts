@@ -33,13 +33,21 @@ export interface BenchOptions {
   torchReference: string;
   /** Passed to torch_reference.py --threads; null keeps its default. */
   torchThreads: number | null;
+  /**
+   * 'learner': the learner's faster training-mode layer calls (installTrainingLayers), what the
+   * studio trains with; 'tfjs': tfjs-layers' own calls, to see what those replacements save.
+   */
+  layers: 'learner' | 'tfjs';
   /** Also print a per-kernel breakdown of one training step. */
   profile: boolean;
+  /** Internal: measure the one row in this process (the parent runs each row in a child). */
+  child: boolean;
   sharedDir: string;
 }
 
 const USAGE = `Usage: npm run bench -- --engine [--all] [--arch A --size S --bs B] [--steps N]
-  [--backend wasm|cpu] [--torch | --no-torch] [--torch-reference PATH] [--torch-threads N]
+  [--backend wasm|cpu] [--layers learner|tfjs] [--torch | --no-torch] [--torch-reference PATH]
+  [--torch-threads N]
   [--profile]`;
 
 /** ../shared next to the repository root, as DESIGN.md refers to it; /work/shared otherwise. */
@@ -62,7 +70,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     torch: null,
     torchReference: join(sharedDir, 'reference', 'torch_reference.py'),
     torchThreads: null,
+    layers: 'learner',
     profile: false,
+    child: false,
     sharedDir,
   };
   const single: Partial<BenchRow> = {};
@@ -98,11 +108,18 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         throw new Error(`--backend must be wasm or cpu, got "${name}".`);
       }
       options.backend = name;
+    } else if (flag === '--layers') {
+      const layers = value(flag);
+      if (layers !== 'learner' && layers !== 'tfjs') {
+        throw new Error(`--layers must be learner or tfjs, got "${layers}".`);
+      }
+      options.layers = layers;
     } else if (flag === '--torch') options.torch = true;
     else if (flag === '--no-torch') options.torch = false;
     else if (flag === '--torch-reference') options.torchReference = resolve(value(flag));
     else if (flag === '--torch-threads') options.torchThreads = positive(flag);
     else if (flag === '--profile') options.profile = true;
+    else if (flag === '--child') options.child = true;
     else throw new Error(`Unknown option "${flag}".\n${USAGE}`);
   }
   if (single.arch != null) {

@@ -9,8 +9,6 @@ export interface CnnLearnerOptions extends LearnerOptions {
   psDropout?: readonly number[];
   /** Hidden sizes of the head. Default 512. */
   linFtrs?: number | readonly number[];
-  /** Seeds the head's initial weights. */
-  seed?: number;
 }
 
 /**

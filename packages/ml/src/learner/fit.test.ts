@@ -190,6 +190,15 @@ describe('the training loop', () => {
     full.dispose();
   });
 
+  it('repeats a seeded fit with dropout exactly, and differs with another seed', async () => {
+    const make = (seed: number) => cnnLearner(data, tinyBackbone(8, 7), { seed });
+    const [a, b, c] = [make(1), make(1), make(2)];
+    for (const learn of [a, b, c]) await learn.fitOneCycle(1, 1e-2);
+    await expectSameWeights(a, b, 0);
+    expect(c.recorder.losses).not.toEqual(a.recorder.losses);
+    [a, b, c].forEach((l) => l.dispose());
+  });
+
   it('stops early when the monitored value stops improving, and restores the best epoch', async () => {
     const learn = makeLearner();
     // A minDelta no change can reach: only the first epoch counts as an improvement.

@@ -30,6 +30,8 @@ export interface LearnerOptions {
   trainBn?: boolean;
   /** PyTorch-style BatchNorm momentum for running statistics while training. Default 0.1. */
   bnMomentum?: number;
+  /** Seeds the dropout masks (and cnnLearner's head weights), so a fit repeats exactly. */
+  seed?: number;
   /** Callbacks for every fit, besides the recorder and the ones passed to a fit. */
   callbacks?: Callback[];
 }
@@ -45,7 +47,9 @@ export interface SaveOptions {
 }
 
 const isBatchNorm = (layer: tfl.layers.Layer) => layer.getClassName() === 'BatchNormalization';
-const weightName = (w: tfl.LayerVariable) => w.originalName.split('/').at(-1)!;
+/** The name a weight is saved and optimised under: "<layer>/<weight>", e.g. "head.bn1/gamma". */
+const weightKey = (layer: tfl.layers.Layer, w: tfl.LayerVariable) =>
+  `${layer.name}/${w.originalName.split('/').at(-1)!}`;
 
 /**
  * A model, its data, layer groups and optimiser, and the training loop (fastai v1 Learner).
@@ -61,7 +65,7 @@ export class Learner {
   opt: AdamW;
   /** Groups frozen from the first; 0 when the whole model trains. */
   frozenGroups = 0;
-  private readonly weights: { key: string; variable: tfl.LayerVariable; layer: tfl.layers.Layer }[];
+  private readonly weights: { key: string; variable: tfl.LayerVariable }[];
 
   constructor(
     readonly data: LearnerData,
@@ -74,19 +78,19 @@ export class Learner {
     this.wd = options.wd ?? 1e-2;
     this.trainBn = options.trainBn ?? true;
     this.weights = flattenLayers(model).flatMap((layer) =>
-      layer.weights.map((variable) => ({
-        key: `${layer.name}/${weightName(variable)}`,
-        variable,
-        layer,
-      })),
+      layer.weights.map((variable) => ({ key: weightKey(layer, variable), variable })),
     );
-    const keys = new Set(this.weights.map((w) => w.key));
-    if (keys.size !== this.weights.length) {
+    const keys = this.weights.map((w) => w.key);
+    const duplicate = keys.find((key, i) => keys.indexOf(key) !== i);
+    if (duplicate != null) {
       throw new Error(
-        'Two weights of the model share a layer name and weight name; layer names must be unique.',
+        `Two weights of the model are both named "${duplicate}"; layer names must be unique to save and load.`,
       );
     }
-    installTrainingLayers(flattenLayers(model), { bnMomentum: options.bnMomentum });
+    installTrainingLayers(flattenLayers(model), {
+      bnMomentum: options.bnMomentum,
+      seed: options.seed,
+    });
     this.opt = this.createOptimizer();
   }
 
@@ -125,7 +129,7 @@ export class Learner {
     const groups: Param[][] = this.layerGroups.map((group) =>
       group.flatMap((layer) =>
         layer.trainableWeights.map((variable) => ({
-          key: `${layer.name}/${weightName(variable)}`,
+          key: weightKey(layer, variable),
           variable: variable.read() as tf.Variable,
         })),
       ),

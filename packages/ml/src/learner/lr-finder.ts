@@ -10,6 +10,10 @@ export interface LrFindOptions {
   /** Stop when the smoothed loss exceeds 4× the best seen, or is NaN. Default true. */
   stopDiv?: boolean;
   wd?: number;
+  /** More callbacks for the finder's fit (progress reporting). */
+  callbacks?: Callback[];
+  /** Polled between batches; true stops the finder early (weights are restored all the same). */
+  shouldStop?: () => boolean;
 }
 
 export interface LrSuggestions {
@@ -41,7 +45,9 @@ export class LrFinder implements Callback {
   private starts: number[] = [];
   private ends: number[] = [];
 
-  constructor(private readonly options: Required<Omit<LrFindOptions, 'wd'>>) {}
+  constructor(
+    private readonly options: Required<Omit<LrFindOptions, 'wd' | 'callbacks' | 'shouldStop'>>,
+  ) {}
 
   beforeFit(state: FitState): void {
     const groups = state.learner.layerGroups.length;
@@ -72,14 +78,22 @@ export class LrFinder implements Callback {
  * Suggestions use the plotted points (recorder.plot(skip_start=10, skip_end=5)).
  */
 export async function findLr(learner: Learner, options: LrFindOptions = {}): Promise<LrFindResult> {
-  const { startLr = 1e-7, endLr = 10, numIt = 100, stopDiv = true, wd } = options;
+  const {
+    startLr = 1e-7,
+    endLr = 10,
+    numIt = 100,
+    stopDiv = true,
+    wd,
+    callbacks = [],
+    shouldStop,
+  } = options;
   if (!Number.isInteger(numIt) || numIt < 1)
     throw new Error(`numIt must be a positive integer, received ${numIt}.`);
   const saved = await learner.save();
   const finder = new LrFinder({ startLr, endLr, numIt, stopDiv });
   const epochs = Math.ceil(numIt / learner.data.train.length);
   try {
-    await learner.fit(epochs, startLr, { callbacks: [finder], wd });
+    await learner.fit(epochs, startLr, { callbacks: [finder, ...callbacks], wd, shouldStop });
   } finally {
     await learner.load(saved);
   }

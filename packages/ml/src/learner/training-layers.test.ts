@@ -98,10 +98,28 @@ describe('training-mode layer calls', () => {
     }
   });
 
+  it('Dense: same output and gradients', async () => {
+    for (const options of [
+      { units: 3, activation: 'relu' as const },
+      { units: 2, useBias: false },
+    ]) {
+      const { original, ours } = pair(() => tfl.layers.dense(options), [5, 4]);
+      const x = tf.randomNormal([5, 4], 0, 1, 'float32', 2);
+      await expectSame(outputAndGrads(ours, x), outputAndGrads(original, x), 1e-5);
+    }
+  });
+
+  it('GlobalMaxPooling2D: same output and gradient', async () => {
+    const { original, ours } = pair(() => tfl.layers.globalMaxPooling2d({}), [3, 4, 5, 6]);
+    const x = tf.randomNormal([3, 4, 5, 6], 0, 1, 'float32', 4);
+    await expectSame(outputAndGrads(ours, x), outputAndGrads(original, x), 1e-6);
+  });
+
   it('leaves other layers alone and installs once', () => {
-    const dense = tfl.layers.dense({ units: 2 });
     const relu = tfl.layers.reLU();
-    expect(installTrainingLayers([dense, relu])).toBe(0);
+    const pool = tfl.layers.globalAveragePooling2d({});
+    pool.build([1, 2, 2, 3]);
+    expect(installTrainingLayers([relu, pool])).toBe(0);
     const bn = tfl.layers.batchNormalization();
     bn.build([2, 3]);
     expect(installTrainingLayers([bn, bn])).toBe(1);

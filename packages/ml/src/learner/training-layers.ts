@@ -4,10 +4,13 @@
  *
  * Why: measured on wasm with MobileNetV2 (bs 32, 96 px), a training step spent ~1.6 s of ~5 s in
  * `Tile` from tfjs's BatchNorm gradient, ~0.8 s in ClipByValue's gradient (four boolean kernels
- * per ReLU6) and ~0.4 s computing filter gradients of frozen convs (tfjs's fused conv2d has a
- * custom gradient that always computes all of them). The replacements compute the same forward
- * values with gradients in a few broadcasting float ops, and the BatchNorm one keeps running
- * statistics as PyTorch does (momentum 0.1, unbiased variance), as fastai's models do.
+ * per ReLU6), ~0.4 s computing filter gradients of frozen convs (tfjs's fused conv2d has a
+ * custom gradient that always computes all of them) and ~0.25 s in the head's Dense gradients
+ * (wasm's matMul with a transposed operand runs ~20× slower than with an explicit transpose) and
+ * ~0.1 s in the global max pool's gradient (a broadcasting Equal).
+ * The replacements compute the same forward values with gradients in a few float ops, and the
+ * BatchNorm one keeps running statistics as PyTorch does (momentum 0.1, unbiased variance), as
+ * fastai's models do.
  *
  * They read private fields of the layers (gamma, beta, kernel, strides…); a layer whose fields
  * are not as expected keeps its own call, and training-layers.test.ts compares each replacement
@@ -15,6 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { mixSeeds } from '../data/rng';
 
 type Kwargs = Record<string, unknown>;
 type Call = (inputs: tf.Tensor | tf.Tensor[], kwargs: Kwargs) => tf.Tensor | tf.Tensor[];
@@ -33,6 +37,17 @@ interface BatchNormFields {
   movingVariance: LayerVar;
 }
 
+interface Activation {
+  apply(x: tf.Tensor): tf.Tensor;
+  getClassName(): string;
+}
+
+interface DenseFields {
+  kernel: LayerVar;
+  bias: LayerVar | null;
+  activation: Activation;
+}
+
 interface Conv2DFields {
   rank: number;
   kernel: LayerVar;
@@ -41,30 +56,40 @@ interface Conv2DFields {
   padding: string;
   dataFormat: string;
   dilationRate: [number, number];
-  activation: { apply(x: tf.Tensor): tf.Tensor; getClassName(): string };
+  activation: Activation;
 }
 
 export interface TrainingLayersOptions {
   /** PyTorch-style momentum of BatchNorm running statistics. Default 0.1. */
   bnMomentum?: number;
+  /**
+   * Seeds dropout: each call draws its mask from (seed, layer, call count), so a fit from the
+   * same start repeats exactly. Without it tfjs draws from its global generator.
+   */
+  seed?: number;
 }
 
 const installed = new WeakSet<tfl.layers.Layer>();
 
-/** Replaces the training-mode call of every BatchNormalization, ReLU(max 6) and Conv2D given. */
+/**
+ * Replaces the training-mode call of every BatchNormalization, ReLU(max 6), Conv2D, Dense and
+ * GlobalMaxPooling2D given, and of Dropout when seeded.
+ */
 export function installTrainingLayers(
   layers: readonly tfl.layers.Layer[],
   options: TrainingLayersOptions = {},
 ): number {
   const momentum = options.bnMomentum ?? 0.1;
   let count = 0;
-  for (const layer of layers) {
+  for (const [index, layer] of layers.entries()) {
     if (installed.has(layer)) continue;
-    const train = trainingCall(layer, momentum);
+    const seed = options.seed == null ? null : mixSeeds(options.seed, index);
+    const train = trainingCall(layer, momentum, seed);
     if (train == null) continue;
     const original: Call = layer.call.bind(layer) as Call;
+    // A replacement returns null for inputs it does not handle (a Dense on rank-3 input).
     (layer as unknown as { call: Call }).call = (inputs, kwargs) =>
-      kwargs?.['training'] === true ? train(single(inputs)) : original(inputs, kwargs);
+      (kwargs?.['training'] === true ? train(single(inputs)) : null) ?? original(inputs, kwargs);
     installed.add(layer);
     count++;
   }
@@ -75,7 +100,11 @@ function single(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
   return Array.isArray(inputs) ? inputs[0]! : inputs;
 }
 
-function trainingCall(layer: tfl.layers.Layer, momentum: number) {
+function trainingCall(
+  layer: tfl.layers.Layer,
+  momentum: number,
+  seed: number | null,
+): ((x: tf.Tensor) => tf.Tensor | null) | null {
   const f = layer as unknown as Record<string, unknown>;
   switch (layer.getClassName()) {
     case 'BatchNormalization': {
@@ -95,6 +124,22 @@ function trainingCall(layer: tfl.layers.Layer, momentum: number) {
       if (c.padding !== 'same' && c.padding !== 'valid') return null;
       return (x: tf.Tensor) => conv2dTraining(x as tf.Tensor4D, c);
     }
+    case 'GlobalMaxPooling2D': {
+      if (f['dataFormat'] !== 'channelsLast') return null;
+      return (x: tf.Tensor) => globalMaxPool(x as tf.Tensor4D);
+    }
+    case 'Dense': {
+      const d = f as unknown as DenseFields;
+      if (d.kernel == null) return null;
+      return (x: tf.Tensor) => (x.rank === 2 ? denseTraining(x as tf.Tensor2D, d) : null);
+    }
+    case 'Dropout': {
+      const rate = f['rate'];
+      if (seed == null || typeof rate !== 'number' || f['noiseShape'] != null) return null;
+      let calls = 0;
+      // A fixed tfjs-layers seed would repeat one mask every batch; this one moves per call.
+      return (x: tf.Tensor) => tf.dropout(x, rate, undefined, mixSeeds(seed, calls++));
+    }
     default:
       return null;
   }
@@ -103,32 +148,43 @@ function trainingCall(layer: tfl.layers.Layer, momentum: number) {
 /**
  * Batch statistics over every axis but the last, with a gradient written out
  * (dx = γ/σ · (dy − mean(dy) − x̂·mean(dy·x̂))); updates the running statistics as torch does.
+ * Per-channel affine steps go through tf.batchNorm, which wasm runs ~3× faster than a
+ * broadcast multiply and add.
  */
 function batchNormTraining(x: tf.Tensor, bn: BatchNormFields, momentum: number): tf.Tensor {
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   const n = x.size / x.shape.at(-1)!;
   const eps = bn.epsilon;
   const normalize = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const [input, gamma, beta] = args as [tf.Tensor, tf.Tensor, tf.Tensor];
+    const [input, gamma, beta] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
     const save = args[3] as tf.GradSaveFunc;
     const { mean, variance } = tf.moments(input, axes);
-    const invStd = tf.rsqrt(tf.add(variance, eps));
-    const xHat = tf.mul(tf.sub(input, mean), invStd);
+    const xHat = tf.batchNorm(input, mean, variance, undefined, undefined, eps);
     updateRunning(bn.movingMean, mean, momentum);
     updateRunning(bn.movingVariance, tf.mul(variance, n / Math.max(n - 1, 1)), momentum);
-    save([xHat, tf.mul(gamma, invStd)]);
+    save([xHat, tf.mul(gamma, tf.rsqrt(tf.add(variance, eps)))]);
     return {
-      value: tf.add(tf.mul(xHat, gamma), beta),
+      value: affine(xHat, gamma, beta),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [savedXHat, scale] = saved as [tf.Tensor, tf.Tensor];
-        const dBeta = tf.sum(dy, axes);
-        const dGamma = tf.sum(tf.mul(dy, savedXHat), axes);
-        const centred = tf.sub(tf.sub(dy, tf.div(dBeta, n)), tf.mul(savedXHat, tf.div(dGamma, n)));
-        return [tf.mul(centred, scale), dGamma, dBeta];
+        const [savedXHat, scale] = saved as [tf.Tensor, tf.Tensor1D];
+        const dBeta = tf.sum(dy, axes) as tf.Tensor1D;
+        const dGamma = tf.sum(tf.mul(dy, savedXHat), axes) as tf.Tensor1D;
+        const projection = affine(
+          savedXHat,
+          tf.div(dGamma, n) as tf.Tensor1D,
+          tf.div(dBeta, n) as tf.Tensor1D,
+        );
+        return [affine(tf.sub(dy, projection), scale), dGamma, dBeta];
       },
     };
   });
   return normalize(x, bn.gamma!.read(), bn.beta!.read());
+}
+
+/** x · scale + offset per channel (last axis), as one batchNorm kernel with mean 0, variance 1. */
+function affine(x: tf.Tensor, scale: tf.Tensor1D, offset?: tf.Tensor1D): tf.Tensor {
+  const channels = x.shape.at(-1)!;
+  return tf.batchNorm(x, tf.zeros([channels]), tf.ones([channels]), offset, scale, 0);
 }
 
 function updateRunning(variable: LayerVar, batchValue: tf.Tensor, momentum: number): void {
@@ -165,5 +221,47 @@ function conv2dTraining(x: tf.Tensor4D, c: Conv2DFields): tf.Tensor {
     c.dilationRate,
   );
   if (c.bias != null) y = tf.add(y, c.bias.read());
-  return c.activation.getClassName() === 'Linear' ? y : c.activation.apply(y);
+  return activate(y, c.activation);
+}
+
+function activate(y: tf.Tensor, activation: Activation): tf.Tensor {
+  return activation.getClassName() === 'Linear' ? y : activation.apply(y);
+}
+
+/**
+ * Max over height and width; the gradient mask (x = max) comes from 1 − step(max − x), since
+ * wasm's broadcasting Equal is ~60× slower than a broadcasting Sub.
+ */
+function globalMaxPool(x: tf.Tensor4D): tf.Tensor {
+  const pool = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input, save] = args as [tf.Tensor4D, tf.GradSaveFunc];
+    const max = tf.max(input, [1, 2], true);
+    save([input, max]);
+    return {
+      value: tf.reshape(max, [input.shape[0], input.shape[3]]),
+      gradFunc: (dy: tf.Tensor, [savedX, savedMax]: tf.Tensor[]) => {
+        const isMax = tf.sub(1, tf.step(tf.sub(savedMax!, savedX!)));
+        return tf.mul(isMax, tf.reshape(dy, savedMax!.shape));
+      },
+    };
+  });
+  return pool(x);
+}
+
+/** x·W (+ b) whose gradients multiply by explicitly transposed operands. */
+function denseTraining(x: tf.Tensor2D, d: DenseFields): tf.Tensor {
+  const matMul = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [a, w, save] = args as [tf.Tensor2D, tf.Tensor2D, tf.GradSaveFunc];
+    save([a, w]);
+    return {
+      value: tf.matMul(a, w),
+      gradFunc: (dy: tf.Tensor, [savedA, savedW]: tf.Tensor[]) => [
+        tf.matMul(dy as tf.Tensor2D, tf.transpose(savedW!) as tf.Tensor2D),
+        tf.matMul(tf.transpose(savedA!) as tf.Tensor2D, dy as tf.Tensor2D),
+      ],
+    };
+  });
+  let y: tf.Tensor = matMul(x, d.kernel.read());
+  if (d.bias != null) y = tf.add(y, d.bias.read());
+  return activate(y, d.activation);
 }

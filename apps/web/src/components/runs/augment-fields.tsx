@@ -1,6 +1,6 @@
 'use client';
 
-import { Fieldset, NumberInput, SimpleGrid, Switch } from '@mantine/core';
+import { Card, NumberInput, SimpleGrid, Switch, Title } from '@mantine/core';
 import type { AugmentConfig } from '@studio/shared';
 import { CONFIG_DOCS } from './config-docs';
 
@@ -36,7 +36,10 @@ export function AugmentFields({
 }) {
   const set = (patch: Partial<AugmentForm>) => onChange({ ...value, ...patch });
   return (
-    <Fieldset legend="Augmentation (get_transforms)">
+    <Card>
+      <Title order={2} size="h4" mb="sm">
+        Augmentation
+      </Title>
       <Switch
         label="Augment training images"
         description={CONFIG_DOCS.augment}
@@ -72,6 +75,6 @@ export function AugmentFields({
           </SimpleGrid>
         </>
       )}
-    </Fieldset>
+    </Card>
   );
 }

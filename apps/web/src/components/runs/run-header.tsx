@@ -40,7 +40,7 @@ export function RunHeader({
             <Title order={1} size="h2">
               {run.name}
             </Title>
-            <StatusBadge status={run.status} />
+            <StatusBadge status={run.status} testId="run-status" />
           </Group>
           <Text c="dimmed" data-testid="run-summary">
             <Anchor component={Link} href={`/datasets/${run.dataset.id}`}>

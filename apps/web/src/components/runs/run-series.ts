@@ -23,10 +23,10 @@ export function runSeries(stages: RunStage[]) {
   const points: SeriesPoint[] = [];
   const starts: { x: number; label: string }[] = [];
   let offset = 0;
-  for (const stage of stages) {
+  for (const [position, stage] of stages.entries()) {
     if (stage.kind !== 'fit_one_cycle' || stage.batches.length === 0) continue;
     const first = stage.batches[0]!.iteration;
-    if (points.length > 0) starts.push({ x: offset, label: `stage ${stage.index + 1}` });
+    if (points.length > 0) starts.push({ x: offset, label: `stage ${position + 1}` });
     for (const b of stage.batches) {
       points.push({
         x: offset + b.iteration - first,

@@ -23,6 +23,7 @@ function timing(stage: RunStage): string {
 /** One stage of the run: what it does, how it went, and what can be done with it now. */
 export function StageItem({
   stage,
+  number,
   metrics,
   batchSize,
   progress,
@@ -30,6 +31,8 @@ export function StageItem({
   onPickLr,
 }: {
   stage: RunStage;
+  /** Position in the list; indexes keep gaps where pending stages were removed. */
+  number: number;
   metrics: string[];
   batchSize: number;
   progress: BatchEvent | undefined;
@@ -48,12 +51,12 @@ export function StageItem({
     if (await callApi(what, method, url, body)) await onChanged();
     setBusy(null);
   };
-  const title = `Stage ${stage.index + 1}`;
+  const title = `Stage ${number}`;
   const isOom = stage.errorKind === 'oom';
   const canRetry = stage.status === 'failed' || stage.status === 'cancelled';
   const halfBatch = Math.max(1, Math.floor(batchSize / 2));
   return (
-    <Stack gap="sm" data-testid={`stage-${stage.index + 1}`}>
+    <Stack gap="sm" data-testid={`stage-${number}`}>
       <Group justify="space-between" gap="xs" wrap="wrap">
         <Group gap="xs">
           <Text fw={600}>{title}</Text>
@@ -111,7 +114,13 @@ export function StageItem({
       </Group>
       {stage.status === 'running' && (
         <>
-          <StageProgress event={progress} />
+          {stage.kind === 'fit_one_cycle' || stage.kind === 'lr_find' ? (
+            <StageProgress event={progress} />
+          ) : (
+            <Text size="sm" c="dimmed" aria-live="polite">
+              Working…
+            </Text>
+          )}
           {stage.cancelRequested && (
             <Text size="sm" c="orange">
               Stopping after the current batch…

@@ -68,12 +68,10 @@ export function StagePlanEditor({
         const checked = toStageSpec(draft);
         return (
           <Card key={index} padding="md" data-testid={`plan-stage-${index + 1}`}>
-            <Group justify="space-between" align="flex-start" wrap="nowrap">
-              <StageFields
-                draft={draft}
-                onChange={(d) => replace(index, d)}
-                label={`Stage ${index + 1}`}
-              />
+            <Group justify="space-between" mb={4}>
+              <Text fw={600} size="sm">
+                Stage {index + 1}
+              </Text>
               <Group gap={4} wrap="nowrap">
                 <Tooltip label="Move up">
                   <ActionIcon
@@ -109,6 +107,11 @@ export function StagePlanEditor({
                 </Tooltip>
               </Group>
             </Group>
+            <StageFields
+              draft={draft}
+              onChange={(d) => replace(index, d)}
+              label={`Stage ${index + 1}`}
+            />
             <Text size="sm" mt="xs" c={checked.error ? 'red' : undefined}>
               {checked.error ?? (
                 <Code>

@@ -38,7 +38,7 @@ export function StageTimeline({
   const lastDone = stages.findLastIndex((s) => s.status === 'done');
   return (
     <Timeline active={lastDone} bulletSize={26} lineWidth={2}>
-      {stages.map((stage) => {
+      {stages.map((stage, position) => {
         const bullet = BULLETS[stage.status] ?? BULLETS.pending!;
         return (
           <Timeline.Item
@@ -47,7 +47,12 @@ export function StageTimeline({
             color={bullet.color}
             pb="lg"
           >
-            <StageItem stage={stage} progress={progress[stage.id]} {...itemProps} />
+            <StageItem
+              stage={stage}
+              number={position + 1}
+              progress={progress[stage.id]}
+              {...itemProps}
+            />
           </Timeline.Item>
         );
       })}

@@ -24,8 +24,12 @@ export function VersionPicker({ versions }: { versions: TrainableVersion[] }) {
   }
   return (
     <Card p={0}>
-      <Table highlightOnHover verticalSpacing="sm" horizontalSpacing="md">
-        <Table.Caption>Pick the dataset version the model will learn from.</Table.Caption>
+      <Table
+        highlightOnHover
+        verticalSpacing="sm"
+        horizontalSpacing="md"
+        aria-label="Dataset versions to train on"
+      >
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Dataset</Table.Th>

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { createDb, type Db } from './client';
-import { applyMigrations, ensureDatabase } from './migrate';
+import { createDb, type Db } from '../client';
+import { applyMigrations, ensureDatabase } from '../migrate';
 
 export interface TestDatabase {
   url: string;

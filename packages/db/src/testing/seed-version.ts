@@ -1,8 +1,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { importIntoDataset, PostgresBlobStore, type Db, type Prisma } from '@studio/db';
+import type { Prisma } from '../generated/prisma/client';
+import type { Db } from '../client';
+import { PostgresBlobStore } from '../blob-store';
+import { importIntoDataset } from '../dataset-import';
 import { labelFiles, readUploadedFiles, splitDataset } from '@studio/datasets';
 
+/** The shared folder of real datasets and pretrained networks, beside the repository. */
 export const SHARED = path.resolve(import.meta.dirname, '../../../../../shared');
 
 /**

@@ -1,0 +1,86 @@
+import os from 'node:os';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { initBackend } from '../../src/backend/index';
+import { installTrainingLayers } from '../../src/learner/index';
+import { flattenLayers } from '../../src/models/index';
+import { cpuNowMs, makeBatch, makeTrainStep, measureEngine } from './engine';
+import { buildBenchModel } from './models';
+import type { BenchOptions, BenchRow } from './options';
+import { groupTimes, profileKernels } from './profile';
+
+export const note = (message: string) => process.stderr.write(`${message}\n`);
+export const emit = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
+export const round = (n: number, digits = 1) => +n.toFixed(digits);
+export const loadavg = () => os.loadavg().map((n) => round(n, 2));
+
+/** One training step broken down per kernel in CPU ms, as engine-profile lines. */
+function profileRow(row: BenchRow, model: tfl.LayersModel, tfjsBackend: string): void {
+  const { x, y } = makeBatch(row.bs, row.size);
+  const step = makeTrainStep(model, x, y);
+  step.run(); // warm-up, so operator creation and first-use allocation are not counted
+  const { kernels, totalMs } = profileKernels(tfjsBackend, step.phase, cpuNowMs, () => step.run());
+  step.dispose();
+  tf.dispose([x, y]);
+  const base = { part: 'engine-profile', arch: row.arch, size: row.size, bs: row.bs };
+  const kernelMs = kernels.reduce((sum, k) => sum + k.ms, 0);
+  const phaseOf = (context: string) => (context.startsWith('grad:') ? 'backward' : context);
+  for (const group of groupTimes(kernels, (k) => phaseOf(k.context))) {
+    emit({ ...base, phase: group.key, ms: round(group.ms), calls: group.calls });
+  }
+  emit({
+    ...base,
+    phase: 'outside kernels',
+    ms: round(totalMs - kernelMs),
+    total_ms: round(totalMs),
+  });
+  for (const group of groupTimes(kernels, (k) => k.context).slice(0, 15)) {
+    emit({ ...base, context: group.key, ms: round(group.ms), calls: group.calls });
+  }
+  for (const k of kernels.slice(0, 25)) {
+    emit({ ...base, context: k.context, kernel: k.kernel, ms: round(k.ms), calls: k.calls });
+  }
+}
+
+/** Measures the first row of `options` in this process: an engine line, then any profile lines. */
+export async function measureRow(options: BenchOptions): Promise<void> {
+  const row = options.rows[0]!;
+  const backend = await initBackend({ prefer: options.backend, log: note });
+  const threads =
+    backend.name === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : 1;
+  note(`${row.arch} ${row.size}px bs${row.bs}: building…`);
+  const model = await buildBenchModel(row, options.sharedDir);
+  if (options.layers === 'learner') installTrainingLayers(flattenLayers(model));
+  const { times, leakedTensors } = measureEngine(model, row.bs, row.size, options.steps);
+  if (leakedTensors !== 0) note(`warning: ${leakedTensors} tensors leaked by the measured steps`);
+  const { forward, forwardTrain, trainStep } = times;
+  const heap = (tf.engine().backend as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm;
+  emit({
+    part: 'engine',
+    arch: row.arch,
+    size: row.size,
+    bs: row.bs,
+    backend: backend.name,
+    layers: options.layers,
+    forward_ms: round(forward.wallMs),
+    forward_train_ms: round(forwardTrain.wallMs),
+    train_step_ms: round(trainStep.wallMs),
+    train_step_min_ms: round(trainStep.minWallMs),
+    train_img_s: round((row.bs * 1000) / trainStep.wallMs, 2),
+    infer_img_s: round((row.bs * 1000) / forward.wallMs, 2),
+    step_over_forward: round(trainStep.wallMs / forwardTrain.wallMs, 2),
+    // The same in CPU time, steadier when other work shares the cores.
+    forward_cpu_ms: round(forward.cpuMs),
+    forward_train_cpu_ms: round(forwardTrain.cpuMs),
+    train_step_cpu_ms: round(trainStep.cpuMs),
+    step_over_forward_cpu: round(trainStep.cpuMs / forwardTrain.cpuMs, 2),
+    // wasm32's heap stops at 4 GB; a training step needs every activation the tape saves.
+    ...(heap != null ? { wasm_heap_mb: round(heap.HEAPU8.length / 2 ** 20, 0) } : {}),
+    steps: options.steps,
+    threads,
+    loadavg: loadavg(),
+    tfjs: tf.version_core,
+  });
+  if (options.profile) profileRow(row, model, backend.tfjsName);
+  model.dispose();
+}
