@@ -1,0 +1,210 @@
+/**
+ * fast.ai lesson 1 without the web app, on a folder of labelled images:
+ *
+ *   npm run lesson -- --data <folder> [--arch mobilenet_v2_0.35] [--size 224] [--bs 64]
+ *     [--epochs 4] [--lr 3e-3] [--unfrozen-epochs 2] [--unfrozen-lr 1e-6,1e-4]
+ *     [--valid-pct 0.2] [--seed 42] [--pretrained <dir>] [--cache <dir>] [--export <dir>] [--json]
+ *
+ * data bunch → classes → fit_one_cycle frozen → save stage-1 → most confused → lr_find →
+ * unfreeze → fit_one_cycle with a slice → final error rate. Labels come from class folders; a
+ * train/ + valid/ (or validation/) tree gives the split, otherwise a seeded random split.
+ * With --json the last line of stdout is one JSON object. Progress goes to stderr.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  ARCHITECTURES,
+  cnnLearner,
+  createDataBunch,
+  errorRate,
+  accuracy,
+  exportModel,
+  folderItems,
+  folderSource,
+  fromPredictions,
+  initBackend,
+  loadBackbone,
+  mostConfused,
+  slice,
+  splitByRandomPct,
+  writeExport,
+  type ArchitectureId,
+  type Callback,
+  type FitState,
+  type Learner,
+} from '../src/index';
+
+const { values } = parseArgs({
+  args: process.argv.slice(2),
+  options: {
+    data: { type: 'string' },
+    arch: { type: 'string', default: 'mobilenet_v2_0.35' },
+    size: { type: 'string', default: '224' },
+    bs: { type: 'string', default: '64' },
+    epochs: { type: 'string', default: '4' },
+    lr: { type: 'string', default: '3e-3' },
+    'unfrozen-epochs': { type: 'string', default: '2' },
+    'unfrozen-lr': { type: 'string', default: '1e-6,1e-4' },
+    'valid-pct': { type: 'string', default: '0.2' },
+    seed: { type: 'string', default: '42' },
+    pretrained: { type: 'string' },
+    cache: { type: 'string' },
+    export: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+const say = (line: string) => process.stderr.write(`${line}\n`);
+function fail(message: string): never {
+  say(`lesson: ${message}`);
+  process.exit(1);
+}
+
+if (!values.data)
+  fail(
+    '--data <folder> is required (class folders, or train/ and valid/ folders of class folders).',
+  );
+const arch = values.arch as ArchitectureId;
+if (!(arch in ARCHITECTURES))
+  fail(`unknown --arch "${arch}". Choose one of: ${Object.keys(ARCHITECTURES).join(', ')}.`);
+const num = (name: string, value: string) => {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0)
+    fail(`--${name} must be a positive number, received "${value}".`);
+  return n;
+};
+const size = num('size', values.size!);
+const bs = num('bs', values.bs!);
+const epochs = num('epochs', values.epochs!);
+const lr = num('lr', values.lr!);
+const unfrozenEpochs = num('unfrozen-epochs', values['unfrozen-epochs']!);
+const [lo, hi] = values['unfrozen-lr']!.split(',').map((v) => num('unfrozen-lr', v));
+const validPct = num('valid-pct', values['valid-pct']!);
+const seed = Number(values.seed);
+const dataDir = path.resolve(process.env.INIT_CWD ?? process.cwd(), values.data);
+const repoRoot = path.resolve(import.meta.dirname, '../../..');
+const started = performance.now();
+
+/** A progress bar per epoch on stderr and fastai's table once each epoch ends. */
+class ConsoleProgress implements Callback {
+  readonly order = 60;
+  beforeFit(): void {
+    say('epoch  train_loss  valid_loss  error_rate  time');
+  }
+  afterBatch(state: FitState): void {
+    if (!process.stderr.isTTY) return;
+    const width = 30;
+    const done = Math.round(((state.batch + 1) / state.batches) * width);
+    process.stderr.write(
+      `\r[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${state.batch + 1}/${state.batches} loss ${state.smoothLoss.toFixed(4)}`,
+    );
+  }
+  afterEpoch(state: FitState): void {
+    const e = state.learner.recorder.epochs.at(-1);
+    if (!e) return;
+    if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
+    const time = `${String(Math.floor(e.timeS / 60)).padStart(2, '0')}:${String(Math.round(e.timeS % 60)).padStart(2, '0')}`;
+    say(
+      `${String(e.epoch).padEnd(7)}${e.trainLoss.toFixed(6).padEnd(12)}${(e.validLoss ?? NaN).toFixed(6).padEnd(12)}${(e.metrics.error_rate ?? NaN).toFixed(6).padEnd(12)}${time}`,
+    );
+  }
+}
+
+const lastError = (learner: Learner) => learner.recorder.epochs.at(-1)?.metrics.error_rate ?? NaN;
+
+const backend = await initBackend({ log: say });
+say(`backend: ${backend.name}`);
+let items = await folderItems(dataDir).catch((error: Error) => fail(error.message));
+if (items.length === 0)
+  fail(`no images found in ${dataDir}. Expected class folders of JPEG/PNG/WebP images.`);
+if (!items.some((i) => i.split === 'valid')) items = splitByRandomPct(items, validPct, seed);
+const backbone = await loadBackbone(arch, {
+  pretrainedDir: values.pretrained ?? path.resolve(repoRoot, '../shared/pretrained'),
+  cacheDir: values.cache ?? path.join(os.homedir(), '.cache', 'studio'),
+  inputShape: [size, size, 3],
+  onProgress: (p: { receivedBytes: number; totalBytes: number | null }) =>
+    say(`downloading weights: ${(p.receivedBytes / 1024 ** 2).toFixed(1)} MB`),
+});
+const declared = backbone.body.inputs[0]!.shape;
+if (values.export && declared[1] !== null && declared[1] !== size) {
+  fail(
+    `--export needs --size ${declared[1]} with ${arch}: the exported network takes ${declared[1]} px images.`,
+  );
+}
+const data = createDataBunch(items, folderSource(dataDir), {
+  size,
+  bs,
+  seed,
+  normalize: backbone.spec.normalization,
+});
+const broken = await data.preload();
+for (const b of broken) say(`skipped ${b.key}: ${b.reason}`);
+say(`classes (c = ${data.c}): ${data.classes.join(', ')}`);
+say(
+  `train ${data.counts.train} / valid ${data.counts.valid} images, ${size} px, bs ${bs}, ${arch}`,
+);
+
+const learn = cnnLearner(data, backbone, {
+  seed,
+  metrics: [errorRate, accuracy],
+  callbacks: [new ConsoleProgress()],
+});
+say(`\nfit_one_cycle(${epochs}, ${lr}) with the body frozen`);
+await learn.fitOneCycle(epochs, lr);
+const frozenError = lastError(learn);
+const stage1 = await learn.save();
+say(`saved stage-1 (${(stage1.length / 1024 ** 2).toFixed(1)} MB)`);
+
+const interp = fromPredictions({ ...(await learn.getPreds('valid')), classes: data.classes });
+const confused = mostConfused(interp, 2);
+say(
+  `most confused (min 2): ${
+    confused.length
+      ? confused
+          .slice(0, 8)
+          .map(([a, p, n]) => `${a}→${p} ×${n}`)
+          .join(', ')
+      : 'none'
+  }`,
+);
+
+const found = await learn.lrFind();
+say(
+  found.suggestions
+    ? `lr_find: steepest descent at ${found.suggestions.steepest.toExponential(1)}, minimum/10 at ${found.suggestions.minDiv10.toExponential(1)}`
+    : 'lr_find: too few points for a suggestion',
+);
+
+learn.unfreeze();
+say(`\nunfreeze(); fit_one_cycle(${unfrozenEpochs}, max_lr=slice(${lo}, ${hi}))`);
+await learn.fitOneCycle(unfrozenEpochs, slice(lo!, hi!));
+const finalError = lastError(learn);
+say(
+  `\nerror rate: ${(frozenError * 100).toFixed(2)} % frozen, ${(finalError * 100).toFixed(2)} % after fine-tuning`,
+);
+
+if (values.export) {
+  const dir = path.resolve(process.env.INIT_CWD ?? process.cwd(), values.export);
+  const files = await exportModel(learn.model, {
+    classes: data.classes,
+    preprocessing: { size, resizeMode: 'crop', normalize: backbone.spec.normalization, arch },
+  });
+  await writeExport(dir, files);
+  say(`exported to ${dir}`);
+}
+const summary = {
+  arch,
+  size,
+  bs,
+  classes: data.classes,
+  n_train: data.counts.train,
+  n_valid: data.counts.valid,
+  frozen_error: frozenError,
+  final_error: finalError,
+  lr_find: found.suggestions,
+  backend: backend.name,
+  wall_s: Math.round((performance.now() - started) / 100) / 10,
+};
+if (values.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+learn.dispose();
