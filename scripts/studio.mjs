@@ -105,12 +105,21 @@ if (!existsSync(buildId) || statSync(buildId).mtimeMs < sources) {
 }
 
 const children = [
-  spawn('npx', ['tsx', 'apps/worker/src/main.ts'], { cwd: root, env, stdio: 'inherit' }),
-  spawn('npx', ['next', 'start', '-p', String(port)], {
-    cwd: path.join(root, 'apps/web'),
+  // Started directly (not through npx) so that SIGTERM reaches the processes that handle it.
+  spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
+    cwd: root,
     env,
     stdio: 'inherit',
   }),
+  spawn(
+    process.execPath,
+    [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port)],
+    {
+      cwd: path.join(root, 'apps/web'),
+      env,
+      stdio: 'inherit',
+    },
+  ),
 ];
 let isStopping = false;
 function stopAll(code) {

@@ -71,5 +71,12 @@ describe('a training run in the browser', () => {
     // Five classes: chance is 80 % error. Measured on this split with the same plan: 24 % after
     // the frozen stage and 15 % at the end (dropout makes runs differ by a few points).
     expect(errorRate).toBeLessThan(0.35);
+    // `STUDIO_SCREENSHOTS=<dir>` keeps pictures of this real run for the README.
+    if (process.env.STUDIO_SCREENSHOTS) {
+      await page.screenshot({ path: `${process.env.STUDIO_SCREENSHOTS}/run-page.png`, fullPage: true });
+      await page.getByText('Loss against learning rate').first().scrollIntoViewIfNeeded();
+      const finder = page.locator('figure', { hasText: 'learning rate (log scale)' }).first();
+      if ((await finder.count()) > 0) await finder.screenshot({ path: `${process.env.STUDIO_SCREENSHOTS}/lr-finder.png` });
+    }
   }, 600_000);
 });
