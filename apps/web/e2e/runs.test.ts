@@ -73,10 +73,14 @@ describe('a training run in the browser', () => {
     expect(errorRate).toBeLessThan(0.35);
     // `STUDIO_SCREENSHOTS=<dir>` keeps pictures of this real run for the README.
     if (process.env.STUDIO_SCREENSHOTS) {
-      await page.screenshot({ path: `${process.env.STUDIO_SCREENSHOTS}/run-page.png`, fullPage: true });
+      await page.screenshot({
+        path: `${process.env.STUDIO_SCREENSHOTS}/run-page.png`,
+        fullPage: true,
+      });
       await page.getByText('Loss against learning rate').first().scrollIntoViewIfNeeded();
       const finder = page.locator('figure', { hasText: 'learning rate (log scale)' }).first();
-      if ((await finder.count()) > 0) await finder.screenshot({ path: `${process.env.STUDIO_SCREENSHOTS}/lr-finder.png` });
+      if ((await finder.count()) > 0)
+        await finder.screenshot({ path: `${process.env.STUDIO_SCREENSHOTS}/lr-finder.png` });
     }
   }, 600_000);
 });

@@ -154,7 +154,12 @@ describe('training stages in the worker', () => {
       losses: number[];
       suggestions: { steepest: number } | null;
     };
-    expect(lrFind.lrs.length).toBeGreaterThan(5);
+    // After training, tiny batches make the smoothed loss noisy enough that the finder may stop
+    // early (over 4x its best), as fastai's does; otherwise it runs all 12 steps.
+    expect(
+      (lrFind as { stoppedBy?: string }).stoppedBy === 'diverged' || lrFind.lrs.length === 12,
+    ).toBe(true);
+    expect(lrFind.losses).toHaveLength(lrFind.lrs.length);
     expect(lrFind.lrs[0]).toBeCloseTo(1e-7, 12);
     const checkpoints = await t.db.checkpoint.findMany({
       where: { runId: run.id },

@@ -10,7 +10,7 @@ import type { ChildMessage, ParentMessage } from './messages';
 import { runStage } from './run-stage';
 
 const OOM =
-  /out of memory|\bOOM\b|Maximum memory size|Array buffer allocation failed|Cannot allocate|WebAssembly\.Memory|memory access out of bounds/i;
+  /out of memory|\bOOM\b|Maximum memory size|Array buffer allocation failed|Cannot allocate|WebAssembly\.Memory|memory access out of bounds|^Aborted\(/i;
 
 const stageId = process.argv[2]!;
 const env = readEnv();
