@@ -3,21 +3,11 @@
 import Link from 'next/link';
 import { Anchor, Badge, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { IconPlus } from '@tabler/icons-react';
+import type { DatasetSummary } from '@/server/datasets';
 import { EmptyState } from '../empty-state';
 import { StatusBadge } from '../status-badge';
 
-interface Row {
-  id: string;
-  name: string;
-  status: string;
-  sourceKind: string;
-  files: number;
-  skipped: number;
-  versions: number;
-  createdAt: string;
-}
-
-export function DatasetList({ datasets }: { datasets: Row[] }) {
+export function DatasetList({ datasets }: { datasets: DatasetSummary[] }) {
   return (
     <Stack gap="lg">
       <Group justify="space-between">
