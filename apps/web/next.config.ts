@@ -2,7 +2,7 @@ import type { NextConfig } from 'next';
 
 const config: NextConfig = {
   // Internal packages are consumed from source.
-  transpilePackages: ['@studio/shared', '@studio/db', '@studio/datasets'],
+  transpilePackages: ['@studio/shared', '@studio/db', '@studio/datasets', '@studio/ml'],
   // Native or wasm-loading server dependencies stay plain Node requires.
   serverExternalPackages: [
     'sharp',

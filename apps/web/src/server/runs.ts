@@ -181,6 +181,7 @@ export async function getRunDetail(runId: string) {
         include: {
           epochs: { orderBy: { epoch: 'asc' } },
           batches: { orderBy: { iteration: 'asc' } },
+          interpretation: { select: { errorRate: true } },
         },
       },
       checkpoints: { orderBy: { createdAt: 'asc' } },
@@ -207,6 +208,9 @@ export async function getRunDetail(runId: string) {
     },
     stages: run.stages.map((s) => ({
       id: s.id,
+      runId: s.runId,
+      /** The interpretation's error rate once the worker has stored the stage's results. */
+      resultsErrorRate: s.interpretation?.errorRate ?? null,
       index: s.index,
       kind: s.kind,
       params: s.params as Record<string, unknown>,

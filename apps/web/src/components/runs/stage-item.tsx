@@ -1,8 +1,9 @@
 'use client';
 
+import Link from 'next/link';
 import { useState } from 'react';
 import { Alert, Button, Code, Group, Stack, Text } from '@mantine/core';
-import { IconAlertTriangle, IconRefresh, IconTrash } from '@tabler/icons-react';
+import { IconAlertTriangle, IconChartGridDots, IconRefresh, IconTrash } from '@tabler/icons-react';
 import { StatusBadge } from '../status-badge';
 import { callApi } from './call-api';
 import { EpochTable } from './epoch-table';
@@ -67,6 +68,18 @@ export function StageItem({
           </Text>
         </Group>
         <Group gap="xs">
+          {stage.kind === 'fit_one_cycle' && stage.resultsErrorRate !== null && (
+            <Button
+              component={Link}
+              href={`/runs/${stage.runId}/stages/${stage.id}`}
+              size="compact-sm"
+              variant="light"
+              leftSection={<IconChartGridDots size={14} />}
+              aria-label={`Results of ${title.toLowerCase()}: top losses, confusion matrix, predict, export`}
+            >
+              Results
+            </Button>
+          )}
           {stage.status === 'pending' && (
             <Button
               size="compact-sm"

@@ -1,0 +1,44 @@
+'use client';
+
+import { useState } from 'react';
+import { Group, NumberInput, SimpleGrid, Stack, Text } from '@mantine/core';
+import type { RankedItem } from '@/server/interpretation';
+import { ImageCard } from './image-card';
+
+/** fastai's plot_top_losses(k): the validation images the model was most wrong or least sure about. */
+export function TopLosses({
+  ranked,
+  classes,
+  onOpen,
+}: {
+  ranked: RankedItem[];
+  classes: string[];
+  onOpen: (item: RankedItem) => void;
+}) {
+  const [k, setK] = useState(9);
+  const shown = ranked.slice(0, k);
+  return (
+    <Stack>
+      <Group align="flex-end" justify="space-between">
+        <Text size="sm" c="dimmed" maw={640}>
+          Each caption reads prediction / actual, then loss / probability of the actual class, as
+          fastai prints them. A high loss with a confident wrong prediction is often a mislabelled
+          image; click one to see it full size.
+        </Text>
+        <NumberInput
+          label="Images (k)"
+          value={k}
+          onChange={(v) => setK(Math.max(1, Math.min(ranked.length, Number(v) || 1)))}
+          min={1}
+          max={ranked.length}
+          w={120}
+        />
+      </Group>
+      <SimpleGrid cols={{ base: 2, sm: 3, md: 5, lg: 6 }} spacing="sm" data-testid="top-losses">
+        {shown.map((item) => (
+          <ImageCard key={item.fileId} item={item} classes={classes} onOpen={onOpen} />
+        ))}
+      </SimpleGrid>
+    </Stack>
+  );
+}

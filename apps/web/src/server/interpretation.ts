@@ -1,0 +1,189 @@
+import 'server-only';
+import {
+  fromPredictions,
+  mostConfused,
+  toCsv,
+  topLosses,
+  type ClassPrecisionRecall,
+  type Interpretation,
+} from '@studio/ml/interpret';
+import { db } from './db';
+import { ApiError } from './http';
+
+const isUuid = (id: string) => /^[0-9a-f-]{36}$/i.test(id);
+
+/** One validation image as the results page shows it; rows are ranked by loss, largest first. */
+export interface RankedItem {
+  fileId: string;
+  actual: number;
+  predicted: number;
+  loss: number;
+  probActual: number;
+  probPredicted: number;
+}
+
+export interface ExportFileInfo {
+  name: string;
+  bytes: number;
+}
+
+export interface StageResults {
+  run: { id: string; name: string; arch: string; datasetName: string; versionNumber: number };
+  stage: {
+    id: string;
+    number: number;
+    kind: string;
+    params: Record<string, unknown>;
+    status: string;
+    finishedAt: string | null;
+  };
+  /** Every finished fit stage of the run, to move between them. */
+  fitStages: { id: string; number: number; errorRate: number | null }[];
+  interpretation: {
+    classes: string[];
+    n: number;
+    errorRate: number;
+    confusion: number[][];
+    perClass: ClassPrecisionRecall[];
+    /** Every validation item ranked by loss (fastai's top_losses(k=len(valid))). */
+    ranked: RankedItem[];
+    /** fastai's most_confused(min_val=1): (actual, predicted, count), most first. */
+    confused: [string, string, number][];
+  } | null;
+  export: { files: ExportFileInfo[]; bytes: number } | null;
+}
+
+/** The stored interpretation rebuilt as the learner computed it. */
+export function toInterpretation(row: {
+  classes: string[];
+  fileIds: string[];
+  targets: number[];
+  losses: number[];
+  probs: Uint8Array;
+}): Interpretation {
+  const bytes = row.probs;
+  const probs = new Float32Array(bytes.byteLength / 4);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < probs.length; i++) probs[i] = view.getFloat32(i * 4, true);
+  return fromPredictions({
+    probs,
+    targets: Int32Array.from(row.targets),
+    losses: Float32Array.from(row.losses),
+    keys: row.fileIds,
+    classes: row.classes,
+  });
+}
+
+/** What the results page of a fit stage shows: its interpretation and its exported model. */
+export async function getStageResults(
+  runId: string,
+  stageId: string,
+): Promise<StageResults | null> {
+  if (!isUuid(runId) || !isUuid(stageId)) return null;
+  const stage = await db().stage.findFirst({
+    where: { id: stageId, runId },
+    include: {
+      run: { include: { version: { include: { dataset: { select: { name: true } } } } } },
+      interpretation: true,
+      export: true,
+    },
+  });
+  if (!stage) return null;
+  const stages = await db().stage.findMany({
+    where: { runId },
+    orderBy: { index: 'asc' },
+    select: { id: true, kind: true, status: true, interpretation: { select: { errorRate: true } } },
+  });
+  const numberOf = new Map(stages.map((s, i) => [s.id, i + 1]));
+  const row = stage.interpretation;
+  let interpretation: StageResults['interpretation'] = null;
+  if (row) {
+    const interp = toInterpretation(row);
+    const ranked = topLosses(interp, interp.n);
+    const indexOf = new Map(row.classes.map((c, i) => [c, i]));
+    interpretation = {
+      classes: row.classes,
+      n: interp.n,
+      errorRate: row.errorRate,
+      confusion: row.confusion as number[][],
+      perClass: row.perClass as unknown as ClassPrecisionRecall[],
+      ranked: ranked.map((r) => ({
+        fileId: r.key,
+        actual: indexOf.get(r.actual)!,
+        predicted: indexOf.get(r.predicted)!,
+        loss: r.loss,
+        probActual: r.probActual,
+        probPredicted: r.probPredicted,
+      })),
+      confused: mostConfused(interp, 1),
+    };
+  }
+  const files = (stage.export?.files ?? []) as unknown as ExportFileInfo[];
+  return {
+    run: {
+      id: stage.run.id,
+      name: stage.run.name,
+      arch: stage.run.arch,
+      datasetName: stage.run.version.dataset.name,
+      versionNumber: stage.run.version.number,
+    },
+    stage: {
+      id: stage.id,
+      number: numberOf.get(stage.id)!,
+      kind: stage.kind,
+      params: stage.params as Record<string, unknown>,
+      status: stage.status,
+      finishedAt: stage.finishedAt?.toISOString() ?? null,
+    },
+    fitStages: stages
+      .filter((s) => s.kind === 'fit_one_cycle' && s.status === 'done')
+      .map((s) => ({
+        id: s.id,
+        number: numberOf.get(s.id)!,
+        errorRate: s.interpretation?.errorRate ?? null,
+      })),
+    interpretation,
+    export: stage.export
+      ? {
+          files: files.map((f) => ({ name: f.name, bytes: Number(f.bytes) })),
+          bytes: Number(stage.export.bytes),
+        }
+      : null,
+  };
+}
+
+/** The exported files of a stage with their blob keys, for the download. */
+export async function getStageExport(stageId: string) {
+  const row = isUuid(stageId)
+    ? await db().stageExport.findUnique({
+        where: { stageId },
+        include: { stage: { select: { index: true, run: { select: { name: true } } } } },
+      })
+    : null;
+  if (!row) {
+    throw new ApiError(
+      404,
+      'This stage has no exported model: only finished fit_one_cycle stages have one.',
+    );
+  }
+  return {
+    files: row.files as unknown as { name: string; blobKey: string; bytes: number }[],
+    runName: row.stage.run.name,
+    stageIndex: row.stage.index,
+  };
+}
+
+/** The confusion matrix as CSV (rows actual, columns predicted); cells are escaped against formulas. */
+export async function confusionCsv(stageId: string): Promise<string> {
+  const row = isUuid(stageId)
+    ? await db().stageInterpretation.findUnique({ where: { stageId } })
+    : null;
+  if (!row) {
+    throw new ApiError(
+      404,
+      'This stage has no interpretation: only finished fit_one_cycle stages have one.',
+    );
+  }
+  const cm = row.confusion as number[][];
+  return toCsv(cm, row.classes);
+}
