@@ -2,11 +2,21 @@ import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, Worker, Queue, type Job } from 'bullmq';
 import { createDb, PostgresBlobStore } from '@studio/db';
 import { applyMigrations } from '@studio/db/migrate';
-import { importArchiveJob, QUEUES, readEnv, runEventsChannel, trainStageJob } from '@studio/shared';
+import { initBackend } from '@studio/ml';
+import {
+  importArchiveJob,
+  predictJob,
+  QUEUES,
+  readEnv,
+  runEventsChannel,
+  trainStageJob,
+} from '@studio/shared';
 import { createWorkerRedis } from './connections';
 import { startHeartbeat } from './heartbeat';
 import { importArchive, PermanentImportError } from './jobs/import-archive';
+import { PermanentPredictError, predictImage } from './jobs/predict';
 import { StageInterruptedError, trainStage } from './jobs/train-stage';
+import { StageModels } from './predict/stage-models';
 import { forkStage } from './training/fork-stage';
 
 const env = readEnv();
@@ -74,9 +84,33 @@ const train = new Worker(
   },
 );
 
+// Predictions are small and answered while someone waits, so they run here rather than in a
+// child; the backend loads in the background at start-up so the first request does not wait.
+const backend = initBackend({ prefer: env.STUDIO_BACKEND, log });
+backend.then(
+  (info) => log(`predictions on backend ${info.name}`),
+  (error: Error) => log(`no TensorFlow.js backend for predictions: ${error.message}`),
+);
+const stageModels = new StageModels(db, blobs, 2);
+const predictions = new Worker(
+  QUEUES.predict,
+  async (job) => {
+    const data = predictJob.parse(job.data);
+    await backend;
+    try {
+      return await predictImage({ loadModel: (stageId) => stageModels.get(stageId) }, data);
+    } catch (error) {
+      if (error instanceof PermanentPredictError) throw new UnrecoverableError(error.message);
+      throw error;
+    }
+  },
+  { ...connection, concurrency: 1 },
+);
+
 for (const [name, worker] of [
   ['imports', imports],
   ['train', train],
+  ['predict', predictions],
 ] as const) {
   worker.on('error', (error) => log(`${name} queue: ${error.message}`));
   worker.on('failed', (job, error) => log(`${name} job ${job?.id} failed: ${error.message}`));
@@ -86,9 +120,11 @@ trainQueue.on('error', (error) => log(`train queue: ${error.message}`));
 const heartbeat = startHeartbeat(redis, env.STUDIO_PREFIX, {
   id: workerId,
   backend: env.STUDIO_BACKEND ?? null,
-  queues: [QUEUES.imports, QUEUES.train],
+  queues: [QUEUES.imports, QUEUES.train, QUEUES.predict],
 });
-log(`ready (queues: ${QUEUES.imports}, ${QUEUES.train}; prefix ${env.STUDIO_PREFIX})`);
+log(
+  `ready (queues: ${QUEUES.imports}, ${QUEUES.train}, ${QUEUES.predict}; prefix ${env.STUDIO_PREFIX})`,
+);
 
 let stopping: Promise<void> | undefined;
 function stop(signal: string) {
@@ -102,7 +138,8 @@ function stop(signal: string) {
     }, 45_000);
     shutdown.abort();
     await heartbeat.close();
-    await Promise.all([imports.close(), train.close()]);
+    await Promise.all([imports.close(), train.close(), predictions.close()]);
+    stageModels.close();
     await trainQueue.close();
     await Promise.all([
       redis.quit().catch(() => undefined),

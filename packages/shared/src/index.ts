@@ -2,3 +2,4 @@ export * from './env';
 export * from './queues';
 export * from './labelling';
 export * from './runs';
+export * from './predict';

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 
-/** Queue names; every job's data is ids only, the rest is read from Postgres. */
-export const QUEUES = { imports: 'imports', train: 'train' } as const;
+/**
+ * Queue names; every job's data is ids only, the rest is read from Postgres (except a predict
+ * job's image, see predict.ts).
+ */
+export const QUEUES = { imports: 'imports', train: 'train', predict: 'predict' } as const;
 
 export const importArchiveJob = z.object({ importTaskId: z.string().uuid() });
 export type ImportArchiveJob = z.infer<typeof importArchiveJob>;

@@ -215,7 +215,7 @@ describe('the worker process', () => {
       expect(hits.get('/queued.tgz')).toBe(1);
       expect(JSON.parse((await redis.get(`${prefix}:workers:test-worker`))!)).toMatchObject({
         id: 'test-worker',
-        queues: ['imports', 'train'],
+        queues: ['imports', 'train', 'predict'],
       });
       const exited = new Promise<number | null>((resolve) => worker!.once('exit', resolve));
       worker.kill('SIGTERM');

@@ -1,56 +1,24 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Prisma } from '@studio/db';
-import {
-  createTestDatabase,
-  SHARED,
-  seedSignLanguageVersion,
-  type TestDatabase,
-} from '@studio/db/testing';
+import { createTestDatabase, seedSignLanguageVersion, type TestDatabase } from '@studio/db/testing';
 import { QUEUES, runConfig, TRAIN_JOB_OPTIONS, type StageSpec } from '@studio/shared';
+import {
+  exitOf,
+  killWorkers,
+  startWorker as startWorkerProcess,
+  until,
+} from '../testing/worker-process';
 
-const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const prefix = `t${randomBytes(4).toString('hex')}`;
 let t: TestDatabase;
 let versionId: string;
 let redis: Redis;
 let queue: Queue;
-const workers = new Set<ChildProcess>();
 
-function startWorker(): ChildProcess {
-  const worker = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(root, 'apps/worker/src/main.ts')],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        DATABASE_URL: t.url,
-        STUDIO_PREFIX: prefix,
-        STUDIO_PRETRAINED_DIR: path.join(SHARED, 'pretrained'),
-        STUDIO_TRAIN_LOCK_MS: '4000',
-        STUDIO_BACKEND: 'wasm',
-      },
-      stdio: ['ignore', process.env.STUDIO_TEST_VERBOSE ? 'inherit' : 'ignore', 'inherit'],
-    },
-  );
-  workers.add(worker);
-  worker.once('exit', () => workers.delete(worker));
-  return worker;
-}
-
-function exitOf(worker: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) =>
-    worker.exitCode !== null
-      ? resolve(worker.exitCode)
-      : worker.once('exit', (code) => resolve(code)),
-  );
-}
+const startWorker = () => startWorkerProcess({ databaseUrl: t.url, prefix });
 
 /** A run as the web app creates it: stages queued in order, the first one handed to the queue. */
 async function createRun(stages: StageSpec[], config: Record<string, unknown> = {}) {
@@ -82,21 +50,6 @@ async function createRun(stages: StageSpec[], config: Record<string, unknown> = 
   return run;
 }
 
-async function until<T>(
-  read: () => Promise<T>,
-  isDone: (value: T) => boolean,
-  timeoutMs = 180_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (isDone(value)) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting; last value ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 const runStatus = (id: string) =>
   t.db.run.findUniqueOrThrow({ where: { id }, include: { stages: { orderBy: { index: 'asc' } } } });
 
@@ -107,12 +60,7 @@ beforeAll(async () => {
   queue = new Queue(QUEUES.train, { connection: redis, prefix });
 });
 
-afterEach(async () => {
-  for (const worker of workers) {
-    worker.kill('SIGKILL');
-    await exitOf(worker);
-  }
-});
+afterEach(killWorkers);
 
 afterAll(async () => {
   await queue?.obliterate({ force: true }).catch(() => undefined);

@@ -6,6 +6,7 @@ import {
   errorRate,
   loadBackbone,
   type ArchitectureId,
+  type ExportOptions,
   type Item,
   type Learner,
 } from '@studio/ml';
@@ -16,17 +17,23 @@ export interface LearnerPaths {
   cacheDir: string;
 }
 
+export interface RunLearner {
+  learner: Learner;
+  /** How validation feeds the model, which an export must repeat. */
+  preprocessing: ExportOptions['preprocessing'];
+}
+
 /**
  * The learner of a run as fastai's lesson builds it: the dataset version's items through the
- * image pipeline, the pretrained backbone and fastai's head, frozen. Images are read from
- * Postgres, so any worker host can train any run.
+ * image pipeline, the pretrained backbone and fastai's head, frozen, with the preprocessing an
+ * export of it needs. Images are read from Postgres, so any worker host can train any run.
  */
 export async function buildLearner(
   db: Db,
   blobs: PostgresBlobStore,
   runId: string,
   paths: LearnerPaths,
-): Promise<Learner> {
+): Promise<RunLearner> {
   const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
   const config = run.config as RunConfig;
   const rows = await db.datasetVersionItem.findMany({
@@ -51,5 +58,13 @@ export async function buildLearner(
   });
   const metrics = config.metrics.map((m) => (m === 'accuracy' ? accuracy : errorRate));
   if (!metrics.includes(errorRate)) metrics.unshift(errorRate);
-  return cnnLearner(data, backbone, { metrics, seed: config.seed });
+  return {
+    learner: cnnLearner(data, backbone, { metrics, seed: config.seed }),
+    preprocessing: {
+      size: data.size,
+      resizeMode: data.resizeMode,
+      normalize: data.normalize,
+      arch: run.arch,
+    },
+  };
 }

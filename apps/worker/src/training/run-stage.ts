@@ -1,7 +1,8 @@
 import type { Db, PostgresBlobStore } from '@studio/db';
 import { CheckpointCallback, slice, type Learner, type LearningRate } from '@studio/ml';
 import type { LearningRate as StageLearningRate, RunEvent } from '@studio/shared';
-import { buildLearner, type LearnerPaths } from './build-learner';
+import { storeStageArtefacts } from './artefacts';
+import { buildLearner, type LearnerPaths, type RunLearner } from './build-learner';
 import { deleteCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoints';
 import type { ChildMessage } from './messages';
 import { StudioReporter } from './studio-reporter';
@@ -59,7 +60,8 @@ export async function runStage(ctx: StageContext, stageId: string): Promise<Chil
     return { type: 'done', result: { bytes: bytes.length } };
   }
 
-  const learner = await buildLearner(ctx.db, ctx.blobs, runId, ctx.paths);
+  const built = await buildLearner(ctx.db, ctx.blobs, runId, ctx.paths);
+  const { learner } = built;
   try {
     const current = await readCheckpoint(ctx.db, ctx.blobs, runId, 'current', 'current');
     if (current) await learner.load(current);
@@ -73,7 +75,7 @@ export async function runStage(ctx: StageContext, stageId: string): Promise<Chil
       case 'lr_find':
         return await findLearningRate(ctx, learner, stageId, params);
       case 'fit_one_cycle':
-        return await fitOneCycle(ctx, learner, stageId, runId, params);
+        return await fitOneCycle(ctx, built, stageId, runId, params);
       default:
         return { type: 'failed', kind: 'error', message: `Unknown stage kind "${stage.kind}".` };
     }
@@ -130,7 +132,7 @@ async function findLearningRate(
 
 async function fitOneCycle(
   ctx: StageContext,
-  learner: Learner,
+  { learner, preprocessing }: RunLearner,
   stageId: string,
   runId: string,
   params: Record<string, unknown>,
@@ -173,6 +175,13 @@ async function fitOneCycle(
     return { type: 'cancelled' };
   }
   await saveCurrent(ctx, learner, runId, stageId);
+  // Before the epoch checkpoint goes: a crash here resumes a finished fit (no epochs left) and
+  // writes the artefacts again.
+  const artefacts = await storeStageArtefacts(ctx.db, ctx.blobs, learner, stageId, preprocessing);
+  ctx.log(
+    `interpretation of ${artefacts.validItems} validation items in ${artefacts.ms.interpretation} ms, ` +
+      `export of ${artefacts.exportBytes.toLocaleString('en')} bytes in ${artefacts.ms.export} ms`,
+  );
   await deleteCheckpoint(ctx.db, ctx.blobs, runId, 'epoch', stageId);
   const last = learner.recorder.epochs.at(-1);
   return {
@@ -182,6 +191,8 @@ async function fitOneCycle(
       iterations: fit.iterations,
       validLoss: last?.validLoss ?? null,
       metrics: last?.metrics ?? {},
+      errorRate: artefacts.errorRate,
+      artefactsMs: artefacts.ms,
     },
   };
 }

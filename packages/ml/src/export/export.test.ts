@@ -10,7 +10,7 @@ import type { Item } from '../data/items';
 import { syntheticPng } from '../data/test-fixtures';
 import { exportModel } from './export-model';
 import { loadExport, type ExportedModel } from './load-export';
-import { endsInSoftmax, predict, predictBatch } from './predict';
+import { endsInSoftmax, ImageDecodeError, predict, predictBatch } from './predict';
 import type { Preprocessing } from './preprocessing';
 import { mobileNetClassifier, tinySoftmaxNet } from './test-fixtures';
 import { writeExport } from './write-export';
@@ -225,6 +225,9 @@ describe('loadExport + predict', () => {
         names: ['a.png', 'b.png'],
       }),
     ).rejects.toThrow(/Could not decode b.png: /);
+    await expect(predict(inMemory, new Uint8Array([1, 2, 3]))).rejects.toBeInstanceOf(
+      ImageDecodeError,
+    );
   });
 });
 

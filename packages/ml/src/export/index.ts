@@ -10,7 +10,14 @@ export type { ExportOptions } from './export-model';
 export { writeExport } from './write-export';
 export { loadExport } from './load-export';
 export type { ExportedModel } from './load-export';
-export { endsInSoftmax, predict, predictBatch, TTA_BETA, TTA_SCALE } from './predict';
+export {
+  endsInSoftmax,
+  ImageDecodeError,
+  predict,
+  predictBatch,
+  TTA_BETA,
+  TTA_SCALE,
+} from './predict';
 export type { Prediction, PredictOptions } from './predict';
 export { evaluateFolder } from './evaluate-folder';
 export type { EvaluateFolderOptions, FolderEvaluation } from './evaluate-folder';

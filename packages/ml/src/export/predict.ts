@@ -130,11 +130,16 @@ function blendTta(plain: Float32Array, viewSum: Float32Array): Float32Array {
   return plain.map((p, j) => TTA_BETA * p + ((1 - TTA_BETA) * viewSum[j]!) / views);
 }
 
+/** An input that is not an image sharp can decode; `cause` holds sharp's error. */
+export class ImageDecodeError extends Error {}
+
 async function decodeOne(bytes: Uint8Array, side: number, exported: ExportedModel, name: string) {
   try {
     return await decodeImage(bytes, side, EVAL_FIT[exported.preprocessing.resizeMode]);
   } catch (error) {
-    throw new Error(`Could not decode ${name}: ${(error as Error).message}`, { cause: error });
+    throw new ImageDecodeError(`Could not decode ${name}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 

@@ -18,7 +18,19 @@ interface ModelJson {
   convertedBy?: string | null;
 }
 
-export async function loadLayersModelFromFiles(files: ModelFiles): Promise<tfl.LayersModel> {
+export interface LoadLayersModelOptions {
+  /**
+   * Image input without the batch axis, replacing the one model.json declares (a [224, 224, 3]
+   * ImageNet body run at another size). Only image inputs (rank 4) are changed; the weights of a
+   * convolutional body do not depend on the size.
+   */
+  inputShape?: [number | null, number | null, number];
+}
+
+export async function loadLayersModelFromFiles(
+  files: ModelFiles,
+  options: LoadLayersModelOptions = {},
+): Promise<tfl.LayersModel> {
   const map = files instanceof Map ? files : new Map(Object.entries(files));
   return loadWithReader(async (name) => {
     const bytes = map.get(name);
@@ -27,10 +39,13 @@ export async function loadLayersModelFromFiles(files: ModelFiles): Promise<tfl.L
         `The model's files lack "${name}" (given: ${[...map.keys()].join(', ') || 'none'}).`,
       );
     return bytes;
-  });
+  }, options);
 }
 
-export async function loadLayersModelFromDir(dir: string): Promise<tfl.LayersModel> {
+export async function loadLayersModelFromDir(
+  dir: string,
+  options: LoadLayersModelOptions = {},
+): Promise<tfl.LayersModel> {
   return loadWithReader(async (name) => {
     // Manifest paths come from a file a user may have supplied: never let them leave the folder.
     if (name.includes('..') || name.startsWith('/') || name.includes('\\')) {
@@ -43,11 +58,12 @@ export async function loadLayersModelFromDir(dir: string): Promise<tfl.LayersMod
     } catch (error) {
       throw new Error(`Cannot read "${name}" of the model in ${dir}: ${(error as Error).message}`);
     }
-  });
+  }, options);
 }
 
 async function loadWithReader(
   read: (name: string) => Promise<Uint8Array>,
+  options: LoadLayersModelOptions,
 ): Promise<tfl.LayersModel> {
   let json: ModelJson;
   try {
@@ -65,6 +81,7 @@ async function loadWithReader(
   for (const group of json.weightsManifest)
     for (const path of group.paths) chunks.push(await read(path));
   const weightData = concat(chunks);
+  if (options.inputShape) setImageInputShape(json.modelTopology, options.inputShape);
   const artifacts: tf.io.ModelArtifacts = {
     modelTopology: json.modelTopology as tf.io.ModelArtifacts['modelTopology'],
     weightSpecs,
@@ -74,6 +91,29 @@ async function loadWithReader(
     convertedBy: json.convertedBy,
   };
   return tfl.loadLayersModel({ load: async () => artifacts });
+}
+
+/** Sets every rank-4 InputLayer of the topology (nested models included) to [null, ...shape]. */
+function setImageInputShape(
+  topology: unknown,
+  shape: [number | null, number | null, number],
+): void {
+  if (Array.isArray(topology)) {
+    for (const item of topology) setImageInputShape(item, shape);
+    return;
+  }
+  if (typeof topology !== 'object' || topology === null) return;
+  const node = topology as { class_name?: unknown; config?: Record<string, unknown> };
+  const declared = node.config?.batch_input_shape;
+  if (node.class_name === 'InputLayer' && Array.isArray(declared) && declared.length === 4) {
+    if (declared[3] !== shape[2]) {
+      throw new Error(
+        `The model takes ${declared[3]}-channel images; inputShape [${shape.join(', ')}] asks for ${shape[2]}.`,
+      );
+    }
+    node.config!.batch_input_shape = [null, ...shape];
+  }
+  for (const value of Object.values(topology)) setImageInputShape(value, shape);
 }
 
 function concat(chunks: Uint8Array[]): ArrayBuffer {

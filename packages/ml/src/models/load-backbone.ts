@@ -8,7 +8,10 @@ import { type EnsureWeightsOptions, ensureWeights } from './weights-cache';
 export interface LoadBackboneOptions extends Partial<EnsureWeightsOptions> {
   /** Folder holding the offline backbones' folders (e.g. ../shared/pretrained). Needed for those. */
   pretrainedDir?: string;
-  /** ResNet input shape without batch; null sides accept any size. Default [224, 224, 3]. */
+  /**
+   * Input shape without batch; null sides accept any size. Default: [224, 224, 3] for a ResNet,
+   * what its model.json declares for an offline backbone.
+   */
   inputShape?: [number | null, number | null, number];
 }
 
@@ -25,9 +28,8 @@ export async function loadBackbone(
       );
     }
     const dir = join(options.pretrainedDir, spec.weights.dirName);
-    return spec.family === 'mobilenet_v2'
-      ? loadMobileNetV2Backbone(dir)
-      : loadDarknetTinyBackbone(dir);
+    const load = spec.family === 'mobilenet_v2' ? loadMobileNetV2Backbone : loadDarknetTinyBackbone;
+    return load(dir, { inputShape: options.inputShape });
   }
   const { cacheDir, inputShape, ...rest } = options;
   if (!cacheDir)

@@ -61,6 +61,31 @@ describe('MobileNetV2 0.35 backbone', () => {
     exported.dispose();
     backbone.body.dispose();
   });
+
+  it('takes the input size it is asked for, computing what the 224 px declaration computes', async () => {
+    const at96 = await loadBackbone('mobilenet_v2_0.35', {
+      pretrainedDir: PRETRAINED,
+      inputShape: [96, 96, 3],
+    });
+    const declared = await loadBackbone('mobilenet_v2_0.35', { pretrainedDir: PRETRAINED });
+    expect(at96.body.inputs[0]!.shape).toEqual([null, 96, 96, 3]);
+    expect(at96.body.outputs[0]!.shape).toEqual([null, 3, 3, 1280]);
+    const x = tf.tidy(() => tf.randomUniform([2, 96, 96, 3], -1, 1, 'float32', 5) as tf.Tensor4D);
+    // predict checks the declared input shape; apply (what training uses) does not.
+    expect(() => declared.body.predict(x)).toThrow(/224/);
+    const difference = tf.tidy(() =>
+      tf.max(
+        tf.abs(tf.sub(at96.body.predict(x) as tf.Tensor, declared.body.apply(x) as tf.Tensor)),
+      ),
+    );
+    expect(difference.dataSync()[0]).toBeLessThan(1e-6);
+    await expect(loadLayersModelFromDir(DARKNET, { inputShape: [96, 96, 1] })).rejects.toThrow(
+      /takes 3-channel images; inputShape \[96, 96, 1\] asks for 1/,
+    );
+    tf.dispose([x, difference]);
+    at96.body.dispose();
+    declared.body.dispose();
+  });
 });
 
 describe('DarkNet-tiny', () => {

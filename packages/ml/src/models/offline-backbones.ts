@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { ARCHITECTURES } from './architectures';
 import type { Backbone } from './backbone';
-import { loadLayersModelFromDir } from './layers-model-files';
+import { loadLayersModelFromDir, type LoadLayersModelOptions } from './layers-model-files';
 
 // The two ImageNet backbones kept on disk (see ../shared/pretrained/README.md). Each loader takes
 // the model's folder explicitly.
@@ -14,8 +14,11 @@ import { loadLayersModelFromDir } from './layers-model-files';
  * the pooling, so every body ends in a feature map and the learner's head does the pooling
  * (fastai v1: cut before the backbone's own pooling).
  */
-export async function loadMobileNetV2Backbone(dir: string): Promise<Backbone> {
-  const exported = await loadLayersModelFromDir(dir);
+export async function loadMobileNetV2Backbone(
+  dir: string,
+  options: LoadLayersModelOptions = {},
+): Promise<Backbone> {
+  const exported = await loadLayersModelFromDir(dir, options);
   const withPooling = exported.layers[0];
   const features = withPooling instanceof tfl.LayersModel ? withPooling.layers[0] : undefined;
   if (!(features instanceof tfl.LayersModel) || features.outputs[0]!.shape.at(-1) !== 1280) {
@@ -31,8 +34,11 @@ export async function loadMobileNetV2Backbone(dir: string): Promise<Backbone> {
 const DARKNET_CLASSIFIER = 'conv2d_16';
 
 /** DarkNet-tiny cut before its final 1x1 conv classifier: a 14x14x128 map at 224 px. */
-export async function loadDarknetTinyBackbone(dir: string): Promise<Backbone> {
-  const full = await loadLayersModelFromDir(dir);
+export async function loadDarknetTinyBackbone(
+  dir: string,
+  options: LoadLayersModelOptions = {},
+): Promise<Backbone> {
+  const full = await loadLayersModelFromDir(dir, options);
   const classifier = full.layers.find((l) => l.name === DARKNET_CLASSIFIER);
   if (!classifier) {
     full.dispose();

@@ -1,0 +1,122 @@
+import 'server-only';
+import { QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import {
+  MAX_PREDICT_IMAGE_BYTES,
+  PREDICT_JOB_OPTIONS,
+  predictJob,
+  predictResult,
+  QUEUES,
+  type PredictResult,
+} from '@studio/shared';
+import { db } from './db';
+import { env } from './env';
+import { checkHealth } from './health';
+import { ApiError } from './http';
+import { queue } from './queue';
+
+const isUuid = (id: string) => /^[0-9a-f-]{36}$/i.test(id);
+
+/** How long a request waits for a worker's answer before giving up. */
+export const PREDICT_TIMEOUT_MS = 60_000;
+
+// QueueEvents blocks on its Redis connection (XREAD BLOCK), so it gets its own, which waits
+// for Redis rather than failing (BullMQ's worker profile). One per server process.
+const holder = globalThis as unknown as { studioPredictEvents?: Promise<QueueEvents> };
+
+function predictEvents(): Promise<QueueEvents> {
+  holder.studioPredictEvents ??= (async () => {
+    const connection = new Redis(env().REDIS_URL, { maxRetriesPerRequest: null });
+    connection.on('error', () => undefined); // surfaced by the producer's failing commands
+    const events = new QueueEvents(QUEUES.predict, { connection, prefix: env().STUDIO_PREFIX });
+    events.on('error', () => undefined);
+    await events.waitUntilReady();
+    return events;
+  })().catch((error: unknown) => {
+    holder.studioPredictEvents = undefined;
+    throw error;
+  });
+  return holder.studioPredictEvents;
+}
+
+/**
+ * Reads a request body up to `limit` bytes, refusing a larger one (413) as soon as it is known
+ * to be larger, from Content-Length or while streaming.
+ */
+export async function readImageBody(request: Request, limit = MAX_PREDICT_IMAGE_BYTES) {
+  const tooLarge = (received: string) =>
+    new ApiError(
+      413,
+      `The image is larger than ${limit / 1024 ** 2} MiB (${received}). Send a smaller image; the model sees it at its training size anyway.`,
+    );
+  const declared = Number(request.headers.get('content-length') ?? NaN);
+  if (declared > limit) throw tooLarge(`${declared.toLocaleString('en')} bytes`);
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body?.getReader();
+  for (let read = await reader?.read(); read && !read.done; read = await reader!.read()) {
+    size += read.value.byteLength;
+    if (size > limit) {
+      await reader!.cancel();
+      throw tooLarge(`more than ${limit.toLocaleString('en')} bytes`);
+    }
+    parts.push(read.value);
+  }
+  if (size === 0) {
+    throw new ApiError(400, 'The request has no image: send the image bytes as the body.');
+  }
+  return Buffer.concat(parts);
+}
+
+/**
+ * fastai v1 `learn.predict(img)` with a finished fit stage's exported model, answered by a
+ * worker through the predict queue.
+ */
+export async function predictWithStage(
+  stageId: string,
+  image: Buffer,
+  options: { topK: number; tta: boolean },
+): Promise<PredictResult> {
+  const exported = isUuid(stageId)
+    ? await db().stageExport.findUnique({ where: { stageId }, select: { stageId: true } })
+    : null;
+  if (!exported) {
+    throw new ApiError(404, 'This stage has no exported model; only finished fit stages have one.');
+  }
+  const predictQueue = queue(QUEUES.predict);
+  // The health check's commands fail rather than wait while the shared connection is still
+  // connecting (as on the first request of a server process); the queue waits for it.
+  await predictQueue.waitUntilReady();
+  const health = await checkHealth();
+  if (!health.workers.list.some((w) => w.queues.includes(QUEUES.predict))) {
+    throw new ApiError(
+      503,
+      'No worker that answers predictions is running (none has reported in the last 15 s). Start a worker (`npm run studio` starts one) and try again.',
+    );
+  }
+  const data = predictJob.parse({ stageId, image: image.toString('base64'), ...options });
+  const events = await predictEvents();
+  const job = await predictQueue.add('predict', data, PREDICT_JOB_OPTIONS);
+  let answer: unknown;
+  try {
+    answer = await job.waitUntilFinished(events, PREDICT_TIMEOUT_MS);
+  } catch (error) {
+    const message = (error as Error).message;
+    if (/timed out before finishing/.test(message)) {
+      await job.remove().catch(() => undefined); // still waiting: no worker took it
+      throw new ApiError(
+        503,
+        `No worker answered within ${PREDICT_TIMEOUT_MS / 1000} s; the workers may be busy or stopped. Try again shortly.`,
+      );
+    }
+    const status = /not an image sharp can read/.test(message)
+      ? 422
+      : /has no exported model/.test(message)
+        ? 404
+        : 500;
+    throw new ApiError(status, message);
+  }
+  // The job holds the image; it is not needed once answered.
+  await job.remove().catch(() => undefined);
+  return predictResult.parse(answer);
+}
