@@ -40,7 +40,8 @@ export function ConfusionMatrix({
   const [view, setView] = useState<View>('counts');
   const c = classes.length;
   const dense = c > 15;
-  const cellSize = dense ? 30 : 52;
+  // Pets-sized problems (37 classes) still fit a laptop screen without scrolling sideways.
+  const cellSize = c > 30 ? 24 : dense ? 30 : 52;
   const total = useMemo(() => matrix.flat().reduce((a, b) => a + b, 0), [matrix]);
   const max = useMemo(() => Math.max(1, ...matrix.flat()), [matrix]);
   const rowSums = useMemo(() => matrix.map((row) => row.reduce((a, b) => a + b, 0)), [matrix]);
@@ -73,7 +74,7 @@ export function ConfusionMatrix({
           withColumnBorders
           horizontalSpacing={0}
           verticalSpacing={0}
-          fz={dense ? 11 : 'sm'}
+          fz={c > 30 ? 10 : dense ? 11 : 'sm'}
           w="auto"
           aria-label={`Confusion matrix, ${c} classes, ${view}`}
           data-testid="confusion-matrix"
@@ -141,7 +142,7 @@ export function ConfusionMatrix({
                     background: 'var(--mantine-color-body)',
                     padding: '0 8px',
                     whiteSpace: 'nowrap',
-                    maxWidth: 180,
+                    maxWidth: dense ? 150 : 180,
                     overflow: 'hidden',
                     textOverflow: 'ellipsis',
                   }}
@@ -183,7 +184,7 @@ export function ConfusionMatrix({
                         </UnstyledButton>
                       ) : (
                         <span aria-label={description} style={{ opacity: 0.35 }}>
-                          {view === 'counts' ? '0' : ''}
+                          {view === 'counts' && !dense ? '0' : ''}
                         </span>
                       )}
                     </Table.Td>
