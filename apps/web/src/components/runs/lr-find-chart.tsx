@@ -89,7 +89,7 @@ export function LrFindChart({
             tickFormatter: formatLr,
           }}
           yAxisProps={{
-            width: 56,
+            width: 72,
             domain: yDomain,
             allowDataOverflow: true,
             tickFormatter: formatTick,
