@@ -1,10 +1,16 @@
 import type { Metadata } from 'next';
 import { RunList } from '@/components/runs/run-list';
-import { listRuns } from '@/server/runs';
+import { parseHistoryQuery } from '@/components/runs/history-query';
+import { listRunHistory } from '@/server/history';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Runs' };
 
-export default async function RunsPage() {
-  return <RunList runs={await listRuns()} />;
+export default async function RunsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const filters = parseHistoryQuery(await searchParams);
+  return <RunList history={await listRunHistory(filters)} filters={filters} />;
 }

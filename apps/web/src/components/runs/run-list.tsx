@@ -1,44 +1,30 @@
 'use client';
 
 import Link from 'next/link';
-import { useMemo, useState } from 'react';
-import { Anchor, Button, Card, Group, Select, Stack, Table, Text, Title } from '@mantine/core';
-import { IconPlayerPlay, IconPlus } from '@tabler/icons-react';
-import { ARCHS } from '@studio/shared';
+import { useRouter } from 'next/navigation';
+import { useState, useTransition } from 'react';
+import { Button, Card, Group, Stack, Text, Title } from '@mantine/core';
+import { IconArrowsDiff, IconPlayerPlay, IconPlus } from '@tabler/icons-react';
+import type { RunHistory } from '@/server/history';
 import { EmptyState } from '../empty-state';
-import { StatusBadge } from '../status-badge';
-import { formatDateTime, formatDuration, formatPercent } from './format';
+import { HistoryFilterBar } from './history-filters';
+import { COMPARE_LIMITS, historyHref, withoutFilters, type HistoryFilters } from './history-query';
+import { HistoryTable } from './history-table';
 
-interface Row {
-  id: string;
-  name: string;
-  arch: string;
-  status: string;
-  bestErrorRate: number | null;
-  stages: number;
-  dataset: { id: string; name: string };
-  versionNumber: number;
-  createdAt: string;
-  durationS: number | null;
-}
+const runCount = (n: number) => `${n} run${n === 1 ? '' : 's'}`;
 
-const STATUSES = ['draft', 'queued', 'running', 'done', 'failed', 'cancelled'];
-
-/** Every run, newest first, narrowed by dataset, architecture and status. */
-export function RunList({ runs }: { runs: Row[] }) {
-  const [dataset, setDataset] = useState<string | null>(null);
-  const [arch, setArch] = useState<string | null>(null);
-  const [status, setStatus] = useState<string | null>(null);
-  const datasets = useMemo(
-    () => [...new Map(runs.map((r) => [r.dataset.id, r.dataset.name])).entries()],
-    [runs],
-  );
-  const shown = runs.filter(
-    (r) =>
-      (!dataset || r.dataset.id === dataset) &&
-      (!arch || r.arch === arch) &&
-      (!status || r.status === status),
-  );
+/**
+ * The team's run history: every run with its dataset, architecture, stages, best error rate,
+ * duration and status; filters and order live in the URL so a view can be shared; picked runs
+ * open side by side on /runs/compare.
+ */
+export function RunList({ history, filters }: { history: RunHistory; filters: HistoryFilters }) {
+  const router = useRouter();
+  const [isNavigating, startNavigation] = useTransition();
+  const [selected, setSelected] = useState<string[]>([]);
+  const show = (next: HistoryFilters) =>
+    startNavigation(() => router.push(historyHref(next), { scroll: false }));
+  const canCompare = selected.length >= COMPARE_LIMITS.min && selected.length <= COMPARE_LIMITS.max;
   return (
     <Stack gap="lg">
       <Group justify="space-between">
@@ -47,119 +33,91 @@ export function RunList({ runs }: { runs: Row[] }) {
             Runs
           </Title>
           <Text c="dimmed">
-            Models trained on a dataset version: stages, live curves and the fastai epoch table.
+            Every run of the team: stages, live curves and the fastai epoch table. Pick runs to
+            compare them side by side.
           </Text>
         </div>
         <Button component={Link} href="/runs/new" leftSection={<IconPlus size={16} />}>
           New run
         </Button>
       </Group>
-      {runs.length === 0 ? (
-        <EmptyState
-          title="No training runs yet"
-          description="Pick a dataset version and train a model on it: choose an architecture, use the lesson's plan (fit_one_cycle, save, lr_find, unfreeze, fine-tune) and watch it learn."
-          action={
-            <Button component={Link} href="/runs/new" leftSection={<IconPlayerPlay size={16} />}>
-              Pick a dataset version
-            </Button>
-          }
-        />
+      {history.totalRuns === 0 ? (
+        history.hasVersions ? (
+          <EmptyState
+            title="No training runs yet"
+            description="Pick a dataset version and train a model on it: choose an architecture, use the lesson's plan (fit_one_cycle, save, lr_find, unfreeze, fine-tune) and watch it learn."
+            action={
+              <Button component={Link} href="/runs/new" leftSection={<IconPlayerPlay size={16} />}>
+                Start a run
+              </Button>
+            }
+          />
+        ) : (
+          <EmptyState
+            title="No training runs yet"
+            description="A run trains on a labelled dataset version, and there is none yet. Create a dataset from a folder, a zip or a URL, label it, then start a run here."
+            action={
+              <Button component={Link} href="/datasets/new" leftSection={<IconPlus size={16} />}>
+                Create a dataset
+              </Button>
+            }
+          />
+        )
       ) : (
         <>
-          <Group gap="sm" role="search" aria-label="Filter runs">
-            <Select
-              label="Dataset"
-              placeholder="All datasets"
-              data={datasets.map(([value, label]) => ({ value, label }))}
-              value={dataset}
-              onChange={setDataset}
-              clearable
-              w={220}
+          <Group justify="space-between" align="flex-end">
+            <HistoryFilterBar
+              filters={filters}
+              datasets={history.datasets}
+              archs={history.archs}
+              onChange={show}
             />
-            <Select
-              label="Architecture"
-              placeholder="All architectures"
-              data={[...ARCHS]}
-              value={arch}
-              onChange={setArch}
-              clearable
-              w={200}
-            />
-            <Select
-              label="Status"
-              placeholder="All statuses"
-              data={STATUSES}
-              value={status}
-              onChange={setStatus}
-              clearable
-              w={160}
-            />
+            <Group gap="xs">
+              {selected.length > 0 && (
+                <Button variant="subtle" onClick={() => setSelected([])}>
+                  Clear selection
+                </Button>
+              )}
+              <Button
+                leftSection={<IconArrowsDiff size={16} />}
+                disabled={!canCompare}
+                onClick={() => router.push(`/runs/compare?ids=${selected.join(',')}`)}
+                data-testid="compare-runs"
+              >
+                Compare ({selected.length})
+              </Button>
+            </Group>
           </Group>
-          <Card p={0}>
-            <Table.ScrollContainer minWidth={900}>
-              <Table highlightOnHover verticalSpacing="sm" horizontalSpacing="md">
-                <Table.Thead>
-                  <Table.Tr>
-                    <Table.Th>Name</Table.Th>
-                    <Table.Th>Dataset</Table.Th>
-                    <Table.Th>Architecture</Table.Th>
-                    <Table.Th ta="right">Stages</Table.Th>
-                    <Table.Th ta="right">Best error rate</Table.Th>
-                    <Table.Th ta="right">Duration</Table.Th>
-                    <Table.Th>Status</Table.Th>
-                    <Table.Th>Created</Table.Th>
-                  </Table.Tr>
-                </Table.Thead>
-                <Table.Tbody>
-                  {shown.map((r) => (
-                    <Table.Tr key={r.id}>
-                      <Table.Td>
-                        <Anchor component={Link} href={`/runs/${r.id}`} fw={600}>
-                          {r.name}
-                        </Anchor>
-                      </Table.Td>
-                      <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                        <Anchor component={Link} href={`/datasets/${r.dataset.id}`} c="inherit">
-                          {r.dataset.name}
-                        </Anchor>{' '}
-                        <Text span c="dimmed" size="sm">
-                          v{r.versionNumber}
-                        </Text>
-                      </Table.Td>
-                      <Table.Td>{r.arch}</Table.Td>
-                      <Table.Td ta="right">{r.stages}</Table.Td>
-                      <Table.Td ta="right">
-                        {r.bestErrorRate === null ? '—' : formatPercent(r.bestErrorRate)}
-                      </Table.Td>
-                      <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
-                        {formatDuration(r.durationS)}
-                      </Table.Td>
-                      <Table.Td>
-                        <StatusBadge status={r.status} />
-                      </Table.Td>
-                      <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                        {formatDateTime(r.createdAt)}
-                      </Table.Td>
-                    </Table.Tr>
-                  ))}
-                </Table.Tbody>
-              </Table>
-            </Table.ScrollContainer>
-            {shown.length === 0 && (
-              <Group justify="center" p="lg" gap="sm">
-                <Text c="dimmed">No run matches these filters.</Text>
-                <Button
-                  variant="subtle"
-                  size="compact-sm"
-                  onClick={() => {
-                    setDataset(null);
-                    setArch(null);
-                    setStatus(null);
-                  }}
-                >
+          <Text size="sm" c="dimmed" aria-live="polite">
+            {isNavigating
+              ? 'Updating…'
+              : `${history.runs.length} of ${runCount(history.totalRuns)} shown. ` +
+                (selected.length > COMPARE_LIMITS.max
+                  ? `Compare shows at most ${COMPARE_LIMITS.max} runs; unpick ${selected.length - COMPARE_LIMITS.max}.`
+                  : `Pick ${COMPARE_LIMITS.min} to ${COMPARE_LIMITS.max} runs to compare them.`)}
+          </Text>
+          <Card p={0} style={{ opacity: isNavigating ? 0.6 : 1 }}>
+            {history.runs.length > 0 ? (
+              <HistoryTable
+                runs={history.runs}
+                sort={filters}
+                onSort={(sort) => show({ ...filters, ...sort })}
+                selected={selected}
+                onSelect={setSelected}
+              />
+            ) : (
+              <Stack align="center" p="xl" gap="sm">
+                <Text fw={600}>No run matches these filters.</Text>
+                <Text c="dimmed" size="sm">
+                  {history.totalRuns === 1
+                    ? 'The only run is'
+                    : `All ${history.totalRuns} runs are`}{' '}
+                  hidden by the dataset, architecture or status filter.
+                </Text>
+                <Button variant="light" onClick={() => show(withoutFilters(filters))}>
                   Clear filters
                 </Button>
-              </Group>
+              </Stack>
             )}
           </Card>
         </>
