@@ -15,7 +15,12 @@ let scratch: string;
 const runIds: string[] = [];
 const CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
-async function createRun(name: string, size: number, epochs: number): Promise<string> {
+async function createRun(
+  name: string,
+  size: number,
+  epochs: number,
+  findLr = false,
+): Promise<string> {
   const response = await fetch(`${studio.url}/api/runs`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
@@ -24,7 +29,10 @@ async function createRun(name: string, size: number, epochs: number): Promise<st
       name,
       arch: 'mobilenet_v2_0.35',
       config: { size, bs: 32 },
-      stages: [{ kind: 'fit_one_cycle', epochs, maxLr: 3e-3 }],
+      stages: [
+        ...(findLr ? [{ kind: 'lr_find' }] : []),
+        { kind: 'fit_one_cycle', epochs, maxLr: 3e-3 },
+      ],
       launch: true,
     }),
   });
@@ -43,7 +51,8 @@ beforeAll(async () => {
   // All ten signs, 20 photos each: a 10×10 confusion matrix with mistakes in it after a short fit.
   versionId = await seedSignLanguageVersion(studio.database.db, { classes: CLASSES, perClass: 20 });
   runIds.push(await createRun('ten signs, 64 px', 64, 2));
-  runIds.push(await createRun('ten signs, 80 px', 80, 1));
+  // The second run starts with the learning-rate finder on the fresh head, as a person would.
+  runIds.push(await createRun('ten signs, 80 px', 80, 1, true));
   browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
   scratch = await mkdtemp(path.join(tmpdir(), 'studio-results-'));
@@ -185,6 +194,52 @@ describe('reading and using a model in the studio', () => {
       expect(files[shard]?.byteLength ?? 0).toBeGreaterThan(0);
     }
   }, 120_000);
+
+  it('shows the learning-rate finder of a fresh head with its suggestions', async () => {
+    await page.goto(`${studio.url}/runs/${runIds[1]}`);
+    const finder = page.locator('figure', { hasText: 'learning rate (log scale)' }).first();
+    await expect.poll(() => finder.count(), { timeout: 30_000 }).toBe(1);
+    // 100 iterations from 1e-7 unless the loss diverged first; a fresh head has room for both marks.
+    await expect.poll(() => page.getByText('Suggested max_lr:').count()).toBe(1);
+    const picks = page.getByRole('button', { name: /^(steepest descent|minimum ÷ 10):/ });
+    expect(await picks.count()).toBeGreaterThan(0);
+    if (process.env.STUDIO_SCREENSHOTS) {
+      await finder.scrollIntoViewIfNeeded();
+      await page
+        .locator('div', { has: finder })
+        .filter({ hasText: 'Suggested max_lr:' })
+        .last()
+        .screenshot({ path: `${process.env.STUDIO_SCREENSHOTS}/lr-finder.png` });
+    }
+  }, 60_000);
+
+  it('compares the two runs side by side from the history', async () => {
+    await page.goto(`${studio.url}/runs`);
+    const history = page.getByTestId('run-history');
+    await expect.poll(() => history.locator('tbody tr').count()).toBe(2);
+    await page.getByRole('checkbox', { name: 'Select run ten signs, 64 px' }).check();
+    await page.getByRole('checkbox', { name: 'Select run ten signs, 80 px' }).check();
+    await page.getByTestId('compare-runs').click();
+    await page.waitForURL(/\/runs\/compare\?ids=/);
+    // The config diff flags what differs: the image size and the plan (one run found the lr first).
+    const diff = page.getByTestId('config-diff');
+    await expect.poll(() => diff.count(), { timeout: 30_000 }).toBe(1);
+    const differing = await diff.locator('tr[data-differs="true"] th').allTextContents();
+    expect(differing.join(' | ')).toMatch(/size/);
+    expect(differing.join(' | ')).not.toMatch(/batch size|bs/i);
+    for (const chart of ['compare-error-chart', 'compare-loss-chart', 'compare-batch-chart']) {
+      expect(await page.getByTestId(chart).count()).toBe(1);
+    }
+    const summary = await page.getByTestId('compare-summary').innerText();
+    expect(summary).toContain('ten signs, 64 px');
+    expect(summary).toContain('ten signs, 80 px');
+    if (process.env.STUDIO_SCREENSHOTS) {
+      await page.screenshot({
+        path: `${process.env.STUDIO_SCREENSHOTS}/compare.png`,
+        fullPage: true,
+      });
+    }
+  }, 60_000);
 
   it('keeps a 37-class confusion matrix readable', async () => {
     // Layout check with synthetic counts: no 37-class photo set is available offline, so the
