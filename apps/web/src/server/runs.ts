@@ -182,6 +182,7 @@ export async function getRunDetail(runId: string) {
           epochs: { orderBy: { epoch: 'asc' } },
           batches: { orderBy: { iteration: 'asc' } },
           interpretation: { select: { errorRate: true } },
+          export: { select: { bytes: true } },
         },
       },
       checkpoints: { orderBy: { createdAt: 'asc' } },
@@ -232,7 +233,11 @@ export async function getRunDetail(runId: string) {
       bytes: Number(c.bytes),
       updatedAt: c.updatedAt.toISOString(),
     })),
-    storageBytes: run.checkpoints.reduce((n, c) => n + Number(c.bytes), 0),
+    /** Checkpoints plus the exported models of finished fit stages. */
+    storageBytes:
+      run.checkpoints.reduce((n, c) => n + Number(c.bytes), 0) +
+      run.stages.reduce((n, s) => n + Number(s.export?.bytes ?? 0), 0),
+    exportBytes: run.stages.reduce((n, s) => n + Number(s.export?.bytes ?? 0), 0),
   };
 }
 

@@ -14,9 +14,12 @@ const KINDS: Record<string, string> = {
 export function CheckpointList({
   checkpoints,
   storageBytes,
+  exportBytes,
 }: {
   checkpoints: RunDetail['checkpoints'];
   storageBytes: number;
+  /** Exported models of finished fit stages, counted in the storage used. */
+  exportBytes: number;
 }) {
   return (
     <Card>
@@ -51,6 +54,11 @@ export function CheckpointList({
             </li>
           ))}
         </Stack>
+      )}
+      {exportBytes > 0 && (
+        <Text size="xs" c="dimmed" mt="xs">
+          Includes {formatBytes(exportBytes)} of exported models (one per finished fit stage).
+        </Text>
       )}
     </Card>
   );

@@ -112,7 +112,11 @@ export function RunView({ initial }: { initial: RunDetail }) {
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 4 }}>
-          <CheckpointList checkpoints={run.checkpoints} storageBytes={run.storageBytes} />
+          <CheckpointList
+            checkpoints={run.checkpoints}
+            storageBytes={run.storageBytes}
+            exportBytes={run.exportBytes}
+          />
         </Grid.Col>
       </Grid>
     </Stack>
