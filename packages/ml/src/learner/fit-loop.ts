@@ -133,7 +133,8 @@ async function runEpoch(learner: Learner, callbacks: Callback[], state: FitState
   state.epochStart = performance.now();
   state.batch = 0;
   await fire(callbacks, 'beforeEpoch', state);
-  for await (const batch of learner.data.train.batches(state.epoch)) {
+  // The learner's data epoch, not the fit's: each fit draws new shuffles and augmentations.
+  for await (const batch of learner.data.train.batches(learner.dataEpoch++)) {
     await trainBatch(learner, callbacks, state, batch);
     state.batch++;
     if (state.stopTraining) break;

@@ -27,6 +27,7 @@ export {
   type FitCheckpoint,
   type LearnerFile,
   type LearnerFileHeader,
+  type LearnerRandomState,
 } from './learner-file';
 export {
   LrFinder,

@@ -1,7 +1,10 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../backend/index';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSafetensors } from '../models/safetensors';
 import { cnnLearner } from './cnn-learner';
+import type { LearnerBatch } from './data';
+import { crossEntropy } from './predictions';
 import { readLearnerFile } from './learner-file';
 import { readWeights, syntheticData, tinyBackbone } from './test-fixtures';
 
@@ -51,6 +54,67 @@ describe('save / load', () => {
     );
     await expect(mismatch.load(new Uint8Array(16))).rejects.toThrow(/safetensors/);
     [learn, other, mismatch].forEach((l) => l.dispose());
+  });
+});
+
+describe('a learner loaded elsewhere', () => {
+  it('continues the training-mode pass, data epochs and dropout masks where the saved one stood', async () => {
+    // Training draws from data epochs and dropout masks; record which epochs a learner asks for.
+    const epochsOf = (seen: number[]) => ({
+      ...data,
+      train: {
+        length: data.train.length,
+        batches: (epoch: number) => (seen.push(epoch), data.train.batches(epoch)),
+      },
+    });
+    const [seenA, seenB] = [[] as number[], [] as number[]];
+    const learn = cnnLearner(epochsOf(seenA), tinyBackbone(8, 1), { seed: 3 });
+    await learn.fitOneCycle(2, 1e-2);
+    const bytes = await learn.save();
+    // As a new process builds it: the same construction, then load.
+    const other = cnnLearner(epochsOf(seenB), tinyBackbone(8, 1), { seed: 3 });
+    await other.load(bytes);
+
+    expect(other.frozenGroups).toBe(learn.frozenGroups);
+    const trainable = (l: typeof learn) => l.opt.groups.map((g) => g.map((p) => p.key));
+    expect(trainable(other)).toEqual(trainable(learn));
+    const flags = (l: typeof learn) => l.model.layers.map((layer) => layer.trainable);
+    expect(flags(other)).toEqual(flags(learn));
+    expect(other.dataEpoch).toBe(2);
+
+    // One fixed batch, the first the saved learner trained on.
+    let fixed: LearnerBatch | undefined;
+    for await (const batch of data.train.batches(0)) {
+      if (fixed == null) fixed = batch;
+      else tf.dispose([batch.x, batch.y]);
+    }
+    const { x, y } = fixed!;
+    const evalLoss = (l: typeof learn) =>
+      tf.tidy(() => crossEntropy(l.model.apply(x, { training: false }) as tf.Tensor, y, 3));
+    expect((await evalLoss(other).data())[0]).toBeCloseTo((await evalLoss(learn).data())[0]!, 6);
+    // Training mode with dropout: the same masks, not those of the saved learner's first batch.
+    const losses = async (l: typeof learn) => {
+      const out: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const loss = l.trainingLoss(x, y);
+        out.push((await loss.data())[0]!);
+        loss.dispose();
+      }
+      return out;
+    };
+    const [lossesA, lossesB] = [await losses(learn), await losses(other)];
+    lossesB.forEach((loss, i) => expect(loss).toBeCloseTo(lossesA[i]!, 5));
+    tf.dispose([x, y]);
+
+    // The next fit goes on with new data epochs, the same in both.
+    await learn.fitOneCycle(1, 1e-3);
+    await other.fitOneCycle(1, 1e-3);
+    expect(seenA).toEqual([0, 1, 2]);
+    expect(seenB).toEqual([2]);
+    other.recorder.losses.forEach((loss, i) =>
+      expect(loss).toBeCloseTo(learn.recorder.losses[i]!, 4),
+    );
+    [learn, other].forEach((l) => l.dispose());
   });
 });
 

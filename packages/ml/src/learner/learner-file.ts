@@ -47,6 +47,17 @@ export interface LearnerFileHeader {
     steps: Record<string, number>;
   } | null;
   checkpoint: FitCheckpoint | null;
+  /**
+   * Where the learner's random streams stood: the next training epoch's data epoch (shuffle and
+   * augmentation) and each seeded Dropout layer's call count. Absent in files written before it
+   * was kept; loading those leaves the learner's streams as they are.
+   */
+  randomState?: LearnerRandomState;
+}
+
+export interface LearnerRandomState {
+  dataEpoch: number;
+  dropoutCalls: Record<string, number>;
 }
 
 export interface LearnerFile {

@@ -65,6 +65,15 @@ export class Learner {
   opt: AdamW;
   /** Groups frozen from the first; 0 when the whole model trains. */
   frozenGroups = 0;
+  /**
+   * The data epoch (shuffle and augmentation) the next training epoch draws. It advances with
+   * every epoch of every fit and is saved, so a later fit, here or in a learner loaded
+   * elsewhere, sees new batches (as fastai's generator moves on) instead of repeating the
+   * first fit's, which the model has already learnt.
+   */
+  dataEpoch = 0;
+  /** Training calls per seeded Dropout layer, where its masks continue; saved with the rest. */
+  private readonly dropoutCalls = new Map<string, number>();
   private readonly weights: { key: string; variable: tfl.LayerVariable }[];
 
   constructor(
@@ -90,6 +99,7 @@ export class Learner {
     installTrainingLayers(flattenLayers(model), {
       bnMomentum: options.bnMomentum,
       seed: options.seed,
+      dropoutCalls: this.dropoutCalls,
     });
     this.opt = this.createOptimizer();
   }
@@ -196,7 +206,10 @@ export class Learner {
     return collectPredictions(this.model, batches, data.c);
   }
 
-  /** Weights, optimiser state, frozen groups and classes as self-describing bytes. */
+  /**
+   * Weights, optimiser state, frozen groups, classes and where the random streams (data epoch,
+   * dropout masks) stand, as self-describing bytes.
+   */
   async save(
     options: SaveOptions = {},
     checkpoint: FitCheckpoint | null = null,
@@ -220,6 +233,10 @@ export class Learner {
           }
         : null,
       checkpoint,
+      randomState: {
+        dataEpoch: this.dataEpoch,
+        dropoutCalls: Object.fromEntries(this.dropoutCalls),
+      },
     };
     const named = this.weights.map((w) => ({ key: w.key, tensor: w.variable.read() }));
     return writeLearnerFile(header, named, optState);
@@ -231,9 +248,9 @@ export class Learner {
   }
 
   /**
-   * Restores what `save` wrote: weights, frozen state, and the optimiser when included (a
-   * weights-only file keeps the current optimiser if the frozen state is unchanged). Returns
-   * the file's header, whose `checkpoint` tells a resumed fit where to continue.
+   * Restores what `save` wrote: weights, frozen state, random streams, and the optimiser when
+   * included (a weights-only file keeps the current optimiser if the frozen state is unchanged).
+   * Returns the file's header, whose `checkpoint` tells a resumed fit where to continue.
    */
   async load(bytes: Uint8Array): Promise<LearnerFileHeader> {
     const { header, weights, optimizerState } = readLearnerFile(bytes);
@@ -266,6 +283,15 @@ export class Learner {
       const { lr, mom, beta2, eps, wd } = header.optimizer;
       Object.assign(this.opt, { lr, mom, beta2, eps, wd });
       this.opt.setState(optimizerState);
+    }
+    // Without these a learner loaded in a new process would train on the very batches and
+    // dropout masks its first epochs did, which the model has memorised: the training loss
+    // would drop far below what it was when saved.
+    if (header.randomState != null) {
+      this.dataEpoch = header.randomState.dataEpoch;
+      this.dropoutCalls.clear();
+      for (const [name, calls] of Object.entries(header.randomState.dropoutCalls))
+        this.dropoutCalls.set(name, calls);
     }
     return header;
   }

@@ -67,6 +67,12 @@ export interface TrainingLayersOptions {
    * same start repeats exactly. Without it tfjs draws from its global generator.
    */
   seed?: number;
+  /**
+   * Training calls made so far per seeded Dropout layer (by layer name), where its masks
+   * continue; kept up to date. A learner saves and restores it, so a learner loaded in another
+   * process draws new masks rather than those of its first batches again.
+   */
+  dropoutCalls?: Map<string, number>;
 }
 
 const installed = new WeakSet<tfl.layers.Layer>();
@@ -80,11 +86,12 @@ export function installTrainingLayers(
   options: TrainingLayersOptions = {},
 ): number {
   const momentum = options.bnMomentum ?? 0.1;
+  const dropoutCalls = options.dropoutCalls ?? new Map<string, number>();
   let count = 0;
   for (const [index, layer] of layers.entries()) {
     if (installed.has(layer)) continue;
     const seed = options.seed == null ? null : mixSeeds(options.seed, index);
-    const train = trainingCall(layer, momentum, seed);
+    const train = trainingCall(layer, momentum, seed, dropoutCalls);
     if (train == null) continue;
     const original: Call = layer.call.bind(layer) as Call;
     // A replacement returns null for inputs it does not handle (a Dense on rank-3 input).
@@ -104,6 +111,7 @@ function trainingCall(
   layer: tfl.layers.Layer,
   momentum: number,
   seed: number | null,
+  dropoutCalls: Map<string, number>,
 ): ((x: tf.Tensor) => tf.Tensor | null) | null {
   const f = layer as unknown as Record<string, unknown>;
   switch (layer.getClassName()) {
@@ -136,9 +144,12 @@ function trainingCall(
     case 'Dropout': {
       const rate = f['rate'];
       if (seed == null || typeof rate !== 'number' || f['noiseShape'] != null) return null;
-      let calls = 0;
       // A fixed tfjs-layers seed would repeat one mask every batch; this one moves per call.
-      return (x: tf.Tensor) => tf.dropout(x, rate, undefined, mixSeeds(seed, calls++));
+      return (x: tf.Tensor) => {
+        const calls = dropoutCalls.get(layer.name) ?? 0;
+        dropoutCalls.set(layer.name, calls + 1);
+        return tf.dropout(x, rate, undefined, mixSeeds(seed, calls));
+      };
     }
     default:
       return null;
