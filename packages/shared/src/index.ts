@@ -2,4 +2,5 @@ export * from './env';
 export * from './queues';
 export * from './labelling';
 export * from './runs';
+export * from './backbones';
 export * from './predict';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { uploadedArchId } from './backbones';
 
-/** Backbones a run can start from; resnets need their weights (downloaded or given as a file). */
+/** Registry backbones a run can start from; resnets need their weights (downloaded or given as a file). */
 export const ARCHS = [
   'resnet18',
   'resnet34',
@@ -10,6 +11,10 @@ export const ARCHS = [
 ] as const;
 export const archId = z.enum(ARCHS);
 export type ArchId = z.infer<typeof archId>;
+
+/** What a run trains from: a registry architecture or an uploaded backbone ("uploaded:<id>"). */
+export const runArch = z.union([archId, uploadedArchId]);
+export type RunArch = z.infer<typeof runArch>;
 
 /** fastai `get_transforms()` strengths, each with its default. */
 export const augmentConfig = z.object({
@@ -83,7 +88,7 @@ export const LESSON_PLAN: StageSpec[] = [
 export const createRunRequest = z.object({
   versionId: z.string().uuid(),
   name: z.string().trim().min(1).max(200),
-  arch: archId,
+  arch: runArch,
   config: runConfig,
   stages: z.array(stageSpec).max(50).default([]),
   launch: z.boolean().default(false),

@@ -4,12 +4,13 @@ import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
 import { AppShell, Group, NavLink, Text, ThemeIcon } from '@mantine/core';
-import { IconBrain, IconChartLine, IconPhoto } from '@tabler/icons-react';
+import { IconBrain, IconChartLine, IconPhoto, IconStack2 } from '@tabler/icons-react';
 import { HealthBadge } from './health-badge';
 
 const NAV = [
   { href: '/datasets', label: 'Datasets', icon: IconPhoto },
   { href: '/runs', label: 'Runs', icon: IconChartLine },
+  { href: '/backbones', label: 'Backbones', icon: IconStack2 },
 ];
 
 export function StudioShell({ children }: { children: ReactNode }) {

@@ -1,6 +1,12 @@
 import 'server-only';
 import type { Prisma } from '@studio/db';
-import { QUEUES, TRAIN_JOB_OPTIONS, type CreateRunRequest, type StageSpec } from '@studio/shared';
+import {
+  QUEUES,
+  TRAIN_JOB_OPTIONS,
+  uploadedBackboneIdOf,
+  type CreateRunRequest,
+  type StageSpec,
+} from '@studio/shared';
 import { db } from './db';
 import { ApiError } from './http';
 import { queue } from './queue';
@@ -27,6 +33,13 @@ export async function createRun(request: CreateRunRequest) {
     throw new ApiError(
       400,
       `The batch size (${request.config.bs}) is larger than the training set. Choose a smaller batch size.`,
+    );
+  }
+  const backboneId = uploadedBackboneIdOf(request.arch);
+  if (backboneId && (await db().uploadedBackbone.count({ where: { id: backboneId } })) === 0) {
+    throw new ApiError(
+      400,
+      `No uploaded backbone with id ${backboneId}. Upload it on the Backbones page or choose another architecture.`,
     );
   }
   const run = await db().run.create({

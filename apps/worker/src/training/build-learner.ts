@@ -5,12 +5,19 @@ import {
   createDataBunch,
   errorRate,
   loadBackbone,
+  loadUploadedBackbone,
   type ArchitectureId,
+  type Backbone,
   type ExportOptions,
   type Item,
   type Learner,
 } from '@studio/ml';
-import type { RunConfig } from '@studio/shared';
+import {
+  backboneFiles,
+  backboneNormalization,
+  uploadedBackboneIdOf,
+  type RunConfig,
+} from '@studio/shared';
 
 export interface LearnerPaths {
   pretrainedDir: string;
@@ -42,11 +49,15 @@ export async function buildLearner(
   });
   const blobKeyOf = new Map(rows.map((r) => [r.file.id, r.file.blobKey]));
   const items: Item[] = rows.map((r) => ({ key: r.file.id, label: r.labels[0]!, split: r.split }));
-  const backbone = await loadBackbone(run.arch as ArchitectureId, {
-    pretrainedDir: paths.pretrainedDir,
-    cacheDir: paths.cacheDir,
-    inputShape: [config.size, config.size, 3],
-  });
+  const inputShape: [number, number, number] = [config.size, config.size, 3];
+  const uploadedId = uploadedBackboneIdOf(run.arch);
+  const backbone = uploadedId
+    ? await loadStoredBackbone(db, blobs, uploadedId, inputShape)
+    : await loadBackbone(run.arch as ArchitectureId, {
+        pretrainedDir: paths.pretrainedDir,
+        cacheDir: paths.cacheDir,
+        inputShape,
+      });
   const { enabled, ...strengths } = config.augment;
   const data = createDataBunch(items, (key) => blobs.get(blobKeyOf.get(key)!), {
     size: config.size,
@@ -67,4 +78,29 @@ export async function buildLearner(
       arch: run.arch,
     },
   };
+}
+
+/** An uploaded backbone: its row says how to cut and feed it, its files are blobs. */
+async function loadStoredBackbone(
+  db: Db,
+  blobs: PostgresBlobStore,
+  id: string,
+  inputShape: [number, number, number],
+): Promise<Backbone> {
+  const row = await db.uploadedBackbone.findUnique({ where: { id } });
+  if (!row) {
+    throw new Error(
+      `The run's uploaded backbone ${id} no longer exists. Upload it again and create a new run with it.`,
+    );
+  }
+  const files = backboneFiles.parse(row.files);
+  const contents = await Promise.all(
+    files.map(async (f) => [f.name, new Uint8Array(await blobs.get(f.blobKey))] as const),
+  );
+  return loadUploadedBackbone(new Map(contents), {
+    displayName: row.name,
+    cutLayer: row.cutLayer,
+    normalization: backboneNormalization.parse(row.normalization),
+    inputShape,
+  });
 }

@@ -46,6 +46,18 @@ export {
 } from './resnet';
 export { loadResNet, type LoadResNetOptions } from './resnet-pretrained';
 export {
+  loadUploadedBackbone,
+  type ChannelStats,
+  type UploadedBackboneOptions,
+  type UploadedBackboneSpec,
+} from './uploaded-backbone';
+export {
+  BackboneFilesError,
+  checkBackboneFiles,
+  type BackboneFilesCheck,
+  type BackboneFilesErrorCode,
+} from './uploaded-backbone-check';
+export {
   readSafetensors,
   SafetensorsFormatError,
   toFloat32,

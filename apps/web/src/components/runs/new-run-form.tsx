@@ -1,9 +1,11 @@
 'use client';
 
+import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import {
   Alert,
+  Anchor,
   Button,
   Card,
   Checkbox,
@@ -19,8 +21,15 @@ import {
   Title,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { IconAlertTriangle, IconPlayerPlay, IconPlus } from '@tabler/icons-react';
-import { ARCHS, createRunRequest, runConfig, type ArchId } from '@studio/shared';
+import { IconAlertTriangle, IconPlayerPlay, IconPlus, IconUpload } from '@tabler/icons-react';
+import {
+  ARCHS,
+  createRunRequest,
+  runConfig,
+  type ArchId,
+  type RunArch,
+  type UploadedBackboneSummary,
+} from '@studio/shared';
 import type { TrainableVersion } from '@/server/runs';
 import { AugmentFields, type AugmentForm } from './augment-fields';
 import { ARCH_NOTES, CONFIG_DOCS } from './config-docs';
@@ -30,7 +39,7 @@ import { StagePlanEditor } from './stage-plan-editor';
 const DEFAULTS = runConfig.parse({});
 const DEFAULT_ARCH: ArchId = 'mobilenet_v2_0.35';
 
-const ARCH_OPTIONS = [
+const BUILT_IN_OPTIONS = [
   {
     group: 'Available offline',
     items: ARCHS.filter((a) => ARCH_NOTES[a].isOffline).map((a) => ({ value: a, label: a })),
@@ -41,13 +50,44 @@ const ARCH_OPTIONS = [
   },
 ];
 
+const archOptions = (uploaded: UploadedBackboneSummary[]) =>
+  uploaded.length === 0
+    ? BUILT_IN_OPTIONS
+    : [
+        ...BUILT_IN_OPTIONS,
+        { group: 'Uploaded', items: uploaded.map((b) => ({ value: b.arch, label: b.name })) },
+      ];
+
+function describeArch(arch: RunArch, uploaded: UploadedBackboneSummary[]): string {
+  if (arch in ARCH_NOTES) return ARCH_NOTES[arch as ArchId].note;
+  const b = uploaded.find((u) => u.arch === arch);
+  return b
+    ? `Your upload: cut after ${b.cutLayer}, input normalised with mean [${b.normalization.mean.join(', ')}] and std [${b.normalization.std.join(', ')}].`
+    : '';
+}
+
 const defaultName = (version: TrainableVersion, arch: string) =>
   `${version.dataset.name} v${version.number} ${arch}`;
+
+/** Uploaded backbones for the architecture list; the built-in ones work without them. */
+function useUploadedBackbones(): UploadedBackboneSummary[] {
+  const [uploaded, setUploaded] = useState<UploadedBackboneSummary[]>([]);
+  useEffect(() => {
+    const controller = new AbortController();
+    fetch('/api/backbones', { signal: controller.signal })
+      .then((r) => (r.ok ? r.json() : { backbones: [] }))
+      .then((body: { backbones: UploadedBackboneSummary[] }) => setUploaded(body.backbones))
+      .catch(() => undefined);
+    return () => controller.abort();
+  }, []);
+  return uploaded;
+}
 
 /** Everything a run needs before it trains: backbone, data settings, augmentation, stages. */
 export function NewRunForm({ version }: { version: TrainableVersion }) {
   const router = useRouter();
-  const [arch, setArch] = useState<ArchId>(DEFAULT_ARCH);
+  const uploaded = useUploadedBackbones();
+  const [arch, setArch] = useState<RunArch>(DEFAULT_ARCH);
   const [name, setName] = useState(defaultName(version, DEFAULT_ARCH));
   const [isNameEdited, setIsNameEdited] = useState(false);
   const [size, setSize] = useState<number | string>(DEFAULTS.size);
@@ -61,10 +101,11 @@ export function NewRunForm({ version }: { version: TrainableVersion }) {
   const [problem, setProblem] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState<'create' | 'start' | null>(null);
 
-  const chooseArch = (value: ArchId) => {
+  const chooseArch = (value: RunArch) => {
     setArch(value);
     // The default name follows the architecture until the person writes their own.
-    if (!isNameEdited) setName(defaultName(version, value));
+    const label = uploaded.find((b) => b.arch === value)?.name ?? value;
+    if (!isNameEdited) setName(defaultName(version, label));
   };
 
   async function submit(launch: boolean) {
@@ -130,16 +171,26 @@ export function NewRunForm({ version }: { version: TrainableVersion }) {
           />
           <Select
             label="Architecture"
-            description={ARCH_NOTES[arch].note}
-            data={ARCH_OPTIONS}
+            description={describeArch(arch, uploaded)}
+            data={archOptions(uploaded)}
             value={arch}
-            onChange={(value) => value && chooseArch(value as ArchId)}
+            onChange={(value) => value && chooseArch(value as RunArch)}
             allowDeselect={false}
+            error={errors.arch}
           />
         </SimpleGrid>
-        <Text size="xs" c="dimmed" mt="xs">
-          {CONFIG_DOCS.arch}
-        </Text>
+        <Group justify="space-between" align="flex-start" mt="xs" gap="xs" wrap="nowrap">
+          <Text size="xs" c="dimmed">
+            {CONFIG_DOCS.arch} Uploaded backbones are your own tfjs networks: the body up to their
+            cut layer, with fastai&apos;s head on top.
+          </Text>
+          <Anchor component={Link} href="/backbones" size="xs" style={{ whiteSpace: 'nowrap' }}>
+            <Group gap={4} wrap="nowrap">
+              <IconUpload size={12} aria-hidden />
+              Upload a backbone
+            </Group>
+          </Anchor>
+        </Group>
       </Card>
       <Card>
         <Title order={2} size="h4" mb="sm">
