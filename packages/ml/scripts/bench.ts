@@ -4,17 +4,24 @@
  *   part "engine"          our forward / training step on the tfjs backend
  *   part "engine-vs-torch" the same row through ../shared/reference/torch_reference.py
  *   part "engine-profile"  (--profile) where one training step's time goes, per kernel
- * stdout carries JSON lines only (hence npm's -s); notes go to stderr. Each row runs in its
- * own process (see bench/child.ts), followed at once by its PyTorch reference.
+ * Each row runs in its own process (see bench/child.ts), followed at once by its PyTorch
+ * reference. `npm run -s bench -- --precompute` times a frozen fit_one_cycle on
+ * sign-language-digits, plain and on the frozen-body feature cache (bench/precompute.ts):
+ *   part "precompute"          one line per fit: wall seconds, images/s, final error rate
+ *   part "precompute-speedup"  plain wall time over each precomputed fit's
+ * stdout carries JSON lines only (hence npm's -s); notes go to stderr.
  */
 import { measureRowInChild } from './bench/child';
 import { emit, loadavg, measureRow, note, round } from './bench/measure-row';
 import { parseBenchOptions } from './bench/options';
+import { runPrecomputeBench } from './bench/precompute';
 import { isTorchAvailable, runTorchReference } from './bench/torch';
 
 const options = parseBenchOptions(process.argv.slice(2));
 
-if (options.child) {
+if (options.part === 'precompute') {
+  await runPrecomputeBench(options);
+} else if (options.child) {
   await measureRow(options);
 } else {
   const withTorch = options.torch ?? isTorchAvailable();

@@ -23,7 +23,21 @@ export const EXTRA_ROWS: readonly BenchRow[] = [
   { arch: 'resnet50', size: 128, bs: 16 },
 ];
 
+/** The precompute part: plain frozen fit_one_cycle against precomputed ones on real photos. */
+export interface PrecomputeBenchOptions {
+  size: number;
+  bs: number;
+  epochs: number;
+  /** Views per training image of each precomputed fit. */
+  views: number[];
+  /** Photos per class of sign-language-digits (0 = all 2,062). */
+  perClass: number;
+}
+
 export interface BenchOptions {
+  /** Which measurement: the engine rows (default) or the precompute comparison. */
+  part: 'engine' | 'precompute';
+  precompute: PrecomputeBenchOptions;
   rows: BenchRow[];
   /** Timed steps after the warm-up step, as torch_reference.py --steps. */
   steps: number;
@@ -48,7 +62,9 @@ export interface BenchOptions {
 const USAGE = `Usage: npm run bench -- --engine [--all] [--arch A --size S --bs B] [--steps N]
   [--backend wasm|cpu] [--layers learner|tfjs] [--torch | --no-torch] [--torch-reference PATH]
   [--torch-threads N]
-  [--profile]`;
+  [--profile]
+or: npm run bench -- --precompute [--size S] [--bs B] [--epochs N] [--views 1,4] [--per-class N]
+  [--backend wasm|cpu]`;
 
 /** ../shared next to the repository root, as DESIGN.md refers to it; /work/shared otherwise. */
 function findSharedDir(): string {
@@ -64,6 +80,8 @@ function isArch(value: string): value is BenchArch {
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const sharedDir = findSharedDir();
   const options: BenchOptions = {
+    part: 'engine',
+    precompute: { size: 128, bs: 32, epochs: 3, views: [1, 4], perClass: 60 },
     rows: [...STANDARD_ROWS],
     steps: 3,
     backend: 'wasm',
@@ -92,9 +110,22 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   };
   while (args.length > 0) {
     const flag = args.shift()!;
-    if (flag === '--engine')
-      continue; // the only part so far; accepted so the command reads well
-    else if (flag === '--all') options.rows = [...STANDARD_ROWS, ...EXTRA_ROWS];
+    if (flag === '--engine') options.part = 'engine';
+    else if (flag === '--precompute') options.part = 'precompute';
+    else if (flag === '--epochs') options.precompute.epochs = positive(flag);
+    else if (flag === '--per-class') {
+      const text = value(flag);
+      const n = Number(text);
+      if (!Number.isInteger(n) || n < 0)
+        throw new Error(`--per-class must be an integer >= 0, got "${text}".\n${USAGE}`);
+      options.precompute.perClass = n;
+    } else if (flag === '--views') {
+      const text = value(flag);
+      const views = text.split(',').map(Number);
+      if (views.some((v) => !Number.isInteger(v) || v < 0))
+        throw new Error(`--views must be integers >= 0 separated by commas, got "${text}".`);
+      options.precompute.views = views;
+    } else if (flag === '--all') options.rows = [...STANDARD_ROWS, ...EXTRA_ROWS];
     else if (flag === '--arch') {
       const arch = value(flag);
       if (!isArch(arch)) throw new Error(`Unknown --arch "${arch}".\n${USAGE}`);
@@ -122,7 +153,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     else if (flag === '--child') options.child = true;
     else throw new Error(`Unknown option "${flag}".\n${USAGE}`);
   }
-  if (single.arch != null) {
+  if (options.part === 'precompute') {
+    options.precompute.size = single.size ?? options.precompute.size;
+    options.precompute.bs = single.bs ?? options.precompute.bs;
+  } else if (single.arch != null) {
     const preset = [...STANDARD_ROWS, ...EXTRA_ROWS].find((row) => row.arch === single.arch)!;
     options.rows = [{ ...preset, ...single } as BenchRow];
   } else if (single.size != null || single.bs != null) {

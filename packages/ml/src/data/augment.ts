@@ -74,6 +74,14 @@ export function resolveAugment(
   return resolved;
 }
 
+/** Whether the options can change an image at all (false for NO_AUGMENT and its like). */
+export function isAugmenting(o: AugmentOptions): boolean {
+  const isAffine = o.maxRotate > 0 || o.maxZoom > 1 || o.maxWarp > 0;
+  return (
+    o.doCrop || o.doFlip || (o.pAffine > 0 && isAffine) || (o.pLighting > 0 && o.maxLighting > 0)
+  );
+}
+
 /** One image's resolved transforms; `null` = the transform did not fire. */
 export interface ImageAugment {
   /** Random crop position in [0, 1) along rows and columns (0.5 = centre). */

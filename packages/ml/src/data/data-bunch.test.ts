@@ -155,6 +155,41 @@ describe('createDataBunch', () => {
     });
   });
 
+  it('lists every training item once per view: view 0 plain, views ≥ 1 fixed augmentations', async () => {
+    const trainKeys = data.items.filter((i) => i.split === 'train').map((i) => i.key);
+    const start = tf.memory().numTensors;
+    const v0 = await collect(bunch.train.eachItem(0));
+    const v1 = await collect(bunch.train.eachItem(1));
+    const v1again = await collect(bunch.train.eachItem(1));
+    const v2 = await collect(bunch.train.eachItem(2));
+    expect(tf.memory().numTensors).toBe(start);
+    expect(v0.keys.map((k) => k.length)).toEqual([4, 4, 4, 4, 2]); // 18 items, none dropped
+    for (const v of [v0, v1, v2]) expect(v.keys.flat()).toEqual(trainKeys);
+    expect(v1.y).toEqual(v0.y);
+    expect(maxAbsDiff(v1again.x.flat(), v1.x.flat())).toBe(0);
+    expect(maxAbsDiff(v1.x.flat(), v0.x.flat())).toBeGreaterThan(0.1);
+    expect(maxAbsDiff(v2.x.flat(), v1.x.flat())).toBeGreaterThan(0.1);
+    expect(bunch.train.isAugmented).toBe(true);
+    // View 0 is what training gets without augmentation.
+    const plain = createDataBunch(data.items, data.source, {
+      size: 24,
+      bs: 18,
+      seed: 1,
+      augment: false,
+    });
+    expect(plain.train.isAugmented).toBe(false);
+    const byKey = new Map(
+      v0.keys.flat().map((k, i) => [k, v0.x.flat().slice(i * 1728, (i + 1) * 1728)]),
+    );
+    const batch = await collect(plain.train.batches(0));
+    batch.keys[0]!.forEach((k, i) => {
+      expect(maxAbsDiff(batch.x[0]!.slice(i * 1728, (i + 1) * 1728), byKey.get(k)!)).toBeLessThan(
+        1e-5,
+      );
+    });
+    expect(() => bunch.train.eachItem(-1)).toThrow(/view must be an integer >= 0, received -1/);
+  });
+
   it('preloads everything once and reports broken images with the reason', async () => {
     const fresh = await syntheticDataset(2, 1);
     const bad = { key: 'train/red/broken.png', label: 'red', split: 'train' as const };

@@ -4,7 +4,7 @@
  * epoch, drop_last) and validation (centre crop, in order).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { drawImageAugment, type AugmentOptions } from './augment';
+import { NO_AUGMENT, drawImageAugment, isAugmenting, type AugmentOptions } from './augment';
 import { classesOf, countClasses } from './classes';
 import { resolveOptions, type DataBunchOptions } from './data-bunch-options';
 import { decodeImage, type Fit, type ResizeMode } from './decode';
@@ -39,6 +39,14 @@ export interface TrainLoader {
   batches(epoch: number): AsyncGenerator<Batch, void, undefined>;
   /** `n` augmented training images picked by `seed` (for show_batch). */
   sample(n: number, seed: number): Promise<Batch>;
+  /** False when the augmentation options change nothing, so every view equals view 0. */
+  readonly isAugmented: boolean;
+  /**
+   * Every training item once, in item order, in batches of `bs` with the last one possibly
+   * smaller: view 0 without augmentation (centre crop), view v ≥ 1 augmented by draws from
+   * (seed, v), the same every time. What a feature cache of the frozen body is built from.
+   */
+  eachItem(view: number): AsyncGenerator<Batch, void, undefined>;
 }
 
 export interface EvalLoader {
@@ -78,7 +86,7 @@ export interface BrokenImage {
 }
 
 // Independent random streams derived from the one user seed.
-const STREAM = { shuffle: 1, augment: 2, sample: 3, sampleAugment: 4 } as const;
+const STREAM = { shuffle: 1, augment: 2, sample: 3, sampleAugment: 4, view: 5 } as const;
 
 const TRAIN_FIT: Record<ResizeMode, Fit> = { crop: 'outside', pad: 'pad', squish: 'squish' };
 const EVAL_FIT: Record<ResizeMode, Fit> = { crop: 'cover', pad: 'pad', squish: 'squish' };
@@ -134,9 +142,13 @@ export function createDataBunch(
     keys: list.map((i) => i.key),
   });
 
-  const makeTrainBatch = async (list: Item[], rng: Rng): Promise<Batch> => {
+  const makeTrainBatch = async (
+    list: Item[],
+    rng: Rng,
+    options: AugmentOptions = augment,
+  ): Promise<Batch> => {
     const pixels = await mapConcurrent(list, concurrency, loadTrain);
-    const draws = list.map(() => drawImageAugment(rng, augment));
+    const draws = list.map(() => drawImageAugment(rng, options));
     return handOver(buildTrainBatch(pixels, draws, size, normalize), labelsOf(list), list);
   };
 
@@ -165,6 +177,22 @@ export function createDataBunch(
       );
       const list = order.slice(0, n).map((i) => splits.train[i]!);
       return makeTrainBatch(list, createRng(seed, sampleSeed, STREAM.sampleAugment));
+    },
+    isAugmented: isAugmenting(augment),
+    eachItem(view) {
+      if (!Number.isInteger(view) || view < 0)
+        throw new Error(`view must be an integer >= 0, received ${view}.`);
+      return prefetch(
+        Math.ceil(splits.train.length / bs),
+        o.prefetch,
+        (b) =>
+          makeTrainBatch(
+            splits.train.slice(b * bs, (b + 1) * bs),
+            createRng(seed, view, b, STREAM.view),
+            view === 0 ? NO_AUGMENT : augment,
+          ),
+        disposeBatch,
+      );
     },
   };
 

@@ -25,7 +25,13 @@ export type { ShownImage } from './show-batch';
 export { folderItems, folderSource, splitByRandomPct, IMAGE_EXTENSIONS } from './items';
 export type { ImageSource, Item, Split } from './items';
 export { classesOf, countClasses } from './classes';
-export { DEFAULT_AUGMENT, NO_AUGMENT, drawImageAugment, resolveAugment } from './augment';
+export {
+  DEFAULT_AUGMENT,
+  NO_AUGMENT,
+  drawImageAugment,
+  isAugmenting,
+  resolveAugment,
+} from './augment';
 export type { AugmentOptions, ImageAugment } from './augment';
 export { decodeImage, DEFAULT_MAX_PIXELS } from './decode';
 export type { DecodeOptions, Fit, ResizeMode } from './decode';

@@ -67,8 +67,11 @@ export class AdamW {
     return n;
   }
 
-  /** One update from gradients keyed by variable name (tf.variableGrads's result); does not dispose them. */
-  step(grads: tf.NamedTensorMap): void {
+  /**
+   * One update from gradients keyed by variable name (tf.variableGrads's result); does not
+   * dispose them. With `groups`, only those groups' parameters are decayed and stepped.
+   */
+  step(grads: tf.NamedTensorMap, groups?: readonly number[]): void {
     const { mom, beta2, eps, wd } = this;
     tf.tidy(() => {
       const beta1T = tf.scalar(mom);
@@ -77,6 +80,7 @@ export class AdamW {
       const oneMinusBeta2 = tf.scalar(1 - beta2);
       const epsT = tf.scalar(eps);
       this.groups.forEach((group, g) => {
+        if (groups != null && !groups.includes(g)) return;
         const lr = this.lr[g]!;
         const decay = tf.scalar(1 - lr * wd);
         for (const { key, variable } of group) {

@@ -37,6 +37,19 @@ export interface FitState {
   stopReason: string | null;
   /** The error that ended the fit, seen by afterFit before it is rethrown. */
   error: unknown;
+  /** While a precomputed fit builds its feature cache: how far it is; null otherwise. */
+  cache: CacheProgress | null;
+}
+
+/** Progress of a feature cache build (see feature-cache.ts), in images. */
+export interface CacheProgress {
+  /** Images run through the frozen body so far, views and validation included. */
+  done: number;
+  total: number;
+  /** Augmented views cached per training image (1 = un-augmented only). */
+  views: number;
+  /** Seconds since the build started. */
+  seconds: number;
 }
 
 type Hook = (state: FitState) => void | Promise<void>;
@@ -46,6 +59,8 @@ export interface Callback {
   /** Callbacks run in ascending order (fastai `_order`); default 0. */
   readonly order?: number;
   beforeFit?: Hook;
+  /** Precomputed fits only: after each batch of the feature cache build (state.cache is set). */
+  afterCacheBatch?: Hook;
   beforeEpoch?: Hook;
   beforeBatch?: Hook;
   afterLoss?: Hook;

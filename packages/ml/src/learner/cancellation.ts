@@ -5,7 +5,10 @@ export interface CancelOptions {
   shouldStop?: () => boolean;
 }
 
-/** Ends the fit cleanly between batches once the signal aborts or `shouldStop()` says so. */
+/**
+ * Ends the fit cleanly between batches, of training or of a feature cache build, once the
+ * signal aborts or `shouldStop()` says so.
+ */
 export class CancelOnSignal implements Callback {
   // First, so nothing else runs for a batch that will not happen.
   readonly order = -100;
@@ -21,6 +24,7 @@ export class CancelOnSignal implements Callback {
     if (shouldStop?.() === true) throw new CancelFitError('stop requested');
   }
 
+  afterCacheBatch = this.check;
   beforeEpoch = this.check;
   beforeBatch = this.check;
   beforeValidate = this.check;

@@ -19,8 +19,19 @@ export interface LearnerData {
     /** Batches per epoch. */
     readonly length: number;
     batches(epoch: number): AsyncIterable<LearnerBatch>;
+    /** Items per training batch. Needed by precompute, as are the two below. */
+    readonly bs?: number;
+    /** False when every view of an image is the same (augmentation off). */
+    readonly isAugmented?: boolean;
+    /**
+     * Every training item once, in the same order for every view: view 0 without augmentation,
+     * view v ≥ 1 with its own fixed augmentation (DataBunch.train.eachItem).
+     */
+    eachItem?(view: number): AsyncIterable<LearnerBatch>;
   };
   readonly valid: { batches(): AsyncIterable<LearnerBatch> };
+  /** Items per split; needed by precompute. */
+  readonly counts?: { readonly train: number; readonly valid: number };
   readonly test?: { batches(): AsyncIterable<LearnerBatch> };
 }
 

@@ -2,10 +2,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CancelFitError, fire, sortCallbacks, type Callback, type FitState } from './callback';
 import { CancelOnSignal } from './cancellation';
 import type { LearnerBatch } from './data';
+import { prepareFeatureCache, type FeatureCache } from './feature-cache';
 import type { FitCheckpoint } from './learner-file';
 import type { Learner } from './learner';
 import { lrRange, type LearningRate } from './lr-range';
+import { assertPrecomputable, type PrecomputeOptions, type PrecomputeSummary } from './precompute';
 import { createSmoother } from './smoothen';
+import { plainPath, type TrainingPath } from './training-path';
 
 export interface FitOptions {
   /** Callbacks for this fit only. */
@@ -21,6 +24,22 @@ export interface FitOptions {
    * weights, optimiser and recorder and continues at the next epoch and iteration.
    */
   resumeFrom?: Uint8Array;
+  /**
+   * Train the head alone on activations of the frozen body computed once per image and view
+   * (fastai 0.7 `precompute=True`; see feature-cache.ts): `true` for the default views, or
+   * options. The body's BatchNorm layers then keep their running statistics and weights, unlike
+   * a plain frozen fit's. Needs the body frozen; a fit with unfrozen body layers throws.
+   */
+  precompute?: boolean | PrecomputeOptions;
+}
+
+export interface FitTiming {
+  /** Seconds building the feature cache; 0 without precompute. */
+  cacheS: number;
+  /** Seconds of the epochs (training and validation) after it. */
+  trainS: number;
+  /** Epochs run by this call (a resumed fit's earlier ones not counted). */
+  epochs: number;
 }
 
 export interface FitResult {
@@ -32,6 +51,9 @@ export interface FitResult {
   epochsDone: number;
   /** Optimiser steps taken in the fit, including ones before a resume. */
   iterations: number;
+  timing: FitTiming;
+  /** What a precomputed fit cached; null for a plain fit (or one cancelled while caching). */
+  precompute: PrecomputeSummary | null;
 }
 
 /** fastai v1 basic_train.py fit: train each epoch, validate, let callbacks act at each event. */
@@ -46,6 +68,21 @@ export async function runFit(
   }
   const checkpoint =
     options.resumeFrom == null ? null : await resume(learner, options.resumeFrom, epochs);
+  const precompute =
+    options.precompute == null || options.precompute === false
+      ? null
+      : options.precompute === true
+        ? {}
+        : options.precompute;
+  if (precompute != null) assertPrecomputable(learner);
+  const buildCache =
+    precompute == null
+      ? null
+      : prepareFeatureCache(learner, precompute, {
+          epochs,
+          // A resumed fit's data epoch has moved on by the epochs done.
+          firstDataEpoch: learner.dataEpoch - (checkpoint?.epoch ?? 0),
+        });
   learner.opt.lr = lrRange(lr, learner.layerGroups.length);
   learner.opt.wd = options.wd ?? learner.wd;
   if (learner.opt.variables.length === 0) {
@@ -80,16 +117,32 @@ export async function runFit(
     epochStart: performance.now(),
     stopReason: null,
     error: null,
+    cache: null,
   };
   if (checkpoint != null) {
     learner.recorder.setState(checkpoint.recorder);
     state.smoothLoss = state.smoother.value;
   }
   let cancelled = false;
+  let cache: FeatureCache | null = null;
+  let trainStart: number | null = null;
   try {
     await fire(callbacks, 'beforeFit', state);
+    if (buildCache != null) {
+      cache = await buildCache({
+        // The LR finder sets skipValidation in beforeFit: no validation features needed.
+        withValidation: !state.skipValidation,
+        onProgress: async (progress) => {
+          state.cache = progress;
+          await fire(callbacks, 'afterCacheBatch', state);
+        },
+      });
+      state.cache = null;
+    }
+    const path = cache?.path ?? plainPath(learner);
+    trainStart = performance.now();
     for (; state.epoch < epochs; state.epoch++) {
-      await runEpoch(learner, callbacks, state);
+      await runEpoch(learner, path, callbacks, state);
       if (state.stopTraining) {
         state.epoch++;
         break;
@@ -103,6 +156,8 @@ export async function runFit(
       state.error = error;
     }
   } finally {
+    cache?.dispose();
+    state.cache = null;
     await fire(callbacks, 'afterFit', state);
   }
   if (state.error != null) throw state.error;
@@ -111,6 +166,12 @@ export async function runFit(
     stopReason: state.stopReason,
     epochsDone: state.epoch,
     iterations: state.iteration,
+    timing: {
+      cacheS: cache?.summary.cacheS ?? 0,
+      trainS: trainStart == null ? 0 : (performance.now() - trainStart) / 1000,
+      epochs: state.epoch - (checkpoint?.epoch ?? 0),
+    },
+    precompute: cache?.summary ?? null,
   };
 }
 
@@ -129,19 +190,24 @@ async function resume(learner: Learner, bytes: Uint8Array, epochs: number): Prom
   return checkpoint;
 }
 
-async function runEpoch(learner: Learner, callbacks: Callback[], state: FitState): Promise<void> {
+async function runEpoch(
+  learner: Learner,
+  path: TrainingPath,
+  callbacks: Callback[],
+  state: FitState,
+): Promise<void> {
   state.epochStart = performance.now();
   state.batch = 0;
   await fire(callbacks, 'beforeEpoch', state);
   // The learner's data epoch, not the fit's: each fit draws new shuffles and augmentations.
-  for await (const batch of learner.data.train.batches(learner.dataEpoch++)) {
-    await trainBatch(learner, callbacks, state, batch);
+  for await (const batch of path.trainBatches(learner.dataEpoch++)) {
+    await trainBatch(path, callbacks, state, batch);
     state.batch++;
     if (state.stopTraining) break;
   }
   if (!state.skipValidation) {
     await fire(callbacks, 'beforeValidate', state);
-    const { validLoss, metrics } = await learner.validate();
+    const { validLoss, metrics } = await path.validate();
     state.validLoss = validLoss;
     state.metrics = metrics;
     await fire(callbacks, 'afterValidate', state);
@@ -150,17 +216,14 @@ async function runEpoch(learner: Learner, callbacks: Callback[], state: FitState
 }
 
 async function trainBatch(
-  learner: Learner,
+  path: TrainingPath,
   callbacks: Callback[],
   state: FitState,
   { x, y }: LearnerBatch,
 ): Promise<void> {
   try {
     await fire(callbacks, 'beforeBatch', state);
-    const { value, grads } = tf.variableGrads(
-      () => learner.trainingLoss(x, y),
-      learner.opt.variables,
-    );
+    const { value, grads } = tf.variableGrads(() => path.loss(x, y), path.variables);
     try {
       // The one read per batch: it also waits for the step's kernels on async backends.
       state.loss = (await value.data())[0]!;
@@ -168,7 +231,7 @@ async function trainBatch(
       await fire(callbacks, 'afterLoss', state);
       state.grads = grads;
       await fire(callbacks, 'afterBackward', state);
-      learner.opt.step(grads);
+      path.step(grads);
     } finally {
       state.grads = null;
       tf.dispose([value, ...Object.values(grads)]);

@@ -8,7 +8,13 @@
  *   await learn.fitOneCycle(2, slice(1e-5, 1e-3));
  */
 export { AdamW, type AdamWOptions, type AdamWParamState, type Param } from './adamw';
-export { CancelFitError, type Callback, type CallbackEvent, type FitState } from './callback';
+export {
+  CancelFitError,
+  type CacheProgress,
+  type Callback,
+  type CallbackEvent,
+  type FitState,
+} from './callback';
 export { CancelOnSignal, type CancelOptions } from './cancellation';
 export {
   CheckpointCallback,
@@ -20,7 +26,15 @@ export {
 export { cnnLearner, createHead, type CnnLearnerOptions } from './cnn-learner';
 export type { LearnerBatch, LearnerData, PredictSplit } from './data';
 export { EarlyStoppingCallback, type EarlyStoppingOptions } from './early-stopping';
-export type { FitOptions, FitResult } from './fit-loop';
+export {
+  DEFAULT_PRECOMPUTE_VIEWS,
+  assertPrecomputable,
+  describePrecompute,
+  isPrecomputeDefault,
+  type PrecomputeOptions,
+  type PrecomputeSummary,
+} from './precompute';
+export type { FitOptions, FitResult, FitTiming } from './fit-loop';
 export { Learner, type LearnerOptions, type SaveOptions, type ValidationResult } from './learner';
 export {
   readLearnerFile,
@@ -40,7 +54,12 @@ export {
 export { describeLr, geomspace, lrRange, slice, type LearningRate, type LrSlice } from './lr-range';
 export { accuracy, errorRate, topKAccuracy, type Metric } from './metrics';
 export { OneCycleScheduler } from './one-cycle';
-export { crossEntropy, crossEntropyPerItem, type Predictions } from './predictions';
+export {
+  crossEntropy,
+  crossEntropyPerItem,
+  scorePredictions,
+  type Predictions,
+} from './predictions';
 export { ProgressCallback, type ProgressEvent } from './progress';
 export { Recorder, type EpochRecord, type RecorderState } from './recorder';
 export {

@@ -16,7 +16,13 @@ import { slice, type LearningRate } from './lr-range';
 import { findLr, type LrFindOptions, type LrFindResult } from './lr-finder';
 import { errorRate, type Metric } from './metrics';
 import { OneCycleScheduler } from './one-cycle';
-import { collectPredictions, crossEntropy, type Predictions } from './predictions';
+import {
+  collectPredictions,
+  crossEntropy,
+  scorePredictions,
+  type Predictions,
+  type ValidationResult,
+} from './predictions';
 import { Recorder } from './recorder';
 import type { OneCycleOptions } from './schedules';
 import { installTrainingLayers } from './training-layers';
@@ -36,10 +42,7 @@ export interface LearnerOptions {
   callbacks?: Callback[];
 }
 
-export interface ValidationResult {
-  validLoss: number;
-  metrics: Record<string, number>;
-}
+export type { ValidationResult };
 
 export interface SaveOptions {
   /** Include the Adam moments (to continue training exactly). Default true. */
@@ -62,6 +65,8 @@ export class Learner {
   readonly callbacks: Callback[];
   wd: number;
   readonly trainBn: boolean;
+  /** The `seed` option: seeds dropout, and a precomputed fit's draws from its cache. */
+  readonly seed: number | undefined;
   opt: AdamW;
   /** Groups frozen from the first; 0 when the whole model trains. */
   frozenGroups = 0;
@@ -86,6 +91,7 @@ export class Learner {
     this.callbacks = options.callbacks ?? [];
     this.wd = options.wd ?? 1e-2;
     this.trainBn = options.trainBn ?? true;
+    this.seed = options.seed;
     this.weights = flattenLayers(model).flatMap((layer) =>
       layer.weights.map((variable) => ({ key: weightKey(layer, variable), variable })),
     );
@@ -182,13 +188,7 @@ export class Learner {
 
   /** Loss and metrics over the whole validation set. */
   async validate(): Promise<ValidationResult> {
-    const preds = await this.getPreds('valid');
-    let sum = 0;
-    for (const loss of preds.losses) sum += loss;
-    const metrics: Record<string, number> = {};
-    for (const m of this.metrics)
-      metrics[m.name] = m.compute(preds.probs, preds.targets, preds.classes);
-    return { validLoss: sum / preds.losses.length, metrics };
+    return scorePredictions(await this.getPreds('valid'), this.metrics);
   }
 
   /** Probabilities, targets, per-item losses and keys over a split, for interpretation. */
@@ -203,7 +203,8 @@ export class Learner {
         : split === 'valid'
           ? data.valid.batches()
           : data.test!.batches();
-    return collectPredictions(this.model, batches, data.c);
+    const forward = (x: tf.Tensor) => this.model.apply(x, { training: false }) as tf.Tensor;
+    return collectPredictions(forward, batches, data.c);
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Callback, FitState } from './callback';
+import type { FitOptions } from './fit-loop';
 import type { Learner } from './learner';
 import { lrRange, type LearningRate } from './lr-range';
 import { annealExp } from './schedules';
@@ -14,6 +15,11 @@ export interface LrFindOptions {
   callbacks?: Callback[];
   /** Polled between batches; true stops the finder early (weights are restored all the same). */
   shouldStop?: () => boolean;
+  /**
+   * Run the finder on cached activations of the frozen body (FitOptions.precompute): its
+   * suggestions are then for a precomputed fit.
+   */
+  precompute?: FitOptions['precompute'];
 }
 
 export interface LrSuggestions {
@@ -46,7 +52,9 @@ export class LrFinder implements Callback {
   private ends: number[] = [];
 
   constructor(
-    private readonly options: Required<Omit<LrFindOptions, 'wd' | 'callbacks' | 'shouldStop'>>,
+    private readonly options: Required<
+      Omit<LrFindOptions, 'wd' | 'callbacks' | 'shouldStop' | 'precompute'>
+    >,
   ) {}
 
   beforeFit(state: FitState): void {
@@ -86,6 +94,7 @@ export async function findLr(learner: Learner, options: LrFindOptions = {}): Pro
     wd,
     callbacks = [],
     shouldStop,
+    precompute,
   } = options;
   if (!Number.isInteger(numIt) || numIt < 1)
     throw new Error(`numIt must be a positive integer, received ${numIt}.`);
@@ -93,7 +102,12 @@ export async function findLr(learner: Learner, options: LrFindOptions = {}): Pro
   const finder = new LrFinder({ startLr, endLr, numIt, stopDiv });
   const epochs = Math.ceil(numIt / learner.data.train.length);
   try {
-    await learner.fit(epochs, startLr, { callbacks: [finder, ...callbacks], wd, shouldStop });
+    await learner.fit(epochs, startLr, {
+      callbacks: [finder, ...callbacks],
+      wd,
+      shouldStop,
+      precompute,
+    });
   } finally {
     await learner.load(saved);
   }

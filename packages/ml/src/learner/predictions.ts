@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
 import type { LearnerBatch } from './data';
+import type { Metric } from './metrics';
 
 /** Predictions over a split (fastai v1 `get_preds(with_loss=True)`), what interpretation reads. */
 export interface Predictions {
@@ -15,11 +15,12 @@ export interface Predictions {
 }
 
 /**
- * Runs the model in inference mode over every batch, keeping the per-batch results on the
- * backend and reading them once at the end (one sync per split, not per batch).
+ * Runs `forward` (the model in inference mode, or the head on cached features) over every
+ * batch, keeping the per-batch results on the backend and reading them once at the end (one
+ * sync per split, not per batch).
  */
 export async function collectPredictions(
-  model: tfl.LayersModel,
+  forward: (x: tf.Tensor) => tf.Tensor,
   batches: AsyncIterable<LearnerBatch>,
   classes: number,
 ): Promise<Predictions> {
@@ -32,7 +33,7 @@ export async function collectPredictions(
       targetParts.push(y);
       try {
         const [probs, losses] = tf.tidy(() => {
-          const logits = model.apply(x, { training: false }) as tf.Tensor2D;
+          const logits = forward(x);
           return [tf.softmax(logits), crossEntropyPerItem(logits, y, classes)];
         });
         probParts.push(probs!);
@@ -64,6 +65,21 @@ export async function collectPredictions(
   } finally {
     tf.dispose([...probParts, ...lossParts, ...targetParts]);
   }
+}
+
+/** Loss and metrics over a validation pass. */
+export interface ValidationResult {
+  validLoss: number;
+  metrics: Record<string, number>;
+}
+
+/** Mean loss and each metric over predictions of the validation set. */
+export function scorePredictions(preds: Predictions, metrics: readonly Metric[]): ValidationResult {
+  let sum = 0;
+  for (const loss of preds.losses) sum += loss;
+  const scores: Record<string, number> = {};
+  for (const m of metrics) scores[m.name] = m.compute(preds.probs, preds.targets, preds.classes);
+  return { validLoss: sum / preds.losses.length, metrics: scores };
 }
 
 /** Softmax cross-entropy of each row of logits against integer targets (a -1 target gives 0). */

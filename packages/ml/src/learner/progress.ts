@@ -1,26 +1,32 @@
 import type { Callback, FitState } from './callback';
 
 export interface ProgressEvent {
-  phase: 'train' | 'valid';
+  /** 'cache': a precomputed fit runs its images through the frozen body before training. */
+  phase: 'cache' | 'train' | 'valid';
   /** 0-based epoch. */
   epoch: number;
   epochs: number;
-  /** Batches done in this epoch's training phase. */
+  /** Batches done in this epoch's training phase; in the 'cache' phase, images done. */
   batch: number;
+  /** Batches per epoch; in the 'cache' phase, images to run. */
   batches: number;
   /** Raw loss of the last batch. */
   loss: number;
   smoothLoss: number;
   /** Head learning rate of the last batch. */
   lr: number;
-  /** Estimated seconds left in the fit, from the pace so far; null before the first batch. */
+  /**
+   * Estimated seconds left in the fit, from the pace so far; null before the first batch. In
+   * the 'cache' phase, of the cache build (the head's training after it is short).
+   */
   etaS: number | null;
 }
 
 /**
- * Reports after every training batch and at the start of each validation, for live progress.
- * The ETA counts the remaining batches at this fit's pace so far and one validation per epoch
- * left at the last validation's duration.
+ * Reports after every training batch, at the start of each validation and after each batch of
+ * a feature cache build, for live progress. The ETA counts the remaining batches at this fit's
+ * training pace so far (cache build excluded) and one validation per epoch left at the last
+ * validation's duration.
  */
 export class ProgressCallback implements Callback {
   readonly order = 10;
@@ -37,6 +43,17 @@ export class ProgressCallback implements Callback {
     this.firstIteration = state.iteration;
     this.validTotalMs = 0;
     this.lastValidMs = 0;
+  }
+
+  afterCacheBatch(state: FitState): void | Promise<void> {
+    const { done, total, seconds } = state.cache!;
+    // Training is timed from the end of the cache build.
+    this.fitStart = performance.now();
+    return this.onProgress({
+      ...this.event('cache', state, done),
+      batches: total,
+      etaS: done > 0 ? (seconds / done) * (total - done) : null,
+    });
   }
 
   afterBatch(state: FitState): void | Promise<void> {

@@ -50,11 +50,31 @@ export function syntheticData(options: SyntheticOptions = {}): LearnerData & { d
     ),
     keys: indices.map((i) => `${prefix}/${i}`),
   });
+  const inOrder = (n: number, b: number) =>
+    Array.from({ length: Math.min(bs, n - b) }, (_, i) => b + i);
   return {
     classes: Array.from({ length: classes }, (_, i) => `class${i}`),
     c: classes,
+    counts: { train, valid },
     train: {
       length: Math.floor(train / bs),
+      bs,
+      isAugmented: true,
+      // View v ≥ 1 adds its own small fixed noise, standing in for an augmentation.
+      async *eachItem(view: number) {
+        for (let b = 0; b < train; b += bs) {
+          const batch = slice(xTrain!, yTrain, inOrder(train, b), 'train');
+          if (view > 0) {
+            const clean = batch.x;
+            const noiseSeed = seed * 1000 + view * 100 + b;
+            batch.x = tf.tidy(() =>
+              tf.add(clean, tf.randomNormal(clean.shape, 0, 0.1, 'float32', noiseSeed)),
+            );
+            clean.dispose();
+          }
+          yield batch;
+        }
+      },
       async *batches(epoch: number) {
         const order = shuffledIndices(train, createRng(seed, epoch));
         for (let b = 0; b + bs <= train; b += bs)
@@ -63,10 +83,8 @@ export function syntheticData(options: SyntheticOptions = {}): LearnerData & { d
     },
     valid: {
       async *batches() {
-        for (let b = 0; b < valid; b += bs) {
-          const indices = Array.from({ length: Math.min(bs, valid - b) }, (_, i) => b + i);
-          yield slice(xValid!, yValid, indices, 'valid');
-        }
+        for (let b = 0; b < valid; b += bs)
+          yield slice(xValid!, yValid, inOrder(valid, b), 'valid');
       },
     },
     dispose: () => tf.dispose([patterns!, xTrain!, xValid!]),

@@ -1,0 +1,240 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend/index';
+import type { Callback } from './callback';
+import { CheckpointCallback } from './checkpoint';
+import { cnnLearner } from './cnn-learner';
+import { flattenLayers } from '../models/backbone';
+import { Learner } from './learner';
+import { prepareFeatureCache } from './feature-cache';
+import { describePrecompute } from './precompute';
+import { ProgressCallback, type ProgressEvent } from './progress';
+import { readWeights, syntheticData, tinyBackbone } from './test-fixtures';
+
+let data: ReturnType<typeof syntheticData>;
+beforeAll(async () => {
+  await initBackend({ prefer: 'wasm' });
+  data = syntheticData({ classes: 3, train: 50, valid: 24, bs: 16, seed: 5 });
+});
+afterAll(() => data.dispose());
+
+/** Deterministic learners: seeded initial weights, no dropout. */
+const makeLearner = (): Learner =>
+  cnnLearner(data, tinyBackbone(8, 7), { seed: 1, psDropout: [0, 0] });
+
+const isHead = (name: string) => name.startsWith('head.');
+
+async function maxChange(
+  a: Map<string, Float32Array>,
+  b: Map<string, Float32Array>,
+  keep: (name: string) => boolean,
+) {
+  let worst = 0;
+  for (const [name, values] of a) {
+    if (!keep(name)) continue;
+    const other = b.get(name)!;
+    values.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - other[i]!))));
+  }
+  return worst;
+}
+
+describe('precompute (frozen-body feature cache)', () => {
+  it('trains the head only, with the plain path schedule, events and epoch rows', async () => {
+    const plain = makeLearner();
+    await plain.fitOneCycle(4, 1e-2);
+    const learn = makeLearner();
+    const before = await readWeights(learn.model);
+    const events: string[] = [];
+    const spy: Callback = {
+      afterCacheBatch: (s) => void events.push(`cache ${s.cache!.done}/${s.cache!.total}`),
+      beforeEpoch: (s) => void events.push(`epoch ${s.epoch}`),
+    };
+    const result = await learn.fitOneCycle(4, 1e-2, {
+      precompute: { views: 2 },
+      callbacks: [spy],
+    });
+    const after = await readWeights(learn.model);
+
+    // Body: weights and BatchNorm statistics untouched; head: trained.
+    expect(await maxChange(before, after, (n) => !isHead(n))).toBe(0);
+    expect(await maxChange(before, after, isHead)).toBeGreaterThan(1e-3);
+    // 2 views × 50 training images + 24 validation images, batch by batch, before epoch 0.
+    expect(events).toEqual([
+      ...[16, 32, 48, 50, 66, 82, 98, 100, 116, 124].map((n) => `cache ${n}/124`),
+      ...[0, 1, 2, 3].map((e) => `epoch ${e}`),
+    ]);
+    expect(result).toMatchObject({ cancelled: false, epochsDone: 4, iterations: 12 });
+    expect(result.precompute).toMatchObject({
+      views: 2,
+      trainImages: 50,
+      validImages: 24,
+      featureSize: 32, // max ‖ avg pooling of the 16-channel feature map
+    });
+    expect(result.timing.cacheS).toBeGreaterThan(0);
+    expect(result.timing.trainS).toBeGreaterThan(0);
+    expect(describePrecompute(result)).toMatch(
+      /50 training images × 2 augmented views \+ 24 validation images .* kept their pretrained statistics/,
+    );
+    expect(describePrecompute({ ...result, precompute: null })).toBeNull();
+
+    const { recorder } = learn;
+    expect(recorder.lrs).toEqual(plain.recorder.lrs);
+    expect(recorder.moms).toEqual(plain.recorder.moms);
+    expect(recorder.losses).toHaveLength(plain.recorder.losses.length);
+    expect(recorder.epochs.map((e) => e.epoch)).toEqual([0, 1, 2, 3]);
+    for (const e of recorder.epochs) {
+      expect(Number.isFinite(e.trainLoss)).toBe(true);
+      expect(Number.isFinite(e.validLoss)).toBe(true);
+      expect(Object.keys(e.metrics)).toEqual(['error_rate']);
+    }
+    // The head alone learns the patterns from the cached features (chance: 0.67 error).
+    expect(recorder.epochs.at(-1)!.metrics['error_rate']).toBeLessThan(0.34);
+    plain.dispose();
+    learn.dispose();
+  });
+
+  it('gives each image a different cached view in each epoch of a run of as many', async () => {
+    const learn = makeLearner();
+    const build = prepareFeatureCache(learn, { views: 2 }, { epochs: 2, firstDataEpoch: 5 });
+    const cache = await build({ withValidation: false, onProgress: async () => {} });
+    expect(cache.summary).toMatchObject({ views: 2, trainImages: 50, validImages: 0 });
+    const rows = new Map<string, string[]>();
+    for (const dataEpoch of [5, 6]) {
+      for await (const { x, y, keys } of cache.path.trainBatches(dataEpoch)) {
+        const values = (await x.array()) as number[][];
+        keys.forEach((k, i) => rows.set(k, [...(rows.get(k) ?? []), values[i]!.join()]));
+        tf.dispose([x, y]);
+      }
+    }
+    const twice = [...rows.values()].filter((r) => r.length === 2);
+    expect(twice.length).toBeGreaterThanOrEqual(46); // 48 of 50 per epoch (drop_last)
+    for (const [first, second] of twice) expect(first).not.toBe(second);
+    cache.dispose();
+    learn.dispose();
+  });
+
+  it('runs the LR finder on cached features and restores the learner afterwards', async () => {
+    const learn = makeLearner();
+    const before = await readWeights(learn.model);
+    const start = tf.memory().numTensors;
+    const found = await learn.lrFind({ numIt: 5, precompute: true });
+    expect(found.lrs).toHaveLength(5);
+    expect(found.losses.every(Number.isFinite)).toBe(true);
+    expect(await maxChange(before, await readWeights(learn.model), () => true)).toBe(0);
+    expect(tf.memory().numTensors).toBe(start);
+    learn.dispose();
+  });
+
+  it('rejects a learner whose body is not frozen, saying why and what to do', async () => {
+    const learn = makeLearner();
+    learn.unfreeze();
+    await expect(learn.fitOneCycle(1, 1e-3, { precompute: true })).rejects.toThrow(
+      /precompute .* needs the body frozen \(learner\.freeze\(\)\); this learner has 3 of its 3 layer groups trainable/,
+    );
+    learn.freezeTo(1);
+    await expect(learn.fit(1, 1e-3, { precompute: { views: 1 } })).rejects.toThrow(
+      /2 of its 3 layer groups trainable \(frozenGroups = 1\)/,
+    );
+    expect(learn.recorder.losses).toHaveLength(0);
+    learn.dispose();
+  });
+
+  it('refuses data without per-view passes and heads it cannot split', async () => {
+    const plainData = { ...data, train: { ...data.train, eachItem: undefined } };
+    const other = cnnLearner(plainData, tinyBackbone(8, 7), { seed: 1 });
+    await expect(other.fit(1, 1e-3, { precompute: true })).rejects.toThrow(
+      /precompute needs data that lists every training item once per view/,
+    );
+    other.dispose();
+
+    // Two dense branches summed: the head is not a chain after its pooling.
+    const { body } = tinyBackbone(8, 7);
+    const head = [
+      tfl.layers.globalAveragePooling2d({ name: 'head.pool' }),
+      tfl.layers.dense({ name: 'head.a', units: 3 }),
+      tfl.layers.dense({ name: 'head.b', units: 3 }),
+      tfl.layers.add({ name: 'head.sum' }),
+    ] as const;
+    const pooled = head[0].apply(body.outputs[0]!) as tfl.SymbolicTensor;
+    const sum = head[3].apply([
+      head[1].apply(pooled) as tfl.SymbolicTensor,
+      head[2].apply(pooled) as tfl.SymbolicTensor,
+    ]) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: body.inputs, outputs: sum });
+    const branched = new Learner(data, model, [flattenLayers(body), [...head]]);
+    branched.freeze();
+    await expect(branched.fit(1, 1e-3, { precompute: true })).rejects.toThrow(
+      /cannot cache this model's body: head layer "head.b" is not fed by "head.a"/,
+    );
+    branched.dispose();
+  });
+
+  it('frees every tensor, after a fit and after a cancel during the cache build', async () => {
+    const learn = makeLearner();
+    await learn.fitOneCycle(1, 1e-2, { precompute: true }); // creates the head's Adam moments
+    const start = tf.memory().numTensors;
+    const twoEpochs = await learn.fitOneCycle(2, 1e-2, { precompute: { views: 4 } });
+    expect(twoEpochs.precompute?.views).toBe(2); // no more views than epochs to use them
+    expect(tf.memory().numTensors).toBe(start);
+
+    const seen: ProgressEvent[] = [];
+    let polls = 0;
+    const stopped = await learn.fitOneCycle(4, 1e-2, {
+      precompute: { views: 4 },
+      callbacks: [new ProgressCallback((e) => void seen.push(e))],
+      shouldStop: () => ++polls > 3,
+    });
+    expect(stopped).toMatchObject({
+      cancelled: true,
+      epochsDone: 0,
+      iterations: 0,
+      precompute: null,
+    });
+    expect(seen.map((e) => `${e.phase} ${e.batch}/${e.batches}`)).toEqual([
+      'cache 16/224',
+      'cache 32/224',
+      'cache 48/224',
+    ]);
+    expect(seen.at(-1)!.etaS).toBeGreaterThan(0);
+    expect(tf.memory().numTensors).toBe(start);
+    learn.dispose();
+  });
+
+  it('resumes from a mid-fit checkpoint to the same weights and epoch rows', async () => {
+    const full = makeLearner();
+    await full.fitOneCycle(3, 1e-2, { precompute: { views: 2 } });
+
+    const crashed = makeLearner();
+    let first: Uint8Array | null = null;
+    const crash: Callback = {
+      beforeBatch: (s) => {
+        if (s.iteration === 4) throw new Error('worker died');
+      },
+    };
+    await expect(
+      crashed.fitOneCycle(3, 1e-2, {
+        precompute: { views: 2 },
+        callbacks: [new CheckpointCallback(async (b) => void (first ??= b)), crash],
+      }),
+    ).rejects.toThrow('worker died');
+    crashed.dispose();
+
+    const resumed = makeLearner();
+    const result = await resumed.fitOneCycle(3, 1e-2, {
+      precompute: { views: 2 },
+      resumeFrom: first!,
+    });
+    expect(result).toMatchObject({ epochsDone: 3, iterations: 9 });
+    expect(result.timing.epochs).toBe(2);
+    expect(resumed.recorder.epochs.map((e) => e.epoch)).toEqual([0, 1, 2]);
+    expect(resumed.recorder.epochs.map((e) => e.validLoss)).toEqual(
+      full.recorder.epochs.map((e) => e.validLoss),
+    );
+    expect(resumed.recorder.lrs).toEqual(full.recorder.lrs);
+    const [a, b] = [await readWeights(resumed.model), await readWeights(full.model)];
+    expect(await maxChange(a, b, () => true)).toBeLessThanOrEqual(1e-6);
+    resumed.dispose();
+    full.dispose();
+  });
+});

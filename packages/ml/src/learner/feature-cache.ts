@@ -1,0 +1,294 @@
+/**
+ * Frozen-body feature cache (fastai 0.7's `precompute=True`): every training image, in a few
+ * augmented views, and every validation image go through the frozen body once; the head then
+ * trains on the cached activations, epoch after epoch, at a tiny fraction of a full step.
+ *
+ * What differs from a plain frozen fit (fastai v1 `fit_one_cycle` after `freeze()`): the body
+ * runs in inference mode, so its BatchNorm layers normalise with their pretrained running
+ * statistics and neither those nor their weights change (fastai v1 trains the body's BatchNorm
+ * layers, train_bn=True, and their statistics follow the new data). Each epoch sees one of
+ * the cached views per image rather than a fresh augmentation.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { createRng, shuffledIndices } from '../data/rng';
+import type { CacheProgress } from './callback';
+import type { LearnerBatch, LearnerData } from './data';
+import type { Learner } from './learner';
+import {
+  DEFAULT_PRECOMPUTE_VIEWS,
+  type PrecomputeOptions,
+  type PrecomputeSummary,
+} from './precompute';
+import { collectPredictions, crossEntropy, scorePredictions } from './predictions';
+import { splitHead, type HeadSplit } from './head-split';
+import type { TrainingPath } from './training-path';
+
+export interface FeatureCache {
+  readonly path: TrainingPath;
+  readonly summary: PrecomputeSummary;
+  /** Releases the cached activations. */
+  dispose(): void;
+}
+
+interface CacheBuildOptions {
+  /** Also cache the validation set (false when the fit does not validate). */
+  withValidation: boolean;
+  /** Awaited after every batch of the build; may throw to cancel it. */
+  onProgress: (progress: CacheProgress) => Promise<void>;
+}
+
+interface Rows {
+  values: Float32Array;
+  labels: Int32Array;
+  keys: string[];
+}
+
+// Streams of their own, apart from the DataBunch's shuffle and augmentation streams.
+const SAMPLE_STREAM = 6;
+const VIEW_STREAM = 7;
+const VALID_BS = 256;
+
+function precomputableData(data: LearnerData) {
+  const { bs, eachItem } = data.train;
+  const { counts } = data;
+  if (bs == null || eachItem == null || counts == null) {
+    throw new Error(
+      'precompute needs data that lists every training item once per view (train.bs, ' +
+        'train.eachItem and counts, as a DataBunch from createDataBunch has). Fit without precompute.',
+    );
+  }
+  return { bs, eachItem: eachItem.bind(data.train), counts };
+}
+
+/**
+ * Checks options, data and model at once (so a fit refuses before it starts), and returns the
+ * build: it runs the frozen body over the training set once per view and over the validation
+ * set once, keeps the head's input per image in memory, and gives the training path over it.
+ */
+export function prepareFeatureCache(
+  learner: Learner,
+  options: PrecomputeOptions,
+  fit: FitSpan,
+): (build: CacheBuildOptions) => Promise<FeatureCache> {
+  const views = options.views ?? DEFAULT_PRECOMPUTE_VIEWS;
+  const maxCacheMb = options.maxCacheMb ?? 2048;
+  if (!Number.isInteger(views) || views < 0)
+    throw new Error(`precompute.views must be an integer >= 0, received ${views}.`);
+  const { data } = learner;
+  const { bs, eachItem, counts } = precomputableData(data);
+  const split = splitHead(learner.model, learner.layerGroups.at(-1)!);
+  const featureSize = split.featureShape.reduce((a, b) => a * b, 1);
+  // View 0 is the un-augmented image; 1…n are augmented. An image meets each of its views once
+  // before any again, so a fit of fewer epochs than views would never use the extra ones.
+  const viewIds =
+    views === 0 || data.train.isAugmented === false
+      ? [0]
+      : Array.from({ length: Math.min(views, fit.epochs) }, (_, i) => i + 1);
+  const nTrain = counts.train;
+  if (data.train.length * bs > nTrain) {
+    throw new Error(
+      `The data announces ${data.train.length} training batches of ${bs} but only ${nTrain} training items.`,
+    );
+  }
+  const mbOf = (images: number) => (images * featureSize * 4) / 2 ** 20;
+  const most = viewIds.length * nTrain + counts.valid;
+  if (mbOf(most) > maxCacheMb) {
+    throw new Error(
+      `precompute would cache ${mbOf(most).toFixed(0)} MB (${most} images × ${featureSize} floats), ` +
+        `more than maxCacheMb ${maxCacheMb}. Cache fewer views or fit without precompute.`,
+    );
+  }
+  return (build) =>
+    buildCache(learner, build, {
+      split,
+      viewIds,
+      bs,
+      eachItem,
+      nTrain,
+      featureSize,
+      nValid: build.withValidation ? counts.valid : 0,
+      firstDataEpoch: fit.firstDataEpoch,
+    });
+}
+
+/** The fit a cache serves: its epochs, and the data epoch its first epoch draws. */
+export interface FitSpan {
+  epochs: number;
+  firstDataEpoch: number;
+}
+
+interface CachePlan {
+  firstDataEpoch: number;
+  split: HeadSplit;
+  viewIds: number[];
+  bs: number;
+  eachItem: (view: number) => AsyncIterable<LearnerBatch>;
+  nTrain: number;
+  nValid: number;
+  featureSize: number;
+}
+
+async function buildCache(
+  learner: Learner,
+  { onProgress }: CacheBuildOptions,
+  { split, viewIds, bs, eachItem, nTrain, nValid, featureSize, firstDataEpoch }: CachePlan,
+): Promise<FeatureCache> {
+  const { data, opt } = learner;
+  const total = viewIds.length * nTrain + nValid;
+  const started = performance.now();
+  let done = 0;
+  const onBatch = async (n: number) => {
+    done += n;
+    await onProgress({ done, total, views: viewIds.length, seconds: seconds(started) });
+  };
+  const train: Rows = {
+    values: new Float32Array(viewIds.length * nTrain * featureSize),
+    labels: new Int32Array(nTrain),
+    keys: [],
+  };
+  for (const [v, view] of viewIds.entries()) {
+    const part: Rows = {
+      values: train.values.subarray(v * nTrain * featureSize),
+      labels: train.labels,
+      keys: [],
+    };
+    await cacheRows(eachItem(view), nTrain, part, featureSize, split.features, onBatch);
+    if (v === 0) train.keys = part.keys;
+    else if (part.keys.join('\n') !== train.keys.join('\n'))
+      throw new Error(`data.train.eachItem(${view}) gave the items in another order than view 0.`);
+  }
+  const valid =
+    nValid > 0
+      ? await cacheRows(
+          data.valid.batches(),
+          nValid,
+          newRows(nValid, featureSize),
+          featureSize,
+          split.features,
+          onBatch,
+        )
+      : null;
+  const cacheS = seconds(started);
+  const headGroup = learner.layerGroups.length - 1;
+  const featureBatch = (values: Float32Array, n: number) =>
+    tf.tensor(values, [n, ...split.featureShape]);
+
+  const path: TrainingPath = {
+    // Per epoch a fresh order and one cached view per image, each of an image's n views once
+    // in every n epochs of the fit; all from the learner's seed and data epochs, so a resumed
+    // fit draws what the uninterrupted one would have.
+    async *trainBatches(dataEpoch) {
+      const seed = learner.seed ?? 0;
+      const order = shuffledIndices(nTrain, createRng(seed, dataEpoch, SAMPLE_STREAM));
+      const n = viewIds.length;
+      const epoch = Math.max(dataEpoch - firstDataEpoch, 0);
+      const cycleStart = firstDataEpoch + epoch - (epoch % n);
+      const viewOf = (item: number) =>
+        n === 1
+          ? 0
+          : shuffledIndices(n, createRng(seed, cycleStart, item, VIEW_STREAM))[epoch % n]!;
+      for (let b = 0; b < data.train.length; b++) {
+        const items = order.slice(b * bs, (b + 1) * bs);
+        const x = new Float32Array(items.length * featureSize);
+        items.forEach((item, k) => {
+          const row = viewOf(item) * nTrain + item;
+          x.set(train.values.subarray(row * featureSize, (row + 1) * featureSize), k * featureSize);
+        });
+        yield {
+          x: featureBatch(x, items.length),
+          y: tf.tensor1d(
+            items.map((i) => train.labels[i]!),
+            'int32',
+          ),
+          keys: items.map((i) => train.keys[i]!),
+        };
+      }
+    },
+    loss: (x, y) => tf.tidy(() => crossEntropy(split.forward(x, true), y, data.c)),
+    variables: opt.groups[headGroup]!.map((p) => p.variable),
+    // Only the head: the body's BatchNorm weights in the optimiser (train_bn) stay as they are.
+    step: (grads) => opt.step(grads, [headGroup]),
+    async validate() {
+      if (valid == null) throw new Error('This precomputed fit cached no validation set.');
+      const preds = await collectPredictions(
+        (x) => split.forward(x, false),
+        validBatches(valid, featureSize, featureBatch),
+        data.c,
+      );
+      return scorePredictions(preds, learner.metrics);
+    },
+  };
+  return {
+    path,
+    summary: {
+      views: viewIds.length,
+      isAugmented: viewIds[0] !== 0,
+      trainImages: nTrain,
+      validImages: nValid,
+      featureSize,
+      cacheMb: Math.round(((total * featureSize * 4) / 2 ** 20) * 10) / 10,
+      cacheS,
+      bodyImgS: total / Math.max(cacheS, 1e-9),
+    },
+    dispose() {
+      // Plain arrays: dropping them is all; kept as a method so the owner's contract is explicit.
+      train.values = new Float32Array(0);
+      if (valid != null) valid.values = new Float32Array(0);
+    },
+  };
+}
+
+const seconds = (since: number) => (performance.now() - since) / 1000;
+
+/** Room for `n` images' features, labels and keys. */
+const newRows = (n: number, featureSize: number): Rows => ({
+  values: new Float32Array(n * featureSize),
+  labels: new Int32Array(n),
+  keys: [],
+});
+
+/** Features of every item of `batches` into `rows`, reading each batch once. */
+async function cacheRows(
+  batches: AsyncIterable<LearnerBatch>,
+  count: number,
+  rows: Rows,
+  featureSize: number,
+  features: (x: tf.Tensor) => tf.Tensor,
+  onBatch: (n: number) => Promise<void>,
+): Promise<Rows> {
+  let row = 0;
+  for await (const { x, y, keys } of batches) {
+    try {
+      if (row + keys.length > count)
+        throw new Error(`The data gave more than the ${count} items its counts announce.`);
+      const f = tf.tidy(() => features(x));
+      const [values, labels] = await Promise.all([f.data<'float32'>(), y.data<'int32'>()]);
+      f.dispose();
+      rows.values.set(values, row * featureSize);
+      rows.labels.set(labels, row);
+      rows.keys.push(...keys);
+    } finally {
+      tf.dispose([x, y]);
+    }
+    row += keys.length;
+    await onBatch(keys.length);
+  }
+  if (row !== count)
+    throw new Error(`The data gave ${row} items where its counts announce ${count}.`);
+  return rows;
+}
+
+async function* validBatches(
+  rows: Rows,
+  featureSize: number,
+  toTensor: (values: Float32Array, n: number) => tf.Tensor,
+): AsyncGenerator<LearnerBatch> {
+  for (let start = 0; start < rows.labels.length; start += VALID_BS) {
+    const end = Math.min(start + VALID_BS, rows.labels.length);
+    yield {
+      x: toTensor(rows.values.slice(start * featureSize, end * featureSize), end - start),
+      y: tf.tensor1d(rows.labels.slice(start, end), 'int32'),
+      keys: rows.keys.slice(start, end),
+    };
+  }
+}

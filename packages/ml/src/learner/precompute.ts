@@ -1,0 +1,86 @@
+/**
+ * Options, defaults and the run-log line of precomputed fits (feature-cache.ts): the head
+ * trained on cached activations of the frozen body, fastai 0.7's `precompute=True`.
+ */
+import type { FitResult } from './fit-loop';
+import type { Learner } from './learner';
+
+export interface PrecomputeOptions {
+  /**
+   * Augmented views cached per training image, at most one per epoch of the fit (an image
+   * meets each of its views once before any again, so more would go unused). 0, or data
+   * without augmentation, caches the un-augmented image once. Default 4.
+   */
+  views?: number;
+  /** Largest cache to build, in MB; a bigger one is refused with advice. Default 2048. */
+  maxCacheMb?: number;
+}
+
+export const DEFAULT_PRECOMPUTE_VIEWS = 4;
+
+/** What a precomputed fit cached and how long that took, for the run's log. */
+export interface PrecomputeSummary {
+  /** Views cached per training image (at most the fit's epochs). */
+  views: number;
+  /** False when the one view is the un-augmented image. */
+  isAugmented: boolean;
+  trainImages: number;
+  /** 0 when the fit skipped validation (the LR finder). */
+  validImages: number;
+  /** Floats cached per image (the head's pooled input). */
+  featureSize: number;
+  cacheMb: number;
+  /** Seconds the cache build took. */
+  cacheS: number;
+  /** Images per second through data loading and the frozen body during the build. */
+  bodyImgS: number;
+}
+
+/** Throws unless the learner's body is frozen and its head alone trains. */
+export function assertPrecomputable(learner: Learner): void {
+  const groups = learner.layerGroups.length;
+  if (learner.frozenGroups === groups - 1 && groups > 1) return;
+  throw new Error(
+    `precompute trains the head alone on cached activations of the frozen body, so it needs the ` +
+      `body frozen (learner.freeze()); this learner has ${groups - learner.frozenGroups} of its ` +
+      `${groups} layer groups trainable (frozenGroups = ${learner.frozenGroups}). Fit without ` +
+      `precompute to train unfrozen layers.`,
+  );
+}
+
+/**
+ * Whether a frozen stage should precompute unless the user switches it off: on CPU backends
+ * (wasm, cpu, tensorflow), where a plain frozen epoch spends nearly all its time in the body's
+ * forward and backward passes. On a GPU the plain path is cheap and keeps fastai v1's training
+ * of the body's BatchNorm layers.
+ */
+export function isPrecomputeDefault(backend: string): boolean {
+  return backend !== 'tensorflow-gpu';
+}
+
+const fmt = (n: number, digits = 1) =>
+  n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/**
+ * One line for the run's log: what was cached and how long it took, the head's training time,
+ * the least a plain frozen fit would have taken for the same epochs (one body forward per image
+ * and epoch at the build's pace; its backward pass comes on top), and what precompute changes.
+ * Null for a plain fit.
+ */
+export function describePrecompute(result: FitResult): string | null {
+  const p = result.precompute;
+  if (p == null) return null;
+  const { cacheS, trainS, epochs } = result.timing;
+  const plural = (n: number, word: string) =>
+    `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
+  const valid = p.validImages > 0 ? ` + ${plural(p.validImages, 'validation image')}` : '';
+  const plainS = (epochs * (p.trainImages + p.validImages)) / p.bodyImgS;
+  return (
+    `precompute: ${plural(p.trainImages, 'training image')} × ${plural(p.views, p.isAugmented ? 'augmented view' : 'un-augmented view')}${valid} ` +
+    `through the frozen body in ${fmt(cacheS)} s (${fmt(p.bodyImgS, 0)} img/s, ${fmt(p.cacheMb)} MB ` +
+    `cached), then ${plural(epochs, 'epoch')} of the head in ${fmt(trainS)} s: ${fmt(cacheS + trainS)} s ` +
+    `in all, where a plain frozen fit needs at least ${fmt(plainS)} s for its forward passes alone ` +
+    `(backward passes not counted). The body's BatchNorm layers kept their pretrained statistics ` +
+    `and weights; a plain frozen fit trains them on this data.`
+  );
+}

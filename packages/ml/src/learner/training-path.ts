@@ -1,0 +1,30 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import type { LearnerBatch } from './data';
+import type { Learner } from './learner';
+import type { ValidationResult } from './predictions';
+
+/**
+ * What the training loop runs each batch and epoch on: the whole model over the data (the
+ * plain path), or the head over cached activations of the frozen body (feature-cache.ts).
+ */
+export interface TrainingPath {
+  /** Training batches of one data epoch (shuffle and augmentation); the loop disposes them. */
+  trainBatches(dataEpoch: number): AsyncIterable<LearnerBatch>;
+  /** Mean cross-entropy of a batch in training mode. */
+  loss(x: tf.Tensor, y: tf.Tensor1D): tf.Scalar;
+  /** The variables that get gradients. */
+  readonly variables: tf.Variable[];
+  /** One optimiser step from their gradients. */
+  step(grads: tf.NamedTensorMap): void;
+  validate(): Promise<ValidationResult>;
+}
+
+export function plainPath(learner: Learner): TrainingPath {
+  return {
+    trainBatches: (dataEpoch) => learner.data.train.batches(dataEpoch),
+    loss: (x, y) => learner.trainingLoss(x, y),
+    variables: learner.opt.variables,
+    step: (grads) => learner.opt.step(grads),
+    validate: () => learner.validate(),
+  };
+}
