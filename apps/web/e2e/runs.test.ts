@@ -64,6 +64,12 @@ describe('a training run in the browser', () => {
     expect(await page.getByTestId('run-status').textContent()).toBe('done');
     expect(await epochRows(1).count()).toBe(4);
     expect(await epochRows(5).count()).toBe(2);
+    // On a CPU worker the frozen stage trained on the feature cache and says what that changed.
+    const cacheNote = page.getByTestId('stage-1').getByText(/^precompute: \d+ training images/);
+    expect(await cacheNote.textContent()).toMatch(/BatchNorm layers kept their pretrained/);
+    expect(
+      await page.getByTestId('stage-5').getByText('Trained with the feature cache').count(),
+    ).toBe(0);
     const last = (await rowTexts(5)).at(-1)!;
     const cells = await epochRows(5).last().locator('td').allTextContents();
     const errorRate = Number(cells[3]);

@@ -58,6 +58,7 @@ const train = new Worker(
           db,
           trainQueue,
           log,
+          workerId,
           publish: (runId, event) =>
             void publisher
               .publish(runEventsChannel(env.STUDIO_PREFIX, runId), JSON.stringify(event))

@@ -3,11 +3,13 @@
  *
  *   npm run lesson -- --data <folder> [--arch mobilenet_v2_0.35] [--size 224] [--bs 64]
  *     [--epochs 4] [--lr 3e-3] [--unfrozen-epochs 2] [--unfrozen-lr 1e-6,1e-4]
- *     [--valid-pct 0.2] [--seed 42] [--pretrained <dir>] [--cache <dir>] [--export <dir>] [--json]
+ *     [--valid-pct 0.2] [--seed 42] [--precompute auto|on|off] [--views 4]
+ *     [--pretrained <dir>] [--cache <dir>] [--export <dir>] [--json]
  *
  * data bunch → classes → fit_one_cycle frozen → save stage-1 → most confused → lr_find →
  * unfreeze → fit_one_cycle with a slice → final error rate. Labels come from class folders; a
  * train/ + valid/ (or validation/) tree gives the split, otherwise a seeded random split.
+ * The frozen stage trains the head on the feature cache (--precompute, auto: on CPU backends).
  * With --json the last line of stdout is one JSON object. Progress goes to stderr.
  */
 import os from 'node:os';
@@ -23,7 +25,9 @@ import {
   folderItems,
   folderSource,
   fromPredictions,
+  describePrecompute,
   initBackend,
+  isPrecomputeDefault,
   loadBackbone,
   mostConfused,
   slice,
@@ -51,9 +55,36 @@ const { values } = parseArgs({
     pretrained: { type: 'string' },
     cache: { type: 'string' },
     export: { type: 'string' },
+    precompute: { type: 'string', default: 'auto' },
+    views: { type: 'string', default: '4' },
     json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   },
 });
+
+if (values.help) {
+  process.stdout.write(
+    [
+      'npm run lesson -- --data <folder> [options]: fast.ai lesson 1 on a folder of labelled images.',
+      '',
+      '  --data <folder>        class folders, or train/ and valid/ folders of class folders',
+      '  --arch <id>            backbone (default mobilenet_v2_0.35)',
+      '  --size <px>            image size (default 224)     --bs <n>   batch size (default 64)',
+      '  --epochs <n>           frozen epochs (default 4)    --lr <x>   their max lr (default 3e-3)',
+      '  --unfrozen-epochs <n>  epochs after unfreeze (default 2)',
+      '  --unfrozen-lr lo,hi    their slice (default 1e-6,1e-4)',
+      '  --valid-pct <x>        random validation share without a valid/ folder (default 0.2)',
+      '  --seed <n>             seed of the split, batches and augmentation (default 42)',
+      '  --precompute auto|on|off  train the frozen stage on the feature cache (auto: on CPU)',
+      '  --views <n>            augmented views cached per training image (default 4)',
+      '  --pretrained <dir>     offline weights folder    --cache <dir>  download cache',
+      '  --export <dir>         write the exported model there',
+      '  --json                 the last line of stdout is one JSON summary',
+      '',
+    ].join('\n'),
+  );
+  process.exit(0);
+}
 
 const say = (line: string) => process.stderr.write(`${line}\n`);
 function fail(message: string): never {
@@ -82,6 +113,11 @@ const unfrozenEpochs = num('unfrozen-epochs', values['unfrozen-epochs']!);
 const [lo, hi] = values['unfrozen-lr']!.split(',').map((v) => num('unfrozen-lr', v));
 const validPct = num('valid-pct', values['valid-pct']!);
 const seed = Number(values.seed);
+if (!['auto', 'on', 'off'].includes(values.precompute!))
+  fail(`--precompute must be auto, on or off, received "${values.precompute}".`);
+const views = Number(values.views);
+if (!Number.isInteger(views) || views < 0)
+  fail(`--views must be a whole number of at least 0, received "${values.views}".`);
 const dataDir = path.resolve(process.env.INIT_CWD ?? process.cwd(), values.data);
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const started = performance.now();
@@ -150,9 +186,19 @@ const learn = cnnLearner(data, backbone, {
   metrics: [errorRate, accuracy],
   callbacks: [new ConsoleProgress()],
 });
-say(`\nfit_one_cycle(${epochs}, ${lr}) with the body frozen`);
-await learn.fitOneCycle(epochs, lr);
+const usePrecompute =
+  values.precompute === 'on' || (values.precompute === 'auto' && isPrecomputeDefault(backend.name));
+say(
+  `\nfit_one_cycle(${epochs}, ${lr}) with the body frozen${usePrecompute ? `, on the feature cache (${views} views)` : ''}`,
+);
+const frozenFit = await learn.fitOneCycle(epochs, lr, {
+  precompute: usePrecompute ? { views } : false,
+});
+const frozenLine = describePrecompute(frozenFit);
+if (frozenLine) say(frozenLine);
 const frozenError = lastError(learn);
+const frozenWallS = (performance.now() - started) / 1000;
+say(`frozen stage done ${frozenWallS.toFixed(1)} s after start`);
 const stage1 = await learn.save();
 say(`saved stage-1 (${(stage1.length / 1024 ** 2).toFixed(1)} MB)`);
 
@@ -169,7 +215,7 @@ say(
   }`,
 );
 
-const found = await learn.lrFind();
+const found = await learn.lrFind({ precompute: usePrecompute });
 say(
   found.suggestions
     ? `lr_find: steepest descent at ${found.suggestions.steepest.toExponential(1)}, minimum/10 at ${found.suggestions.minDiv10.toExponential(1)}`
@@ -200,7 +246,9 @@ const summary = {
   classes: data.classes,
   n_train: data.counts.train,
   n_valid: data.counts.valid,
+  precompute: frozenFit.precompute,
   frozen_error: frozenError,
+  frozen_wall_s: Math.round(frozenWallS * 10) / 10,
   final_error: finalError,
   lr_find: found.suggestions,
   backend: backend.name,

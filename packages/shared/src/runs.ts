@@ -44,6 +44,14 @@ export const runConfig = z.object({
     .min(0)
     .max(2 ** 31 - 1)
     .default(42),
+  /**
+   * Frozen stages train the head on cached activations of the frozen body (fastai 0.7's
+   * `precompute=True`): 'auto' on CPU backends, 'on' everywhere, 'off' never. The body's
+   * BatchNorm statistics stay fixed in this mode.
+   */
+  precompute: z.enum(['auto', 'on', 'off']).default('auto'),
+  /** Augmented views cached per training image (at most one per epoch); 0 = un-augmented only. */
+  precomputeViews: z.number().int().min(0).max(16).default(4),
 });
 export type RunConfig = z.infer<typeof runConfig>;
 
@@ -120,7 +128,7 @@ export const runEvent = z.discriminatedUnion('type', [
     lr: z.number(),
     mom: z.number(),
     etaS: z.number().nullable(),
-    phase: z.enum(['train', 'valid', 'lr_find']),
+    phase: z.enum(['cache', 'train', 'valid', 'lr_find']),
   }),
   z.object({
     type: z.literal('epoch'),

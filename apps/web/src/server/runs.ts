@@ -233,6 +233,8 @@ export async function getRunDetail(runId: string) {
       result: s.result as Record<string, unknown> | null,
       error: s.error,
       errorKind: s.errorKind,
+      /** The worker that ran the stage's last attempt. */
+      worker: s.worker,
       startedAt: s.startedAt?.toISOString() ?? null,
       finishedAt: s.finishedAt?.toISOString() ?? null,
       epochs: s.epochs.map(({ stageId: _s, ...e }) => e),

@@ -50,6 +50,12 @@ async function createRun(stages: StageSpec[], config: Record<string, unknown> = 
   return run;
 }
 
+/**
+ * Plain fits: the interruption tests need epochs long enough to stop in the middle of, and the
+ * out-of-memory test needs the backward pass through the body.
+ */
+const PLAIN = { precompute: 'off' };
+
 const runStatus = (id: string) =>
   t.db.run.findUniqueOrThrow({ where: { id }, include: { stages: { orderBy: { index: 'asc' } } } });
 
@@ -120,6 +126,18 @@ describe('training stages in the worker', () => {
     expect((await t.db.batchMetric.count({ where: { stageId: done.stages[0]!.id } })) > 0).toBe(
       true,
     );
+    // On a CPU backend the frozen fit trains the head on the feature cache; the unfrozen one cannot.
+    const frozenFit = done.stages[0]!.result as {
+      precompute: { views: number; trainImages: number; message: string } | null;
+      timing: { cacheS: number; trainS: number };
+    };
+    expect(frozenFit.precompute?.views).toBe(2);
+    expect(frozenFit.precompute?.trainImages).toBe(
+      await t.db.datasetVersionItem.count({ where: { versionId, split: 'train' } }),
+    );
+    expect(frozenFit.precompute?.message).toMatch(/BatchNorm layers kept their pretrained/);
+    expect(frozenFit.timing.cacheS).toBeGreaterThan(0);
+    expect((done.stages[4]!.result as { precompute: unknown }).precompute).toBeNull();
 
     // The same stage delivered again (a duplicate job) does not train again.
     const first = done.stages[0]!;
@@ -137,6 +155,7 @@ describe('training stages in the worker', () => {
   it('surfaces an out-of-memory error with the fix, and does not retry it', async () => {
     startWorker();
     const run = await createRun([{ kind: 'fit_one_cycle', epochs: 1, maxLr: 3e-3 }], {
+      ...PLAIN,
       size: 512,
       bs: 48,
       augment: { enabled: false },
@@ -154,7 +173,7 @@ describe('training stages in the worker', () => {
 
   it('cancels between two batches: status cancelled, not retried', async () => {
     startWorker();
-    const run = await createRun([{ kind: 'fit_one_cycle', epochs: 40, maxLr: 3e-3 }]);
+    const run = await createRun([{ kind: 'fit_one_cycle', epochs: 40, maxLr: 3e-3 }], PLAIN);
     const stageId = run.stages[0]!.id;
     await until(
       () => t.db.batchMetric.count({ where: { stageId } }),
@@ -179,7 +198,7 @@ describe('training stages in the worker', () => {
 
   it('resumes a stage from its last epoch checkpoint after the worker is killed, recording each epoch once', async () => {
     const first = startWorker();
-    const run = await createRun([{ kind: 'fit_one_cycle', epochs: 4, maxLr: 3e-3 }]);
+    const run = await createRun([{ kind: 'fit_one_cycle', epochs: 4, maxLr: 3e-3 }], PLAIN);
     const stageId = run.stages[0]!.id;
     await until(
       () => t.db.checkpoint.count({ where: { runId: run.id, kind: 'epoch' } }),
@@ -213,7 +232,7 @@ describe('training stages in the worker', () => {
 
   it('on SIGTERM stops at a batch boundary, exits cleanly and the stage resumes later', async () => {
     const first = startWorker();
-    const run = await createRun([{ kind: 'fit_one_cycle', epochs: 4, maxLr: 3e-3 }]);
+    const run = await createRun([{ kind: 'fit_one_cycle', epochs: 4, maxLr: 3e-3 }], PLAIN);
     const stageId = run.stages[0]!.id;
     await until(
       () => t.db.epochMetric.count({ where: { stageId } }),

@@ -12,6 +12,8 @@ export interface TrainContext {
     hooks: { onEvent: (event: RunEvent) => void; isCancelRequested: () => Promise<boolean> },
   ) => Promise<StageOutcome>;
   log: (msg: string) => void;
+  /** This worker's id, recorded on the stages it runs. */
+  workerId: string;
 }
 
 /** The stage was interrupted by a shutdown and goes back to the queue to resume elsewhere. */
@@ -45,6 +47,7 @@ export async function trainStage(ctx: TrainContext, job: TrainStageJob): Promise
     data: {
       status: 'running',
       attempts: { increment: 1 },
+      worker: ctx.workerId,
       startedAt: stage.startedAt ?? now,
       error: null,
     },
@@ -81,41 +84,54 @@ async function recordOutcome(
   const finishedAt = new Date();
   switch (outcome.kind) {
     case 'done': {
-      await ctx.db.stage.update({
-        where: { id: stageId },
-        data: {
-          status: 'done',
-          finishedAt,
-          result: (outcome.result ?? undefined) as Prisma.InputJsonValue | undefined,
-        },
-      });
-      ctx.publish(runId, { type: 'stage', stageId, status: 'done' });
-      await updateBestErrorRate(ctx.db, runId);
       const next = await ctx.db.stage.findFirst({
-        where: { runId, status: 'queued' },
+        where: { runId, status: 'queued', id: { not: stageId } },
         orderBy: { index: 'asc' },
       });
+      const best = await ctx.db.epochMetric.aggregate({
+        where: { stage: { runId } },
+        _min: { errorRate: true },
+      });
+      // One transaction, so no reader sees the stage done and its run still running.
+      await ctx.db.$transaction([
+        ctx.db.stage.update({
+          where: { id: stageId },
+          data: {
+            status: 'done',
+            finishedAt,
+            result: (outcome.result ?? undefined) as Prisma.InputJsonValue | undefined,
+          },
+        }),
+        ctx.db.run.update({
+          where: { id: runId },
+          data: {
+            bestErrorRate: best._min.errorRate,
+            ...(next ? {} : { status: 'done' as const, finishedAt }),
+          },
+        }),
+      ]);
+      ctx.publish(runId, { type: 'stage', stageId, status: 'done' });
       if (next) {
         await ctx.trainQueue.add(
           'stage',
           { stageId: next.id },
           { ...TRAIN_JOB_OPTIONS, jobId: next.id },
         );
-      } else {
-        await ctx.db.run.update({ where: { id: runId }, data: { status: 'done', finishedAt } });
       }
       return;
     }
     case 'cancelled':
-      await ctx.db.stage.update({
-        where: { id: stageId },
-        data: { status: 'cancelled', finishedAt, cancelRequested: false },
-      });
-      await ctx.db.stage.updateMany({
-        where: { runId, status: 'queued' },
-        data: { status: 'pending', queuedAt: null },
-      });
-      await ctx.db.run.update({ where: { id: runId }, data: { status: 'cancelled', finishedAt } });
+      await ctx.db.$transaction([
+        ctx.db.stage.update({
+          where: { id: stageId },
+          data: { status: 'cancelled', finishedAt, cancelRequested: false },
+        }),
+        ctx.db.stage.updateMany({
+          where: { runId, status: 'queued', id: { not: stageId } },
+          data: { status: 'pending', queuedAt: null },
+        }),
+        ctx.db.run.update({ where: { id: runId }, data: { status: 'cancelled', finishedAt } }),
+      ]);
       ctx.publish(runId, { type: 'stage', stageId, status: 'cancelled' });
       return;
     case 'failed': {
@@ -123,18 +139,20 @@ async function recordOutcome(
         outcome.errorKind === 'oom'
           ? `${outcome.message}\nThe batch does not fit in memory: use a smaller batch size (retry with half the batch).`
           : outcome.message;
-      await ctx.db.stage.update({
-        where: { id: stageId },
-        data: { status: 'failed', finishedAt, error, errorKind: outcome.errorKind },
-      });
-      await ctx.db.stage.updateMany({
-        where: { runId, status: 'queued' },
-        data: { status: 'pending', queuedAt: null },
-      });
-      await ctx.db.run.update({
-        where: { id: runId },
-        data: { status: 'failed', finishedAt, error },
-      });
+      await ctx.db.$transaction([
+        ctx.db.stage.update({
+          where: { id: stageId },
+          data: { status: 'failed', finishedAt, error, errorKind: outcome.errorKind },
+        }),
+        ctx.db.stage.updateMany({
+          where: { runId, status: 'queued', id: { not: stageId } },
+          data: { status: 'pending', queuedAt: null },
+        }),
+        ctx.db.run.update({
+          where: { id: runId },
+          data: { status: 'failed', finishedAt, error },
+        }),
+      ]);
       ctx.publish(runId, {
         type: 'stage',
         stageId,
@@ -160,12 +178,4 @@ async function recordOutcome(
       });
       throw new StageCrashedError(outcome.message);
   }
-}
-
-async function updateBestErrorRate(db: Db, runId: string): Promise<void> {
-  const best = await db.epochMetric.aggregate({
-    where: { stage: { runId } },
-    _min: { errorRate: true },
-  });
-  await db.run.update({ where: { id: runId }, data: { bestErrorRate: best._min.errorRate } });
 }

@@ -1,5 +1,6 @@
 // Helpers for integration tests that run the real worker process against real Postgres and Redis.
 import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SHARED } from '@studio/db/testing';
@@ -25,6 +26,8 @@ export function startWorker(options: {
         STUDIO_PRETRAINED_DIR: path.join(SHARED, 'pretrained'),
         STUDIO_TRAIN_LOCK_MS: '4000',
         STUDIO_BACKEND: 'wasm',
+        // Decoded images and downloads of test runs stay out of the user's cache.
+        STUDIO_CACHE_DIR: path.join(os.tmpdir(), 'studio-worker-tests'),
         ...options.env,
       },
       stdio: ['ignore', process.env.STUDIO_TEST_VERBOSE ? 'inherit' : 'ignore', 'inherit'],

@@ -1,9 +1,12 @@
+import path from 'node:path';
 import type { Db, PostgresBlobStore } from '@studio/db';
 import {
   accuracy,
   cnnLearner,
   createDataBunch,
+  DiskPixelStore,
   errorRate,
+  ImageCache,
   loadBackbone,
   loadUploadedBackbone,
   type ArchitectureId,
@@ -15,6 +18,7 @@ import {
 import {
   backboneFiles,
   backboneNormalization,
+  runConfig,
   uploadedBackboneIdOf,
   type RunConfig,
 } from '@studio/shared';
@@ -28,6 +32,8 @@ export interface RunLearner {
   learner: Learner;
   /** How validation feeds the model, which an export must repeat. */
   preprocessing: ExportOptions['preprocessing'];
+  /** The run's settings, with the defaults of settings added after the run was created. */
+  config: RunConfig;
 }
 
 /**
@@ -42,7 +48,7 @@ export async function buildLearner(
   paths: LearnerPaths,
 ): Promise<RunLearner> {
   const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
-  const config = run.config as RunConfig;
+  const config = runConfig.parse(run.config);
   const rows = await db.datasetVersionItem.findMany({
     where: { versionId: run.versionId },
     select: { split: true, labels: true, file: { select: { id: true, blobKey: true } } },
@@ -66,6 +72,8 @@ export async function buildLearner(
     seed: config.seed,
     augment: enabled ? strengths : false,
     normalize: backbone.spec.normalization,
+    // Decoded, resized images stay on this host's disk: the next stage or run skips the decode.
+    cache: new ImageCache({ store: new DiskPixelStore(path.join(paths.cacheDir, 'pixels')) }),
   });
   const metrics = config.metrics.map((m) => (m === 'accuracy' ? accuracy : errorRate));
   if (!metrics.includes(errorRate)) metrics.unshift(errorRate);
@@ -77,6 +85,7 @@ export async function buildLearner(
       normalize: data.normalize,
       arch: run.arch,
     },
+    config,
   };
 }
 

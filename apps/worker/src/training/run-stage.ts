@@ -1,6 +1,13 @@
 import type { Db, PostgresBlobStore } from '@studio/db';
-import { CheckpointCallback, slice, type Learner, type LearningRate } from '@studio/ml';
-import type { LearningRate as StageLearningRate, RunEvent } from '@studio/shared';
+import {
+  CheckpointCallback,
+  describePrecompute,
+  isPrecomputeDefault,
+  slice,
+  type Learner,
+  type LearningRate,
+} from '@studio/ml';
+import type { LearningRate as StageLearningRate, RunConfig, RunEvent } from '@studio/shared';
 import { storeStageArtefacts } from './artefacts';
 import { buildLearner, type LearnerPaths, type RunLearner } from './build-learner';
 import { deleteCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoints';
@@ -11,6 +18,8 @@ export interface StageContext {
   db: Db;
   blobs: PostgresBlobStore;
   paths: LearnerPaths;
+  /** The TensorFlow.js backend training runs on (decides the feature cache's default). */
+  backend: string;
   send: (event: RunEvent) => void;
   log: (message: string) => void;
   isCancelled: () => boolean;
@@ -19,6 +28,22 @@ export interface StageContext {
 
 const toLearningRate = (lr: StageLearningRate): LearningRate =>
   typeof lr === 'number' ? lr : lr.lo === undefined ? slice(lr.hi) : slice(lr.lo, lr.hi);
+
+/**
+ * The feature cache option of a stage: only a frozen body can be cached, and the run's setting
+ * (auto: on CPU backends) decides whether it is.
+ */
+export function precomputeFor(
+  learner: Learner,
+  config: Pick<RunConfig, 'precompute' | 'precomputeViews'>,
+  backend: string,
+): false | { views: number } {
+  const isFrozen =
+    learner.layerGroups.length > 1 && learner.frozenGroups === learner.layerGroups.length - 1;
+  if (!isFrozen || config.precompute === 'off') return false;
+  if (config.precompute === 'auto' && !isPrecomputeDefault(backend)) return false;
+  return { views: config.precomputeViews };
+}
 
 /** Runs one stage inside the training process and says how it ended. */
 export async function runStage(ctx: StageContext, stageId: string): Promise<ChildMessage> {
@@ -73,7 +98,7 @@ export async function runStage(ctx: StageContext, stageId: string): Promise<Chil
         await saveCurrent(ctx, learner, runId, stageId);
         return { type: 'done', result: { frozenGroups: learner.frozenGroups } };
       case 'lr_find':
-        return await findLearningRate(ctx, learner, stageId, params);
+        return await findLearningRate(ctx, built, stageId, params);
       case 'fit_one_cycle':
         return await fitOneCycle(ctx, built, stageId, runId, params);
       default:
@@ -105,12 +130,13 @@ async function saveCurrent(
 
 async function findLearningRate(
   ctx: StageContext,
-  learner: Learner,
+  { learner, config }: RunLearner,
   stageId: string,
   params: Record<string, unknown>,
 ): Promise<ChildMessage> {
   const reporter = new StudioReporter(ctx.db, stageId, ctx.send);
   const found = await learner.lrFind({
+    precompute: precomputeFor(learner, config, ctx.backend),
     startLr: Number(params.startLr ?? 1e-7),
     endLr: Number(params.endLr ?? 10),
     numIt: Number(params.numIt ?? 100),
@@ -132,7 +158,7 @@ async function findLearningRate(
 
 async function fitOneCycle(
   ctx: StageContext,
-  { learner, preprocessing }: RunLearner,
+  { learner, preprocessing, config }: RunLearner,
   stageId: string,
   runId: string,
   params: Record<string, unknown>,
@@ -164,7 +190,9 @@ async function fitOneCycle(
       bytes,
     );
   });
+  const precompute = precomputeFor(learner, config, ctx.backend);
   const fit = await learner.fitOneCycle(epochs, maxLr, {
+    precompute,
     callbacks: [new StudioReporter(ctx.db, stageId, ctx.send), checkpoints],
     shouldStop: () => ctx.isCancelled() || ctx.isStopping(),
     resumeFrom,
@@ -173,6 +201,11 @@ async function fitOneCycle(
     if (ctx.isStopping() && !ctx.isCancelled()) return { type: 'interrupted' };
     await deleteCheckpoint(ctx.db, ctx.blobs, runId, 'epoch', stageId);
     return { type: 'cancelled' };
+  }
+  const cacheLine = describePrecompute(fit);
+  if (cacheLine) {
+    ctx.log(cacheLine);
+    ctx.send({ type: 'log', stageId, message: cacheLine });
   }
   await saveCurrent(ctx, learner, runId, stageId);
   // Before the epoch checkpoint goes: a crash here resumes a finished fit (no epochs left) and
@@ -193,6 +226,8 @@ async function fitOneCycle(
       metrics: last?.metrics ?? {},
       errorRate: artefacts.errorRate,
       artefactsMs: artefacts.ms,
+      timing: fit.timing,
+      precompute: fit.precompute && { ...fit.precompute, message: cacheLine },
     },
   };
 }

@@ -42,6 +42,7 @@ try {
     {
       db,
       blobs,
+      backend: backend.name,
       paths: {
         pretrainedDir: env.STUDIO_PRETRAINED_DIR ?? path.resolve(repoRoot, '../shared/pretrained'),
         cacheDir: env.STUDIO_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'studio'),

@@ -38,6 +38,27 @@ export class StudioReporter implements Callback {
     this.firstIteration = state.iteration;
   }
 
+  /** The feature cache build: progress in images; training is timed from its end. */
+  afterCacheBatch(state: FitState): void {
+    const { done, total, seconds } = state.cache!;
+    this.fitStartedAt = performance.now();
+    this.send({
+      type: 'batch',
+      stageId: this.stageId,
+      iteration: state.iteration,
+      epoch: 0,
+      loss: 0,
+      smoothLoss: 0,
+      lr: state.learner.opt.lr.at(-1)!,
+      mom: state.learner.opt.mom,
+      batch: done,
+      batches: total,
+      epochs: state.epochs,
+      etaS: done > 0 ? (seconds / done) * Math.max(total - done, 0) : null,
+      phase: 'cache',
+    });
+  }
+
   beforeEpoch(): void {
     this.epochStartedAt = performance.now();
   }

@@ -1,14 +1,22 @@
 /**
  * Decoded, resized pixels kept in memory so that epochs after the first never
  * decode again. Keyed by (item key, side, fit). Holds promises, so two batches
- * asking for the same image at once share one decode.
+ * asking for the same image at once share one decode. With a PixelStore below
+ * it (pixel-store.ts), a miss reads the store before decoding and a decode is
+ * written back, so later runs and processes skip the decode too.
  */
 import type { Fit } from './decode';
 import type { Pixels } from './pixels';
+import type { PixelStore } from './pixel-store';
 
 export class ImageCache {
   readonly #entries = new Map<string, Promise<Pixels>>();
+  readonly #store: PixelStore | undefined;
   #bytes = 0;
+
+  constructor(options: { store?: PixelStore } = {}) {
+    this.#store = options.store;
+  }
 
   static id(key: string, side: number, fit: Fit): string {
     return `${side}\u0000${fit}\u0000${key}`;
@@ -17,7 +25,7 @@ export class ImageCache {
   get(id: string, load: () => Promise<Pixels>): Promise<Pixels> {
     let entry = this.#entries.get(id);
     if (!entry) {
-      entry = load().then(
+      entry = this.#load(id, load).then(
         (pixels) => {
           this.#bytes += pixels.data.byteLength;
           return pixels;
@@ -31,6 +39,16 @@ export class ImageCache {
       this.#entries.set(id, entry);
     }
     return entry;
+  }
+
+  async #load(id: string, load: () => Promise<Pixels>): Promise<Pixels> {
+    const store = this.#store;
+    if (!store) return load();
+    const stored = await store.get(id);
+    if (stored) return stored;
+    const pixels = await load();
+    await store.put(id, pixels);
+    return pixels;
   }
 
   /** Number of cached (or in-flight) images. */

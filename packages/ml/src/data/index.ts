@@ -36,6 +36,13 @@ export type { AugmentOptions, ImageAugment } from './augment';
 export { decodeImage, DEFAULT_MAX_PIXELS } from './decode';
 export type { DecodeOptions, Fit, ResizeMode } from './decode';
 export { ImageCache } from './image-cache';
+export {
+  DiskPixelStore,
+  decodePixels,
+  encodePixels,
+  type DiskPixelStoreStats,
+  type PixelStore,
+} from './pixel-store';
 export { IMAGENET_STATS, denormalizeBatch, normalizeBatch } from './normalize';
 export type { NormalizeSpec } from './normalize';
 export { applyLighting, brightness, contrast, lighting } from './lighting';

@@ -94,6 +94,8 @@ export function NewRunForm({ version }: { version: TrainableVersion }) {
   const [resizeMode, setResizeMode] = useState(DEFAULTS.resizeMode);
   const [bs, setBs] = useState<number | string>(DEFAULTS.bs);
   const [seed, setSeed] = useState<number | string>(DEFAULTS.seed);
+  const [precompute, setPrecompute] = useState(DEFAULTS.precompute);
+  const [precomputeViews, setPrecomputeViews] = useState<number | string>(DEFAULTS.precomputeViews);
   const [metrics, setMetrics] = useState<string[]>(DEFAULTS.metrics);
   const [augment, setAugment] = useState<AugmentForm>(DEFAULTS.augment);
   const [stages, setStages] = useState<StageDraft[]>([]);
@@ -120,7 +122,7 @@ export function NewRunForm({ version }: { version: TrainableVersion }) {
       versionId: version.id,
       name,
       arch,
-      config: { size, resizeMode, bs, seed, metrics, augment },
+      config: { size, resizeMode, bs, seed, metrics, augment, precompute, precomputeViews },
       stages: checkedStages.map((s) => s.spec),
       launch,
     });
@@ -254,6 +256,36 @@ export function NewRunForm({ version }: { version: TrainableVersion }) {
             min={0}
             allowDecimal={false}
             error={errors['config.seed']}
+          />
+          <div>
+            <Input.Label id="precompute-label" display="block">
+              Feature cache for frozen stages
+            </Input.Label>
+            <Input.Description id="precompute-help" mb={5}>
+              {CONFIG_DOCS.precompute}
+            </Input.Description>
+            <SegmentedControl
+              aria-labelledby="precompute-label"
+              aria-describedby="precompute-help"
+              value={precompute}
+              onChange={(value) => setPrecompute(value as typeof precompute)}
+              data={[
+                { value: 'auto', label: 'Auto' },
+                { value: 'on', label: 'On' },
+                { value: 'off', label: 'Off' },
+              ]}
+            />
+          </div>
+          <NumberInput
+            label="Cached views per image"
+            description={CONFIG_DOCS.precomputeViews}
+            value={precomputeViews}
+            onChange={setPrecomputeViews}
+            min={0}
+            max={16}
+            allowDecimal={false}
+            disabled={precompute === 'off'}
+            error={errors['config.precomputeViews']}
           />
         </SimpleGrid>
       </Card>

@@ -3,7 +3,13 @@
 import Link from 'next/link';
 import { useState } from 'react';
 import { Alert, Button, Code, Group, Stack, Text } from '@mantine/core';
-import { IconAlertTriangle, IconChartGridDots, IconRefresh, IconTrash } from '@tabler/icons-react';
+import {
+  IconAlertTriangle,
+  IconBolt,
+  IconChartGridDots,
+  IconRefresh,
+  IconTrash,
+} from '@tabler/icons-react';
 import { StatusBadge } from '../status-badge';
 import { callApi } from './call-api';
 import { EpochTable } from './epoch-table';
@@ -17,8 +23,15 @@ function timing(stage: RunStage): string {
   if (stage.status === 'queued') return 'waiting for the worker';
   if (!stage.startedAt) return '';
   const seconds = secondsBetween(stage.startedAt, stage.finishedAt) ?? 0;
-  if (stage.status === 'running') return `running for ${formatClock(seconds)}`;
-  return `took ${formatClock(seconds)} · ${stage.finishedAt ? `ended ${formatDateTime(stage.finishedAt)}` : ''}`;
+  const where = stage.worker ? ` on ${stage.worker}` : '';
+  if (stage.status === 'running') return `running for ${formatClock(seconds)}${where}`;
+  return `took ${formatClock(seconds)}${where} · ${stage.finishedAt ? `ended ${formatDateTime(stage.finishedAt)}` : ''}`;
+}
+
+/** The run-log line of a fit that trained on the feature cache; null for a plain fit. */
+function cacheNote(result: unknown): string | null {
+  const precompute = (result as { precompute?: { message?: unknown } | null } | null)?.precompute;
+  return typeof precompute?.message === 'string' ? precompute.message : null;
 }
 
 /** One stage of the run: what it does, how it went, and what can be done with it now. */
@@ -158,6 +171,16 @@ export function StageItem({
       )}
       {stage.kind === 'fit_one_cycle' && stage.epochs.length > 0 && (
         <EpochTable epochs={stage.epochs} metrics={metrics} caption={`${title} epochs`} />
+      )}
+      {stage.kind === 'fit_one_cycle' && stage.status === 'done' && cacheNote(stage.result) && (
+        <Alert
+          color="blue"
+          variant="light"
+          icon={<IconBolt />}
+          title="Trained with the feature cache"
+        >
+          <Text size="sm">{cacheNote(stage.result)}</Text>
+        </Alert>
       )}
       {stage.kind === 'lr_find' && stage.status === 'done' && isLrFindResult(stage.result) && (
         <LrFindChart result={stage.result} onPick={onPickLr} />

@@ -5,6 +5,7 @@ import { formatClock, formatMetric } from './format';
 import type { BatchEvent } from './use-run-live';
 
 const PHASES: Record<BatchEvent['phase'], string> = {
+  cache: 'caching the frozen body’s features',
   train: 'training',
   valid: 'validating',
   lr_find: 'finding the learning rate',
@@ -22,6 +23,7 @@ export function StageProgress({ event }: { event: BatchEvent | undefined }) {
       </Stack>
     );
   }
+  if (event.phase === 'cache') return <CacheProgress event={event} />;
   const isLrFind = event.phase === 'lr_find';
   const epochPct = event.batches > 0 ? (100 * event.batch) / event.batches : 0;
   const overallPct =
@@ -66,6 +68,32 @@ export function StageProgress({ event }: { event: BatchEvent | undefined }) {
           ? 'Learning-rate finder running'
           : `Epoch ${event.epoch + 1} of ${event.epochs}, ${PHASES[event.phase]}`}
       </VisuallyHidden>
+    </Stack>
+  );
+}
+
+/** A feature cache build: images through the frozen body before the head trains on them. */
+function CacheProgress({ event }: { event: BatchEvent }) {
+  const pct = event.batches > 0 ? (100 * event.batch) / event.batches : 0;
+  return (
+    <Stack gap={6}>
+      <Group justify="space-between" gap="xs">
+        <Text size="sm" fw={600}>
+          Feature cache · image {event.batch.toLocaleString('en')} of{' '}
+          {event.batches.toLocaleString('en')}
+          <Text span c="dimmed" fw={400}>
+            {' '}
+            · {PHASES.cache}, then {event.epochs} epoch{event.epochs === 1 ? '' : 's'} of the head
+          </Text>
+        </Text>
+        <Text size="sm" c="dimmed">
+          {event.etaS === null
+            ? 'estimating time left'
+            : `about ${formatClock(event.etaS)} left to cache`}
+        </Text>
+      </Group>
+      <Progress value={pct} aria-label="Feature cache progress" transitionDuration={200} />
+      <VisuallyHidden aria-live="polite">Building the feature cache</VisuallyHidden>
     </Stack>
   );
 }
