@@ -4,7 +4,7 @@
  *   npm run lesson -- --data <folder> [--arch mobilenet_v2_0.35] [--size 224] [--bs 64]
  *     [--epochs 4] [--lr 3e-3] [--unfrozen-epochs 2] [--unfrozen-lr 1e-6,1e-4]
  *     [--valid-pct 0.2] [--seed 42] [--precompute auto|on|off] [--views 4]
- *     [--pretrained <dir>] [--cache <dir>] [--export <dir>] [--json]
+ *     [--pretrained <dir>] [--cache <dir>] [--pixel-cache <dir>] [--export <dir>] [--json]
  *
  * data bunch → classes → fit_one_cycle frozen → save stage-1 → most confused → lr_find →
  * unfreeze → fit_one_cycle with a slice → final error rate. Labels come from class folders; a
@@ -19,12 +19,14 @@ import {
   ARCHITECTURES,
   cnnLearner,
   createDataBunch,
+  DiskPixelStore,
   errorRate,
   accuracy,
   exportModel,
   folderItems,
   folderSource,
   fromPredictions,
+  ImageCache,
   describePrecompute,
   initBackend,
   isPrecomputeDefault,
@@ -54,6 +56,7 @@ const { values } = parseArgs({
     seed: { type: 'string', default: '42' },
     pretrained: { type: 'string' },
     cache: { type: 'string' },
+    'pixel-cache': { type: 'string' },
     export: { type: 'string' },
     precompute: { type: 'string', default: 'auto' },
     views: { type: 'string', default: '4' },
@@ -78,6 +81,7 @@ if (values.help) {
       '  --precompute auto|on|off  train the frozen stage on the feature cache (auto: on CPU)',
       '  --views <n>            augmented views cached per training image (default 4)',
       '  --pretrained <dir>     offline weights folder    --cache <dir>  download cache',
+      '  --pixel-cache <dir>    keep decoded, resized images there for the next run',
       '  --export <dir>         write the exported model there',
       '  --json                 the last line of stdout is one JSON summary',
       '',
@@ -168,13 +172,26 @@ if (values.export && declared[1] !== null && declared[1] !== size) {
     `--export needs --size ${declared[1]} with ${arch}: the exported network takes ${declared[1]} px images.`,
   );
 }
+const pixelStore = values['pixel-cache']
+  ? new DiskPixelStore(path.resolve(process.env.INIT_CWD ?? process.cwd(), values['pixel-cache']))
+  : undefined;
 const data = createDataBunch(items, folderSource(dataDir), {
   size,
   bs,
   seed,
   normalize: backbone.spec.normalization,
+  cache: new ImageCache({ store: pixelStore }),
 });
+const loadStarted = performance.now();
 const broken = await data.preload();
+const loadS = (performance.now() - loadStarted) / 1000;
+say(
+  `images decoded and resized in ${loadS.toFixed(1)} s` +
+    (pixelStore
+      ? ` (pixel cache: ${pixelStore.stats.hits} read, ${pixelStore.stats.writes} written` +
+        `${pixelStore.stats.failedWrites ? `, ${pixelStore.stats.failedWrites} failed: ${pixelStore.stats.lastError}` : ''})`
+      : ''),
+);
 for (const b of broken) say(`skipped ${b.key}: ${b.reason}`);
 say(`classes (c = ${data.c}): ${data.classes.join(', ')}`);
 say(
@@ -246,6 +263,8 @@ const summary = {
   classes: data.classes,
   n_train: data.counts.train,
   n_valid: data.counts.valid,
+  load_s: Math.round(loadS * 10) / 10,
+  pixel_cache: pixelStore ? { hits: pixelStore.stats.hits, writes: pixelStore.stats.writes } : null,
   precompute: frozenFit.precompute,
   frozen_error: frozenError,
   frozen_wall_s: Math.round(frozenWallS * 10) / 10,

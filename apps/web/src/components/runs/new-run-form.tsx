@@ -92,7 +92,8 @@ export function NewRunForm({ version }: { version: TrainableVersion }) {
   const [isNameEdited, setIsNameEdited] = useState(false);
   const [size, setSize] = useState<number | string>(DEFAULTS.size);
   const [resizeMode, setResizeMode] = useState(DEFAULTS.resizeMode);
-  const [bs, setBs] = useState<number | string>(DEFAULTS.bs);
+  // Training drops the last incomplete batch, so a batch larger than the training set leaves none.
+  const [bs, setBs] = useState<number | string>(Math.min(DEFAULTS.bs, version.trainCount));
   const [seed, setSeed] = useState<number | string>(DEFAULTS.seed);
   const [precompute, setPrecompute] = useState(DEFAULTS.precompute);
   const [precomputeViews, setPrecomputeViews] = useState<number | string>(DEFAULTS.precomputeViews);
