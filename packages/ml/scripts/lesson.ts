@@ -129,6 +129,16 @@ const started = performance.now();
 /** A progress bar per epoch on stderr and fastai's table once each epoch ends. */
 class ConsoleProgress implements Callback {
   readonly order = 60;
+  private cacheTenths = -1;
+  afterCacheBatch(state: FitState): void {
+    const { done, total, seconds } = state.cache!;
+    const tenths = Math.floor((10 * done) / total);
+    if (tenths === this.cacheTenths) return;
+    this.cacheTenths = tenths;
+    say(
+      `feature cache: ${done}/${total} images through the frozen body, ${seconds.toFixed(0)} s (${(done / Math.max(seconds, 1e-9)).toFixed(1)} img/s)`,
+    );
+  }
   beforeFit(): void {
     say('epoch  train_loss  valid_loss  error_rate  time');
   }
