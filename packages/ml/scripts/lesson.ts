@@ -36,6 +36,7 @@ import {
   splitByRandomPct,
   writeExport,
   type ArchitectureId,
+  type BackendChoice,
   type Callback,
   type FitState,
   type Learner,
@@ -58,6 +59,7 @@ const { values } = parseArgs({
     cache: { type: 'string' },
     'pixel-cache': { type: 'string' },
     export: { type: 'string' },
+    backend: { type: 'string' },
     precompute: { type: 'string', default: 'auto' },
     views: { type: 'string', default: '4' },
     json: { type: 'boolean', default: false },
@@ -78,6 +80,7 @@ if (values.help) {
       '  --unfrozen-lr lo,hi    their slice (default 1e-6,1e-4)',
       '  --valid-pct <x>        random validation share without a valid/ folder (default 0.2)',
       '  --seed <n>             seed of the split, batches and augmentation (default 42)',
+      '  --backend <name>       force a backend (wasm, cpu, tensorflow); default: the best available',
       '  --precompute auto|on|off  train the frozen stage on the feature cache (auto: on CPU)',
       '  --views <n>            augmented views cached per training image (default 4)',
       '  --pretrained <dir>     offline weights folder    --cache <dir>  download cache',
@@ -163,7 +166,10 @@ class ConsoleProgress implements Callback {
 
 const lastError = (learner: Learner) => learner.recorder.epochs.at(-1)?.metrics.error_rate ?? NaN;
 
-const backend = await initBackend({ log: say });
+const backend = await initBackend({
+  prefer: values.backend as BackendChoice | undefined,
+  log: say,
+});
 say(`backend: ${backend.name}`);
 let items = await folderItems(dataDir).catch((error: Error) => fail(error.message));
 if (items.length === 0)

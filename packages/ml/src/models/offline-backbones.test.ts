@@ -86,6 +86,14 @@ describe('MobileNetV2 0.35 backbone', () => {
     at96.body.dispose();
     declared.body.dispose();
   });
+
+  it('holds only the body: disposing it frees every tensor the load made', async () => {
+    const before = tf.memory().numTensors;
+    const backbone = await loadBackbone('mobilenet_v2_0.35', { pretrainedDir: PRETRAINED });
+    expect(tf.memory().numTensors - before).toBe(backbone.body.weights.length);
+    backbone.body.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
 
 describe('DarkNet-tiny', () => {

@@ -27,7 +27,11 @@ export async function loadMobileNetV2Backbone(
       `${dir}/model.json is not the Teachable Machine MobileNetV2 export (expected layers[0] = [MobileNetV2 → 1280 channels, pooling]).`,
     );
   }
-  for (const head of exported.layers.slice(1)) head.dispose(); // the 3-class Teachable Machine head
+  // The 3-class Teachable Machine head. A nested model's dispose() leaves its weights alive while
+  // the outer model still counts it, so its variables are freed one by one.
+  for (const head of exported.layers.slice(1)) {
+    for (const weight of head.weights) weight.dispose();
+  }
   return { id: 'mobilenet_v2_0.35', body: features, spec: ARCHITECTURES['mobilenet_v2_0.35'] };
 }
 

@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { Group, Switch, Table, Text, Title, VisuallyHidden } from '@mantine/core';
 import type { DiffRow } from '@/server/history';
-import { CompareRunLabel } from './compare-run-label';
+import { CompareHeaderRow } from './compare-run-label';
 import type { ShownRun } from './compare-view';
 
 /** Every setting of the runs in one table, rows where the runs disagree highlighted. */
@@ -38,16 +38,7 @@ export function ConfigDiffTable({ runs, rows }: { runs: ShownRun[]; rows: DiffRo
           fz="sm"
           withColumnBorders
         >
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th w={180}>Setting</Table.Th>
-              {runs.map((r) => (
-                <Table.Th key={r.id} scope="col">
-                  <CompareRunLabel id={r.id} label={r.label} color={r.color} />
-                </Table.Th>
-              ))}
-            </Table.Tr>
-          </Table.Thead>
+          <CompareHeaderRow first="Setting" runs={runs} />
           <Table.Tbody>
             {shown.map((row) => (
               <Table.Tr

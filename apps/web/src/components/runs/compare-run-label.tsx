@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import { Anchor, ColorSwatch, Group } from '@mantine/core';
+import { Anchor, ColorSwatch, Group, Table } from '@mantine/core';
 
 /** One colour per compared run, the same in every table and chart; distinct in hue and lightness. */
 export const RUN_COLORS = ['indigo.6', 'orange.6', 'teal.6', 'grape.6', 'red.7', 'cyan.8'] as const;
@@ -28,5 +28,27 @@ export function CompareRunLabel({
         {label}
       </Anchor>
     </Group>
+  );
+}
+
+/** The header row of a comparison table: `first` over the row labels, then each run's label. */
+export function CompareHeaderRow({
+  first,
+  runs,
+}: {
+  first: string;
+  runs: { id: string; label: string; color: string }[];
+}) {
+  return (
+    <Table.Thead>
+      <Table.Tr>
+        <Table.Th w={180}>{first}</Table.Th>
+        {runs.map((r) => (
+          <Table.Th key={r.id} scope="col">
+            <CompareRunLabel id={r.id} label={r.label} color={r.color} />
+          </Table.Th>
+        ))}
+      </Table.Tr>
+    </Table.Thead>
   );
 }

@@ -3,7 +3,7 @@
 import type { ReactNode } from 'react';
 import { Table, Text } from '@mantine/core';
 import { StatusBadge } from '../status-badge';
-import { CompareRunLabel } from './compare-run-label';
+import { CompareHeaderRow } from './compare-run-label';
 import type { ShownRun } from './compare-view';
 import { formatDuration, formatPercent } from './format';
 
@@ -40,16 +40,7 @@ export function CompareSummary({ runs }: { runs: ShownRun[] }) {
   return (
     <Table.ScrollContainer minWidth={200 + 180 * runs.length}>
       <Table aria-label="Run summary" data-testid="compare-summary" verticalSpacing="xs">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th w={180}>Run</Table.Th>
-            {runs.map((r) => (
-              <Table.Th key={r.id} scope="col">
-                <CompareRunLabel id={r.id} label={r.label} color={r.color} />
-              </Table.Th>
-            ))}
-          </Table.Tr>
-        </Table.Thead>
+        <CompareHeaderRow first="Run" runs={runs} />
         <Table.Tbody>
           {rows.map(([label, cell]) => (
             <Table.Tr key={label}>

@@ -10,9 +10,7 @@ import {
   Card,
   Checkbox,
   Group,
-  Input,
   NumberInput,
-  SegmentedControl,
   Select,
   SimpleGrid,
   Stack,
@@ -31,6 +29,7 @@ import {
   type UploadedBackboneSummary,
 } from '@studio/shared';
 import type { TrainableVersion } from '@/server/runs';
+import { LabelledSegmentedControl } from '../labelled-segmented-control';
 import { AugmentFields, type AugmentForm } from './augment-fields';
 import { ARCH_NOTES, CONFIG_DOCS } from './config-docs';
 import { toStageSpec, type StageDraft } from './stage-draft';
@@ -212,21 +211,13 @@ export function NewRunForm({ version }: { version: TrainableVersion }) {
             suffix=" px"
             error={errors['config.size']}
           />
-          <div>
-            <Input.Label id="resize-mode-label" display="block">
-              Resize mode
-            </Input.Label>
-            <Input.Description id="resize-mode-help" mb={5}>
-              {CONFIG_DOCS.resizeMode}
-            </Input.Description>
-            <SegmentedControl
-              aria-labelledby="resize-mode-label"
-              aria-describedby="resize-mode-help"
-              value={resizeMode}
-              onChange={(value) => setResizeMode(value as typeof resizeMode)}
-              data={['crop', 'pad', 'squish']}
-            />
-          </div>
+          <LabelledSegmentedControl
+            label="Resize mode"
+            description={CONFIG_DOCS.resizeMode}
+            value={resizeMode}
+            onChange={setResizeMode}
+            data={['crop', 'pad', 'squish']}
+          />
           <NumberInput
             label="Batch size"
             description={`${CONFIG_DOCS.bs} This version has ${version.trainCount.toLocaleString('en')} training images.`}
@@ -258,25 +249,17 @@ export function NewRunForm({ version }: { version: TrainableVersion }) {
             allowDecimal={false}
             error={errors['config.seed']}
           />
-          <div>
-            <Input.Label id="precompute-label" display="block">
-              Feature cache for frozen stages
-            </Input.Label>
-            <Input.Description id="precompute-help" mb={5}>
-              {CONFIG_DOCS.precompute}
-            </Input.Description>
-            <SegmentedControl
-              aria-labelledby="precompute-label"
-              aria-describedby="precompute-help"
-              value={precompute}
-              onChange={(value) => setPrecompute(value as typeof precompute)}
-              data={[
-                { value: 'auto', label: 'Auto' },
-                { value: 'on', label: 'On' },
-                { value: 'off', label: 'Off' },
-              ]}
-            />
-          </div>
+          <LabelledSegmentedControl
+            label="Feature cache for frozen stages"
+            description={CONFIG_DOCS.precompute}
+            value={precompute}
+            onChange={setPrecompute}
+            data={[
+              { value: 'auto', label: 'Auto' },
+              { value: 'on', label: 'On' },
+              { value: 'off', label: 'Off' },
+            ]}
+          />
           <NumberInput
             label="Cached views per image"
             description={CONFIG_DOCS.precomputeViews}

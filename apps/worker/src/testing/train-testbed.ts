@@ -1,0 +1,71 @@
+// The setting of the worker's training integration tests: real Postgres, Redis and worker processes.
+import { randomBytes } from 'node:crypto';
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import type { Db } from '@studio/db';
+import { createTestDatabase, seedSignLanguageVersion, type TestDatabase } from '@studio/db/testing';
+import { QUEUES } from '@studio/shared';
+import { killWorkers } from './worker-process';
+
+export interface TrainTestbed {
+  /** The Redis key prefix of this test file's queues. */
+  readonly prefix: string;
+  readonly db: Db;
+  readonly url: string;
+  /** A dataset version of real sign-language photos. */
+  readonly versionId: string;
+  readonly redis: Redis;
+  /** The train queue, as the web app adds stages to it. */
+  readonly queue: Queue;
+}
+
+/**
+ * Registers the file's hooks: a throwaway database with a version of `perClass` real photos of
+ * each of `classes`, the train queue under a prefix of its own, every worker killed after each
+ * test, everything removed at the end. The fields are set once `beforeAll` has run.
+ */
+export function useTrainTestbed(seed: { classes: string[]; perClass: number }): TrainTestbed {
+  const prefix = `t${randomBytes(4).toString('hex')}`;
+  let t: TestDatabase | undefined;
+  let versionId = '';
+  let redis: Redis | undefined;
+  let queue: Queue | undefined;
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('The training testbed is used before beforeAll ran.');
+    return value;
+  };
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    versionId = await seedSignLanguageVersion(t.db, seed);
+    redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
+      maxRetriesPerRequest: 1,
+    });
+    queue = new Queue(QUEUES.train, { connection: redis, prefix });
+  });
+  afterEach(killWorkers);
+  afterAll(async () => {
+    await queue?.obliterate({ force: true }).catch(() => undefined);
+    await queue?.close();
+    redis?.disconnect();
+    await t?.drop();
+  });
+  return {
+    prefix,
+    get db() {
+      return ready(t).db;
+    },
+    get url() {
+      return ready(t).url;
+    },
+    get versionId() {
+      return ready(versionId || undefined);
+    },
+    get redis() {
+      return ready(redis);
+    },
+    get queue() {
+      return ready(queue);
+    },
+  };
+}
