@@ -1,52 +1,29 @@
-import { randomBytes } from 'node:crypto';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Prisma } from '@studio/db';
-import { createTestDatabase, seedSignLanguageVersion, type TestDatabase } from '@studio/db/testing';
-import { QUEUES, runConfig, TRAIN_JOB_OPTIONS, workerHeartbeatKey } from '@studio/shared';
-import { killWorkers, startWorker, until } from '../testing/worker-process';
+import { runConfig, TRAIN_JOB_OPTIONS, workerHeartbeatKey } from '@studio/shared';
+import { startWorker, until } from '../testing/worker-process';
+import { useTrainTestbed } from '../testing/train-testbed';
 
-const prefix = `t${randomBytes(4).toString('hex')}`;
 const WORKERS = ['scale-a', 'scale-b'];
-let t: TestDatabase;
-let versionId: string;
-let redis: Redis;
-let queue: Queue;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  versionId = await seedSignLanguageVersion(t.db, { classes: ['0', '1', '2'], perClass: 16 });
-  redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
-  queue = new Queue(QUEUES.train, { connection: redis, prefix });
-});
-
-afterEach(killWorkers);
-
-afterAll(async () => {
-  await queue?.obliterate({ force: true }).catch(() => undefined);
-  await queue?.close();
-  redis?.disconnect();
-  await t?.drop();
-});
+const bed = useTrainTestbed({ classes: ['0', '1', '2'], perClass: 16 });
 
 describe('several workers on one queue', () => {
   it('share four queued stages between two worker processes, each stage running exactly once', async () => {
     // Images and checkpoints live in Postgres, so either worker can train any run.
     for (const id of WORKERS) {
-      startWorker({ databaseUrl: t.url, prefix, env: { STUDIO_WORKER_ID: id } });
+      startWorker({ databaseUrl: bed.url, prefix: bed.prefix, env: { STUDIO_WORKER_ID: id } });
     }
     await until(
-      () => Promise.all(WORKERS.map((id) => redis.exists(workerHeartbeatKey(prefix, id)))),
+      () => Promise.all(WORKERS.map((id) => bed.redis.exists(workerHeartbeatKey(bed.prefix, id)))),
       (alive) => alive.every((n) => n === 1),
       60_000,
     );
     const runs = await Promise.all(
       [0, 1, 2, 3].map((i) =>
-        t.db.run.create({
+        bed.db.run.create({
           data: {
             name: `run ${i}`,
-            versionId,
+            versionId: bed.versionId,
             arch: 'mobilenet_v2_0.35',
             // Plain fits take long enough that the second worker is idle when the next job arrives.
             config: runConfig.parse({
@@ -69,7 +46,7 @@ describe('several workers on one queue', () => {
         }),
       ),
     );
-    await queue.addBulk(
+    await bed.queue.addBulk(
       runs.map((run) => ({
         name: 'stage',
         data: { stageId: run.stages[0]!.id },
@@ -78,7 +55,7 @@ describe('several workers on one queue', () => {
     );
 
     const stages = await until(
-      () => t.db.stage.findMany({ where: { runId: { in: runs.map((r) => r.id) } } }),
+      () => bed.db.stage.findMany({ where: { runId: { in: runs.map((r) => r.id) } } }),
       (all) => all.every((s) => s.status === 'done' || s.status === 'failed'),
       300_000,
     );
@@ -87,7 +64,7 @@ describe('several workers on one queue', () => {
     );
     // Each stage trained once: its two epochs recorded once each.
     for (const stage of stages) {
-      const epochs = await t.db.epochMetric.findMany({
+      const epochs = await bed.db.epochMetric.findMany({
         where: { stageId: stage.id },
         orderBy: { epoch: 'asc' },
       });
@@ -99,7 +76,7 @@ describe('several workers on one queue', () => {
     console.log(`stages per worker: ${JSON.stringify(byWorker)}`);
     expect(Object.values(byWorker).reduce((a, b) => a + b, 0)).toBe(4);
     for (const id of WORKERS) expect(byWorker[id]).toBeGreaterThan(0);
-    const completed = await queue.getJobCounts('completed', 'failed', 'active', 'wait');
+    const completed = await bed.queue.getJobCounts('completed', 'failed', 'active', 'wait');
     expect(completed).toEqual({ completed: 4, failed: 0, active: 0, wait: 0 });
   });
 });

@@ -1,31 +1,19 @@
-import { randomBytes } from 'node:crypto';
-import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Prisma } from '@studio/db';
-import { createTestDatabase, seedSignLanguageVersion, type TestDatabase } from '@studio/db/testing';
-import { QUEUES, runConfig, TRAIN_JOB_OPTIONS, type StageSpec } from '@studio/shared';
-import {
-  exitOf,
-  killWorkers,
-  startWorker as startWorkerProcess,
-  until,
-} from '../testing/worker-process';
+import { runConfig, TRAIN_JOB_OPTIONS, type StageSpec } from '@studio/shared';
+import { exitOf, startWorker as startWorkerProcess, until } from '../testing/worker-process';
+import { useTrainTestbed } from '../testing/train-testbed';
 
-const prefix = `t${randomBytes(4).toString('hex')}`;
-let t: TestDatabase;
-let versionId: string;
-let redis: Redis;
-let queue: Queue;
+const bed = useTrainTestbed({ classes: ['0', '1', '2'], perClass: 24 });
 
-const startWorker = () => startWorkerProcess({ databaseUrl: t.url, prefix });
+const startWorker = () => startWorkerProcess({ databaseUrl: bed.url, prefix: bed.prefix });
 
 /** A run as the web app creates it: stages queued in order, the first one handed to the queue. */
 async function createRun(stages: StageSpec[], config: Record<string, unknown> = {}) {
-  const run = await t.db.run.create({
+  const run = await bed.db.run.create({
     data: {
       name: 'test run',
-      versionId,
+      versionId: bed.versionId,
       arch: 'mobilenet_v2_0.35',
       config: runConfig.parse({ size: 64, bs: 8, ...config }) as Prisma.InputJsonValue,
       status: 'queued',
@@ -42,7 +30,7 @@ async function createRun(stages: StageSpec[], config: Record<string, unknown> = 
     },
     include: { stages: { orderBy: { index: 'asc' } } },
   });
-  await queue.add(
+  await bed.queue.add(
     'stage',
     { stageId: run.stages[0]!.id },
     { ...TRAIN_JOB_OPTIONS, jobId: run.stages[0]!.id },
@@ -57,23 +45,10 @@ async function createRun(stages: StageSpec[], config: Record<string, unknown> = 
 const PLAIN = { precompute: 'off' };
 
 const runStatus = (id: string) =>
-  t.db.run.findUniqueOrThrow({ where: { id }, include: { stages: { orderBy: { index: 'asc' } } } });
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  versionId = await seedSignLanguageVersion(t.db, { classes: ['0', '1', '2'], perClass: 24 });
-  redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
-  queue = new Queue(QUEUES.train, { connection: redis, prefix });
-});
-
-afterEach(killWorkers);
-
-afterAll(async () => {
-  await queue?.obliterate({ force: true }).catch(() => undefined);
-  await queue?.close();
-  redis?.disconnect();
-  await t?.drop();
-});
+  bed.db.run.findUniqueOrThrow({
+    where: { id },
+    include: { stages: { orderBy: { index: 'asc' } } },
+  });
 
 describe('training stages in the worker', () => {
   it('runs the lesson plan: fit, save, lr_find, unfreeze, fit with a slice; a re-delivered stage runs once', async () => {
@@ -92,7 +67,7 @@ describe('training stages in the worker', () => {
     expect(done.stages.map((s) => [s.kind, s.status, s.error])).toEqual(
       done.stages.map((s) => [s.kind, 'done', null]),
     );
-    const epochs = await t.db.epochMetric.findMany({
+    const epochs = await bed.db.epochMetric.findMany({
       where: { stage: { runId: run.id } },
       orderBy: [{ stageId: 'asc' }, { epoch: 'asc' }],
     });
@@ -115,7 +90,7 @@ describe('training stages in the worker', () => {
     ).toBe(true);
     expect(lrFind.losses).toHaveLength(lrFind.lrs.length);
     expect(lrFind.lrs[0]).toBeCloseTo(1e-7, 12);
-    const checkpoints = await t.db.checkpoint.findMany({
+    const checkpoints = await bed.db.checkpoint.findMany({
       where: { runId: run.id },
       orderBy: { name: 'asc' },
     });
@@ -123,7 +98,7 @@ describe('training stages in the worker', () => {
       ['current', 'current'],
       ['named', 'stage-1'],
     ]);
-    expect((await t.db.batchMetric.count({ where: { stageId: done.stages[0]!.id } })) > 0).toBe(
+    expect((await bed.db.batchMetric.count({ where: { stageId: done.stages[0]!.id } })) > 0).toBe(
       true,
     );
     // On a CPU backend the frozen fit trains the head on the feature cache; the unfrozen one cannot.
@@ -133,7 +108,9 @@ describe('training stages in the worker', () => {
     };
     expect(frozenFit.precompute?.views).toBe(2);
     expect(frozenFit.precompute?.trainImages).toBe(
-      await t.db.datasetVersionItem.count({ where: { versionId, split: 'train' } }),
+      await bed.db.datasetVersionItem.count({
+        where: { versionId: bed.versionId, split: 'train' },
+      }),
     );
     expect(frozenFit.precompute?.message).toMatch(/BatchNorm layers kept their pretrained/);
     expect(frozenFit.timing.cacheS).toBeGreaterThan(0);
@@ -141,15 +118,15 @@ describe('training stages in the worker', () => {
 
     // The same stage delivered again (a duplicate job) does not train again.
     const first = done.stages[0]!;
-    await queue.add('stage', { stageId: first.id }, { jobId: `${first.id}-again` });
+    await bed.queue.add('stage', { stageId: first.id }, { jobId: `${first.id}-again` });
     await until(
-      async () => (await queue.getJob(`${first.id}-again`))?.finishedOn ?? 0,
+      async () => (await bed.queue.getJob(`${first.id}-again`))?.finishedOn ?? 0,
       (finished) => finished > 0,
       30_000,
     );
-    const after = await t.db.stage.findUniqueOrThrow({ where: { id: first.id } });
+    const after = await bed.db.stage.findUniqueOrThrow({ where: { id: first.id } });
     expect(after.attempts).toBe(first.attempts);
-    expect(await t.db.epochMetric.count({ where: { stageId: first.id } })).toBe(2);
+    expect(await bed.db.epochMetric.count({ where: { stageId: first.id } })).toBe(2);
   });
 
   it('surfaces an out-of-memory error with the fix, and does not retry it', async () => {
@@ -176,11 +153,11 @@ describe('training stages in the worker', () => {
     const run = await createRun([{ kind: 'fit_one_cycle', epochs: 40, maxLr: 3e-3 }], PLAIN);
     const stageId = run.stages[0]!.id;
     await until(
-      () => t.db.batchMetric.count({ where: { stageId } }),
+      () => bed.db.batchMetric.count({ where: { stageId } }),
       (n) => n > 0,
     );
     const asked = Date.now();
-    await t.db.stage.update({ where: { id: stageId }, data: { cancelRequested: true } });
+    await bed.db.stage.update({ where: { id: stageId }, data: { cancelRequested: true } });
     const cancelled = await until(
       () => runStatus(run.id),
       (r) => r.stages[0]!.status === 'cancelled',
@@ -190,10 +167,10 @@ describe('training stages in the worker', () => {
     expect(seconds).toBeLessThan(10);
     expect(cancelled.status).toBe('cancelled');
     await new Promise((r) => setTimeout(r, 3000));
-    const later = await t.db.stage.findUniqueOrThrow({ where: { id: stageId } });
+    const later = await bed.db.stage.findUniqueOrThrow({ where: { id: stageId } });
     expect(later.status).toBe('cancelled');
     expect(later.attempts).toBe(1);
-    expect(await t.db.epochMetric.count({ where: { stageId } })).toBeLessThan(40);
+    expect(await bed.db.epochMetric.count({ where: { stageId } })).toBeLessThan(40);
   });
 
   it('resumes a stage from its last epoch checkpoint after the worker is killed, recording each epoch once', async () => {
@@ -201,11 +178,11 @@ describe('training stages in the worker', () => {
     const run = await createRun([{ kind: 'fit_one_cycle', epochs: 4, maxLr: 3e-3 }], PLAIN);
     const stageId = run.stages[0]!.id;
     await until(
-      () => t.db.checkpoint.count({ where: { runId: run.id, kind: 'epoch' } }),
+      () => bed.db.checkpoint.count({ where: { runId: run.id, kind: 'epoch' } }),
       (n) => n > 0,
     );
     await new Promise((r) => setTimeout(r, 800));
-    const epochsBefore = await t.db.epochMetric.count({ where: { stageId } });
+    const epochsBefore = await bed.db.epochMetric.count({ where: { stageId } });
     first.kill('SIGKILL');
     await exitOf(first);
     expect(epochsBefore).toBeLessThan(4);
@@ -216,18 +193,18 @@ describe('training stages in the worker', () => {
     );
     expect(done.stages[0]!.status).toBe('done');
     expect(done.stages[0]!.attempts).toBe(2);
-    const epochs = await t.db.epochMetric.findMany({
+    const epochs = await bed.db.epochMetric.findMany({
       where: { stageId },
       orderBy: { epoch: 'asc' },
     });
     expect(epochs.map((e) => e.epoch)).toEqual([0, 1, 2, 3]);
     const iterations = (
-      await t.db.batchMetric.findMany({ where: { stageId }, orderBy: { iteration: 'asc' } })
+      await bed.db.batchMetric.findMany({ where: { stageId }, orderBy: { iteration: 'asc' } })
     ).map((b) => b.iteration);
     const perEpoch = iterations.length / 4;
     expect(Number.isInteger(perEpoch)).toBe(true);
     expect(iterations.at(-1)! - iterations[0]!).toBe(iterations.length - 1);
-    expect(await t.db.checkpoint.count({ where: { runId: run.id, kind: 'epoch' } })).toBe(0);
+    expect(await bed.db.checkpoint.count({ where: { runId: run.id, kind: 'epoch' } })).toBe(0);
   });
 
   it('on SIGTERM stops at a batch boundary, exits cleanly and the stage resumes later', async () => {
@@ -235,16 +212,16 @@ describe('training stages in the worker', () => {
     const run = await createRun([{ kind: 'fit_one_cycle', epochs: 4, maxLr: 3e-3 }], PLAIN);
     const stageId = run.stages[0]!.id;
     await until(
-      () => t.db.epochMetric.count({ where: { stageId } }),
+      () => bed.db.epochMetric.count({ where: { stageId } }),
       (n) => n > 0,
     );
     const asked = Date.now();
     first.kill('SIGTERM');
     expect(await exitOf(first)).toBe(0);
     console.log(`worker exited ${((Date.now() - asked) / 1000).toFixed(1)} s after SIGTERM`);
-    const paused = await t.db.stage.findUniqueOrThrow({ where: { id: stageId } });
+    const paused = await bed.db.stage.findUniqueOrThrow({ where: { id: stageId } });
     expect(paused.status).toBe('queued');
-    expect(await t.db.checkpoint.count({ where: { runId: run.id, kind: 'epoch' } })).toBe(1);
+    expect(await bed.db.checkpoint.count({ where: { runId: run.id, kind: 'epoch' } })).toBe(1);
     startWorker();
     const done = await until(
       () => runStatus(run.id),
@@ -252,7 +229,7 @@ describe('training stages in the worker', () => {
     );
     expect(done.stages[0]!.status).toBe('done');
     expect(
-      (await t.db.epochMetric.findMany({ where: { stageId }, orderBy: { epoch: 'asc' } })).map(
+      (await bed.db.epochMetric.findMany({ where: { stageId }, orderBy: { epoch: 'asc' } })).map(
         (e) => e.epoch,
       ),
     ).toEqual([0, 1, 2, 3]);
