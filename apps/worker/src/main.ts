@@ -15,6 +15,7 @@ import { createWorkerRedis } from './connections';
 import { startHeartbeat } from './heartbeat';
 import { importArchive, PermanentImportError } from './jobs/import-archive';
 import { PermanentPredictError, predictImage } from './jobs/predict';
+import { failStage, reconcileStages } from './jobs/reconcile-stages';
 import { StageInterruptedError, trainStage } from './jobs/train-stage';
 import { StageModels } from './predict/stage-models';
 import { forkStage } from './training/fork-stage';
@@ -117,6 +118,34 @@ for (const [name, worker] of [
   worker.on('failed', (job, error) => log(`${name} job ${job?.id} failed: ${error.message}`));
 }
 trainQueue.on('error', (error) => log(`train queue: ${error.message}`));
+// A stage whose job used up its attempts is failed at once (the reconciler below would find it too).
+train.on('failed', (job, error) => {
+  if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+  const stageId = trainStageJob.safeParse(job.data).data?.stageId;
+  if (!stageId) return;
+  void db.stage
+    .findUnique({ where: { id: stageId } })
+    .then((stage) =>
+      stage && (stage.status === 'running' || stage.status === 'queued')
+        ? failStage(
+            db,
+            stage.id,
+            stage.runId,
+            `The stage was given up after ${job.attemptsMade} attempts (last: ${error.message}). Retry it when the cause is fixed.`,
+          )
+        : undefined,
+    )
+    .catch((e: Error) => log(`could not mark stage ${stageId} failed: ${e.message}`));
+});
+
+// Postgres and the queue are compared every minute: no stage stays running without a job.
+const RECONCILE_EVERY_MS = 60_000;
+const reconciler = setInterval(() => {
+  reconcileStages({ db, trainQueue, log }, { graceMs: 2 * RECONCILE_EVERY_MS }).catch(
+    (error: Error) => log(`reconciling stages with the queue: ${error.message}`),
+  );
+}, RECONCILE_EVERY_MS);
+reconciler.unref();
 
 const heartbeat = startHeartbeat(redis, env.STUDIO_PREFIX, {
   id: workerId,
@@ -138,6 +167,7 @@ function stop(signal: string) {
       process.exit(1);
     }, 45_000);
     shutdown.abort();
+    clearInterval(reconciler);
     await heartbeat.close();
     await Promise.all([imports.close(), train.close(), predictions.close()]);
     stageModels.close();

@@ -2,6 +2,7 @@ import type { Db, Prisma } from '@studio/db';
 import { TRAIN_JOB_OPTIONS, type RunEvent, type TrainStageJob } from '@studio/shared';
 import type { Queue } from 'bullmq';
 import type { StageOutcome } from '../training/messages';
+import { failStage } from './reconcile-stages';
 
 export interface TrainContext {
   db: Db;
@@ -139,20 +140,7 @@ async function recordOutcome(
         outcome.errorKind === 'oom'
           ? `${outcome.message}\nThe batch does not fit in memory: use a smaller batch size (retry with half the batch).`
           : outcome.message;
-      await ctx.db.$transaction([
-        ctx.db.stage.update({
-          where: { id: stageId },
-          data: { status: 'failed', finishedAt, error, errorKind: outcome.errorKind },
-        }),
-        ctx.db.stage.updateMany({
-          where: { runId, status: 'queued', id: { not: stageId } },
-          data: { status: 'pending', queuedAt: null },
-        }),
-        ctx.db.run.update({
-          where: { id: runId },
-          data: { status: 'failed', finishedAt, error },
-        }),
-      ]);
+      await failStage(ctx.db, stageId, runId, error, outcome.errorKind);
       ctx.publish(runId, {
         type: 'stage',
         stageId,
