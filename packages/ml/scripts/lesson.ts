@@ -142,8 +142,8 @@ class ConsoleProgress implements Callback {
       `feature cache: ${done}/${total} images through the frozen body, ${seconds.toFixed(0)} s (${(done / Math.max(seconds, 1e-9)).toFixed(1)} img/s)`,
     );
   }
-  beforeFit(): void {
-    say('epoch  train_loss  valid_loss  error_rate  time');
+  beforeFit(state: FitState): void {
+    if (!state.skipValidation) say('epoch  train_loss  valid_loss  error_rate  time');
   }
   afterBatch(state: FitState): void {
     if (!process.stderr.isTTY) return;
@@ -154,6 +154,8 @@ class ConsoleProgress implements Callback {
     );
   }
   afterEpoch(state: FitState): void {
+    // The LR finder's passes are not epochs of training; fastai prints no table for them.
+    if (state.skipValidation) return;
     const e = state.learner.recorder.epochs.at(-1);
     if (!e) return;
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
@@ -226,6 +228,7 @@ say(
 );
 const frozenFit = await learn.fitOneCycle(epochs, lr, {
   precompute: usePrecompute ? { views } : false,
+  microBatch: 'auto',
 });
 const frozenLine = describePrecompute(frozenFit);
 if (frozenLine) say(frozenLine);
@@ -248,7 +251,7 @@ say(
   }`,
 );
 
-const found = await learn.lrFind({ precompute: usePrecompute });
+const found = await learn.lrFind({ precompute: usePrecompute, microBatch: 'auto' });
 say(
   found.suggestions
     ? `lr_find: steepest descent at ${found.suggestions.steepest.toExponential(1)}, minimum/10 at ${found.suggestions.minDiv10.toExponential(1)}`
@@ -257,7 +260,13 @@ say(
 
 learn.unfreeze();
 say(`\nunfreeze(); fit_one_cycle(${unfrozenEpochs}, max_lr=slice(${lo}, ${hi}))`);
-await learn.fitOneCycle(unfrozenEpochs, slice(lo!, hi!));
+const unfrozenFit = await learn.fitOneCycle(unfrozenEpochs, slice(lo!, hi!), {
+  microBatch: 'auto',
+});
+if (unfrozenFit.microBatch !== null)
+  say(
+    `batches of ${bs} trained in passes of at most ${unfrozenFit.microBatch} images to fit memory`,
+  );
 const finalError = lastError(learn);
 say(
   `\nerror rate: ${(frozenError * 100).toFixed(2)} % frozen, ${(finalError * 100).toFixed(2)} % after fine-tuning`,
@@ -285,6 +294,7 @@ const summary = {
   frozen_error: frozenError,
   frozen_wall_s: Math.round(frozenWallS * 10) / 10,
   final_error: finalError,
+  micro_batch: unfrozenFit.microBatch,
   lr_find: found.suggestions,
   backend: backend.name,
   wall_s: Math.round((performance.now() - started) / 100) / 10,

@@ -4,3 +4,4 @@ export * from './data/index';
 export * from './learner/index';
 export * from './interpret/index';
 export * from './export/index';
+export * from './backend/memory';

@@ -52,6 +52,12 @@ export const runConfig = z.object({
   precompute: z.enum(['auto', 'on', 'off']).default('auto'),
   /** Augmented views cached per training image (at most one per epoch); 0 = un-augmented only. */
   precomputeViews: z.number().int().min(0).max(16).default(4),
+  /**
+   * Images per forward/backward pass of a training batch: 'auto' splits a batch only when it
+   * would not fit the backend's memory (wasm stops at 4 GB), 'off' never splits, a number always
+   * splits into passes of at most that many images. Gradients are summed over the passes.
+   */
+  microBatch: z.union([z.enum(['auto', 'off']), z.number().int().min(1).max(512)]).default('auto'),
 });
 export type RunConfig = z.infer<typeof runConfig>;
 

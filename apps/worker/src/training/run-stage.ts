@@ -137,6 +137,7 @@ async function findLearningRate(
   const reporter = new StudioReporter(ctx.db, stageId, ctx.send);
   const found = await learner.lrFind({
     precompute: precomputeFor(learner, config, ctx.backend),
+    microBatch: config.microBatch,
     startLr: Number(params.startLr ?? 1e-7),
     endLr: Number(params.endLr ?? 10),
     numIt: Number(params.numIt ?? 100),
@@ -193,6 +194,8 @@ async function fitOneCycle(
   const precompute = precomputeFor(learner, config, ctx.backend);
   const fit = await learner.fitOneCycle(epochs, maxLr, {
     precompute,
+    // By default a batch that does not fit the backend's memory trains in chunks, not failing.
+    microBatch: config.microBatch,
     callbacks: [new StudioReporter(ctx.db, stageId, ctx.send), checkpoints],
     shouldStop: () => ctx.isCancelled() || ctx.isStopping(),
     resumeFrom,
@@ -203,9 +206,16 @@ async function fitOneCycle(
     return { type: 'cancelled' };
   }
   const cacheLine = describePrecompute(fit);
-  if (cacheLine) {
-    ctx.log(cacheLine);
-    ctx.send({ type: 'log', stageId, message: cacheLine });
+  const chunkLine =
+    fit.microBatch === null
+      ? null
+      : `Batches of ${config.bs} did not fit the ${ctx.backend} backend's memory, so each trained in ` +
+        `passes of at most ${fit.microBatch} images with their gradients summed (BatchNorm used ` +
+        `each pass's statistics).`;
+  for (const line of [cacheLine, chunkLine]) {
+    if (!line) continue;
+    ctx.log(line);
+    ctx.send({ type: 'log', stageId, message: line });
   }
   await saveCurrent(ctx, learner, runId, stageId);
   // Before the epoch checkpoint goes: a crash here resumes a finished fit (no epochs left) and
@@ -227,6 +237,7 @@ async function fitOneCycle(
       errorRate: artefacts.errorRate,
       artefactsMs: artefacts.ms,
       timing: fit.timing,
+      microBatch: fit.microBatch && { images: fit.microBatch, message: chunkLine },
       precompute: fit.precompute && { ...fit.precompute, message: cacheLine },
     },
   };

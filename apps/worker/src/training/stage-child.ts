@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDb, PostgresBlobStore } from '@studio/db';
-import { initBackend } from '@studio/ml';
+import { initBackend, liveTensorCount } from '@studio/ml';
 import { readEnv } from '@studio/shared';
 import type { ChildMessage, ParentMessage } from './messages';
 import { runStage } from './run-stage';
@@ -54,6 +54,10 @@ try {
     },
     stageId,
   );
+  // Every tensor of the stage is freed by now; what is left would pile up in a longer-lived process.
+  const tensorsLeft = liveTensorCount();
+  if (tensorsLeft > 0) log(`${tensorsLeft} tensors still allocated after the stage`);
+  if (outcome.type === 'done') outcome = { ...outcome, result: { ...outcome.result, tensorsLeft } };
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
   log(`failed: ${error instanceof Error ? error.stack : message}`);

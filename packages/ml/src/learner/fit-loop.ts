@@ -7,6 +7,7 @@ import type { FitCheckpoint } from './learner-file';
 import type { Learner } from './learner';
 import { lrRange, type LearningRate } from './lr-range';
 import { assertPrecomputable, type PrecomputeOptions, type PrecomputeSummary } from './precompute';
+import { MicroBatcher, type MicroBatchOption } from './micro-batch';
 import { createSmoother } from './smoothen';
 import { plainPath, type TrainingPath } from './training-path';
 
@@ -31,6 +32,12 @@ export interface FitOptions {
    * a plain frozen fit's. Needs the body frozen; a fit with unfrozen body layers throws.
    */
   precompute?: boolean | PrecomputeOptions;
+  /**
+   * Images per forward/backward pass (micro-batch.ts): 'off' (default) trains whole batches;
+   * 'auto' splits a batch only when it would not fit the wasm backend's memory; a number splits
+   * every batch into chunks of at most that many images. Gradients are summed over the chunks.
+   */
+  microBatch?: MicroBatchOption;
 }
 
 export interface FitTiming {
@@ -54,6 +61,8 @@ export interface FitResult {
   timing: FitTiming;
   /** What a precomputed fit cached; null for a plain fit (or one cancelled while caching). */
   precompute: PrecomputeSummary | null;
+  /** Images per forward/backward pass when batches were split (microBatch); null otherwise. */
+  microBatch: number | null;
 }
 
 /** fastai v1 basic_train.py fit: train each epoch, validate, let callbacks act at each event. */
@@ -126,6 +135,7 @@ export async function runFit(
   let cancelled = false;
   let cache: FeatureCache | null = null;
   let trainStart: number | null = null;
+  let batcher: MicroBatcher | null = null;
   try {
     await fire(callbacks, 'beforeFit', state);
     if (buildCache != null) {
@@ -140,9 +150,11 @@ export async function runFit(
       state.cache = null;
     }
     const path = cache?.path ?? plainPath(learner);
+    // Cached activations are small: chunks matter for the whole model's passes only.
+    batcher = new MicroBatcher(cache == null ? (options.microBatch ?? 'off') : 'off');
     trainStart = performance.now();
     for (; state.epoch < epochs; state.epoch++) {
-      await runEpoch(learner, path, callbacks, state);
+      await runEpoch(learner, path, batcher, callbacks, state);
       if (state.stopTraining) {
         state.epoch++;
         break;
@@ -166,6 +178,7 @@ export async function runFit(
     stopReason: state.stopReason,
     epochsDone: state.epoch,
     iterations: state.iteration,
+    microBatch: Number.isFinite(batcher?.chunkSize ?? Infinity) ? batcher!.chunkSize : null,
     timing: {
       cacheS: cache?.summary.cacheS ?? 0,
       trainS: trainStart == null ? 0 : (performance.now() - trainStart) / 1000,
@@ -193,6 +206,7 @@ async function resume(learner: Learner, bytes: Uint8Array, epochs: number): Prom
 async function runEpoch(
   learner: Learner,
   path: TrainingPath,
+  batcher: MicroBatcher,
   callbacks: Callback[],
   state: FitState,
 ): Promise<void> {
@@ -201,7 +215,7 @@ async function runEpoch(
   await fire(callbacks, 'beforeEpoch', state);
   // The learner's data epoch, not the fit's: each fit draws new shuffles and augmentations.
   for await (const batch of path.trainBatches(learner.dataEpoch++)) {
-    await trainBatch(path, callbacks, state, batch);
+    await trainBatch(path, batcher, callbacks, state, batch);
     state.batch++;
     if (state.stopTraining) break;
   }
@@ -217,13 +231,14 @@ async function runEpoch(
 
 async function trainBatch(
   path: TrainingPath,
+  batcher: MicroBatcher,
   callbacks: Callback[],
   state: FitState,
   { x, y }: LearnerBatch,
 ): Promise<void> {
   try {
     await fire(callbacks, 'beforeBatch', state);
-    const { value, grads } = tf.variableGrads(() => path.loss(x, y), path.variables);
+    const { value, grads } = await batcher.gradients(path.loss, path.variables, x, y);
     try {
       // The one read per batch: it also waits for the step's kernels on async backends.
       state.loss = (await value.data())[0]!;

@@ -35,6 +35,7 @@ export {
   type PrecomputeSummary,
 } from './precompute';
 export type { FitOptions, FitResult, FitTiming } from './fit-loop';
+export { MicroBatcher, WASM_STEP_BUDGET_BYTES, type MicroBatchOption } from './micro-batch';
 export { Learner, type LearnerOptions, type SaveOptions, type ValidationResult } from './learner';
 export {
   readLearnerFile,

@@ -20,6 +20,8 @@ export interface LrFindOptions {
    * suggestions are then for a precomputed fit.
    */
   precompute?: FitOptions['precompute'];
+  /** Images per forward/backward pass (FitOptions.microBatch). */
+  microBatch?: FitOptions['microBatch'];
 }
 
 export interface LrSuggestions {
@@ -53,7 +55,7 @@ export class LrFinder implements Callback {
 
   constructor(
     private readonly options: Required<
-      Omit<LrFindOptions, 'wd' | 'callbacks' | 'shouldStop' | 'precompute'>
+      Omit<LrFindOptions, 'wd' | 'callbacks' | 'shouldStop' | 'precompute' | 'microBatch'>
     >,
   ) {}
 
@@ -95,6 +97,7 @@ export async function findLr(learner: Learner, options: LrFindOptions = {}): Pro
     callbacks = [],
     shouldStop,
     precompute,
+    microBatch,
   } = options;
   if (!Number.isInteger(numIt) || numIt < 1)
     throw new Error(`numIt must be a positive integer, received ${numIt}.`);
@@ -107,6 +110,7 @@ export async function findLr(learner: Learner, options: LrFindOptions = {}): Pro
       wd,
       shouldStop,
       precompute,
+      microBatch,
     });
   } finally {
     await learner.load(saved);

@@ -8,6 +8,7 @@ import {
   IconBolt,
   IconChartGridDots,
   IconRefresh,
+  IconStack2,
   IconTrash,
 } from '@tabler/icons-react';
 import { StatusBadge } from '../status-badge';
@@ -28,10 +29,38 @@ function timing(stage: RunStage): string {
   return `took ${formatClock(seconds)}${where} · ${stage.finishedAt ? `ended ${formatDateTime(stage.finishedAt)}` : ''}`;
 }
 
-/** The run-log line of a fit that trained on the feature cache; null for a plain fit. */
-function cacheNote(result: unknown): string | null {
-  const precompute = (result as { precompute?: { message?: unknown } | null } | null)?.precompute;
-  return typeof precompute?.message === 'string' ? precompute.message : null;
+/**
+ * A fit's run-log line about how it trained: 'precompute' on the feature cache, 'microBatch' in
+ * passes smaller than the batch; null when it did not.
+ */
+function fitNote(result: unknown, key: 'precompute' | 'microBatch'): string | null {
+  const part = (result as Record<string, { message?: unknown } | null> | null)?.[key];
+  return typeof part?.message === 'string' ? part.message : null;
+}
+
+/** How a finished fit trained, where it differs from a plain fastai fit. */
+function FitNotes({ result }: { result: unknown }) {
+  const cache = fitNote(result, 'precompute');
+  const passes = fitNote(result, 'microBatch');
+  return (
+    <>
+      {cache && (
+        <Alert
+          color="blue"
+          variant="light"
+          icon={<IconBolt />}
+          title="Trained with the feature cache"
+        >
+          <Text size="sm">{cache}</Text>
+        </Alert>
+      )}
+      {passes && (
+        <Alert color="gray" variant="light" icon={<IconStack2 />} title="Trained in smaller passes">
+          <Text size="sm">{passes}</Text>
+        </Alert>
+      )}
+    </>
+  );
 }
 
 /** One stage of the run: what it does, how it went, and what can be done with it now. */
@@ -172,15 +201,8 @@ export function StageItem({
       {stage.kind === 'fit_one_cycle' && stage.epochs.length > 0 && (
         <EpochTable epochs={stage.epochs} metrics={metrics} caption={`${title} epochs`} />
       )}
-      {stage.kind === 'fit_one_cycle' && stage.status === 'done' && cacheNote(stage.result) && (
-        <Alert
-          color="blue"
-          variant="light"
-          icon={<IconBolt />}
-          title="Trained with the feature cache"
-        >
-          <Text size="sm">{cacheNote(stage.result)}</Text>
-        </Alert>
+      {stage.kind === 'fit_one_cycle' && stage.status === 'done' && (
+        <FitNotes result={stage.result} />
       )}
       {stage.kind === 'lr_find' && stage.status === 'done' && isLrFindResult(stage.result) && (
         <LrFindChart result={stage.result} onPick={onPickLr} />

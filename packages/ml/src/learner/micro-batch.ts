@@ -1,0 +1,155 @@
+/**
+ * Micro-batches: a batch's loss and gradients computed over chunks of at most `chunk` images,
+ * each chunk's gradients weighted by its share of the batch and summed. The mean loss and its
+ * gradients are those of one pass over the whole batch; only the memory of one chunk's
+ * activations is held at a time. What differs from fastai v1 (one pass per batch): BatchNorm
+ * layers in training mode normalise each chunk by the chunk's own statistics and update their
+ * running statistics once per chunk. So chunks are used only where the whole batch does not fit:
+ * the wasm backend's memory stops at 4 GB, and a MobileNetV2 or ResNet training step at 224 px
+ * with fastai's batch of 64 needs more.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Images per forward/backward pass: a number, 'auto' (measured, wasm only), or whole batches. */
+export type MicroBatchOption = number | 'auto' | 'off';
+
+/** Bytes of tensors one training step may hold on wasm, below its 4 GB limit with room to spare. */
+export const WASM_STEP_BUDGET_BYTES = 2.5 * 2 ** 30;
+/** The measured chunk's peak undercounts kernels' own scratch memory; this covers it. */
+const SAFETY = 1.5;
+/** Images in the chunk whose memory use is measured. */
+const PROBE_IMAGES = 2;
+
+export interface BatchGradients {
+  /** Mean loss over the batch. */
+  value: tf.Scalar;
+  grads: tf.NamedTensorMap;
+}
+
+type LossFn = (x: tf.Tensor, y: tf.Tensor1D) => tf.Scalar;
+
+/**
+ * Decides the chunk size of a fit's batches. 'auto' measures the first batch's first chunk (of
+ * two images) on wasm and sizes chunks to fit the budget; other backends train whole batches.
+ */
+export class MicroBatcher {
+  private chunk: number | null;
+
+  constructor(
+    private readonly option: MicroBatchOption = 'off',
+    private readonly budgetBytes = WASM_STEP_BUDGET_BYTES,
+  ) {
+    if (typeof option === 'number' && (!Number.isInteger(option) || option < 1)) {
+      throw new Error(
+        `microBatch must be a positive integer, 'auto' or 'off'; received ${option}.`,
+      );
+    }
+    this.chunk = option === 'off' ? Infinity : typeof option === 'number' ? option : null;
+  }
+
+  /** The chunk size in use (Infinity: whole batches), or null before 'auto' has measured. */
+  get chunkSize(): number | null {
+    return this.chunk;
+  }
+
+  async gradients(
+    loss: LossFn,
+    variables: tf.Variable[],
+    x: tf.Tensor,
+    y: tf.Tensor1D,
+  ): Promise<BatchGradients> {
+    const n = x.shape[0]!;
+    if (this.chunk === null && (tf.getBackend() !== 'wasm' || n <= PROBE_IMAGES)) {
+      this.chunk = Infinity;
+    }
+    if (this.chunk !== null && this.chunk >= n)
+      return tf.variableGrads(() => loss(x, y), variables);
+
+    const sum = new Accumulator();
+    let start = 0;
+    try {
+      if (this.chunk === null) {
+        const before = tf.memory().numBytes;
+        let names: string[] = [];
+        const probe = await tf.profile(() => {
+          const part = slicedGrads(loss, variables, x, y, 0, PROBE_IMAGES);
+          names = Object.keys(part.grads);
+          return [part.value, ...names.map((name) => part.grads[name]!)];
+        });
+        const [value, ...grads] = probe.result as tf.Tensor[];
+        sum.add(
+          value as tf.Scalar,
+          Object.fromEntries(names.map((name, i) => [name, grads[i]!])),
+          PROBE_IMAGES / n,
+        );
+        const perImage = (SAFETY * Math.max(probe.peakBytes - before, 1)) / PROBE_IMAGES;
+        this.chunk = Math.max(1, Math.floor((this.budgetBytes - before) / perImage));
+        start = PROBE_IMAGES;
+      }
+      const chunk = this.chunk;
+      for (; start < n; start += chunk) {
+        const size = Math.min(chunk, n - start);
+        const part = slicedGrads(loss, variables, x, y, start, size);
+        sum.add(part.value, part.grads, size / n);
+      }
+      return sum.take();
+    } finally {
+      sum.dispose();
+    }
+  }
+}
+
+function slicedGrads(
+  loss: LossFn,
+  variables: tf.Variable[],
+  x: tf.Tensor,
+  y: tf.Tensor1D,
+  start: number,
+  size: number,
+): BatchGradients {
+  const xs = tf.slice(x, start, size);
+  const ys = tf.slice(y, start, size);
+  try {
+    return tf.variableGrads(() => loss(xs, ys), variables);
+  } finally {
+    tf.dispose([xs, ys]);
+  }
+}
+
+/** Weighted sums of chunks' losses and gradients; owns its tensors until take(). */
+class Accumulator {
+  private value: tf.Scalar | null = null;
+  private grads: tf.NamedTensorMap = {};
+
+  add(value: tf.Scalar, grads: tf.NamedTensorMap, weight: number): void {
+    const previous = [this.value, ...Object.values(this.grads)];
+    const sum = this.value;
+    this.value = tf.tidy(() =>
+      sum == null ? tf.mul(value, weight) : tf.add(sum, tf.mul(value, weight)),
+    ) as tf.Scalar;
+    const next: tf.NamedTensorMap = {};
+    for (const [name, grad] of Object.entries(grads)) {
+      const sum = this.grads[name];
+      next[name] = tf.tidy(() =>
+        sum == null ? tf.mul(grad, weight) : tf.add(sum, tf.mul(grad, weight)),
+      );
+    }
+    this.grads = next;
+    tf.dispose([value, ...Object.values(grads), ...previous.filter((t) => t != null)]);
+  }
+
+  /** The sums, handed over to the caller (who disposes them). */
+  take(): BatchGradients {
+    if (this.value == null) throw new Error('No chunk was added to the batch.');
+    const taken = { value: this.value, grads: this.grads };
+    this.value = null;
+    this.grads = {};
+    return taken;
+  }
+
+  dispose(): void {
+    tf.dispose([...(this.value ? [this.value] : []), ...Object.values(this.grads)]);
+    this.value = null;
+    this.grads = {};
+  }
+}
