@@ -308,7 +308,8 @@ describe('hostile archives', () => {
       'bad/link.jpg': 'symbolic link: links are never followed; add the file itself',
       'bad/page.png': 'not an image (extension .png but content is text)',
       'bad/secret.jpg': 'encrypted entry: password-protected zips are not supported',
-      'bad/truncated.jpg': 'truncated image',
+      // libvips words a cut-off JPEG either way, depending on where the cut falls.
+      'bad/truncated.jpg': expect.stringMatching(/^(truncated image|corrupt image \(jpeg\))/),
     });
     await expectOnlyStoreFiles(cost.root);
   });

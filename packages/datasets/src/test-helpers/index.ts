@@ -4,3 +4,4 @@ export * from './zip-writer';
 export * from './temp-files';
 export * from './measure';
 export * from './disk-store';
+export * from './hostile-images';
