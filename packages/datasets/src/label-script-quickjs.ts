@@ -196,26 +196,13 @@ function callLabelFunction(context: QuickJSContext, fn: QuickJSHandle, path: str
   return toLabel(value, type);
 }
 
+/** A native check, so a guest cannot fake it by replacing `Promise` or `Symbol.hasInstance`. */
 function isPromise(context: QuickJSContext, handle: QuickJSHandle): boolean {
-  const promiseClass = context.getProp(context.global, 'Promise');
-  const check = context.evalCode('(value, P) => value instanceof P');
-  try {
-    if (check.error) {
-      check.error.dispose();
-      return false;
-    }
-    const verdict = context.callFunction(check.value, context.undefined, handle, promiseClass);
-    check.value.dispose();
-    if (verdict.error) {
-      verdict.error.dispose();
-      return false;
-    }
-    const isInstance = context.dump(verdict.value) === true;
-    verdict.value.dispose();
-    return isInstance;
-  } finally {
-    promiseClass.dispose();
-  }
+  const state = context.getPromiseState(handle);
+  if (state.type === 'fulfilled' && state.notAPromise) return false;
+  if (state.type === 'fulfilled') state.value.dispose();
+  else if (state.type === 'rejected') state.error.dispose();
+  return true;
 }
 
 function toLabel(value: unknown, type: string): CallOutcome {

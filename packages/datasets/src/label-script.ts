@@ -65,7 +65,7 @@ function runInWorker(
           ok: false,
           code: 'SCRIPT_TIMEOUT',
           message:
-            `The label function was stopped: labelling ${formatCount(input.paths.length)} files took longer than ` +
+            `The label function was stopped: labelling ${formatCount(input.paths.length)} file${input.paths.length === 1 ? '' : 's'} took longer than ` +
             `${formatCount(hardLimitMs)} ms. Something inside it cannot be interrupted (for example a huge ` +
             "'x'.repeat(…) in a loop); simplify it, or use a regex or rule instead.",
           details: { limitMs: hardLimitMs },
