@@ -48,18 +48,16 @@ export function compileUserRegex(pattern: string, flags = ''): UserRegex {
   try {
     regex = new RE2(source, `${allFlags}u`);
   } catch (error) {
-    const message = String((error as Error).message).replace(
-      /^Invalid regular expression: \/.*\/[a-z]*: /s,
-      '',
-    );
-    throw new DatasetError(
-      'REGEX_INVALID',
-      `The pattern ${display} is not a valid regular expression: ${message}. ` +
-        'Patterns use RE2 syntax (like JavaScript, without look-around or backreferences).',
-      { pattern: display, cause: message },
-    );
+    throw describeInvalid(display, error);
   }
-  if (countCaptureGroups(source, allFlags) === 0) {
+  let groupCount: number;
+  try {
+    groupCount = countCaptureGroups(source, allFlags);
+  } catch (error) {
+    free(regex);
+    throw describeInvalid(display, error);
+  }
+  if (groupCount === 0) {
     free(regex);
     throw new DatasetError(
       'REGEX_NO_CAPTURE_GROUP',
@@ -69,6 +67,19 @@ export function compileUserRegex(pattern: string, flags = ''): UserRegex {
     );
   }
   return { regex, display, dispose: () => free(regex) };
+}
+
+function describeInvalid(display: string, error: unknown): DatasetError {
+  const message = String((error as Error).message).replace(
+    /^Invalid regular expression: \/.*\/[a-z]*: /s,
+    '',
+  );
+  return new DatasetError(
+    'REGEX_INVALID',
+    `The pattern ${display} is not a valid regular expression: ${message}. ` +
+      'Patterns use RE2 syntax (like JavaScript, without look-around or backreferences).',
+    { pattern: display, cause: message },
+  );
 }
 
 /** `(?:p)|` always matches the empty string, and RE2 returns every group of `p` (undefined when unset). */
