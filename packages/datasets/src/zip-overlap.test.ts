@@ -68,4 +68,21 @@ describe('ZipOverlapGuard', () => {
       /the zip entries "a\.jpg" and "b\.jpg" share the same bytes/,
     );
   });
+
+  it('checks thousands of entries in any order, across its internal blocks', () => {
+    const count = 5000;
+    const orders = {
+      forward: (k: number) => k,
+      reverse: (k: number) => count - 1 - k,
+      shuffled: (k: number) => (k * 7919) % count,
+    };
+    for (const order of Object.values(orders)) {
+      const spans = Array.from({ length: count }, (_, k): [number, number] => [order(k) * 100, 10]);
+      expect(overlaps(spans)).toBe(false);
+      // One more entry whose header sits inside any existing one's span.
+      for (const victim of [0, 1234, count - 1]) {
+        expect(overlaps([...spans, [victim * 100 + 20, 0]])).toBe(true);
+      }
+    }
+  });
 });

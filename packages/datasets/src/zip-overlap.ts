@@ -3,6 +3,16 @@ import { DatasetError, quoteName } from './errors';
 /** Size of a zip local file header before its name and extra field. */
 const LOCAL_HEADER_BYTES = 30;
 
+interface Span {
+  start: number;
+  end: number;
+  name: string;
+}
+
+// Spans are kept sorted by start in blocks of at most 2·BLOCK_SIZE, so an insert anywhere
+// (archives may list entries in any order) moves at most a block, never the whole list.
+const BLOCK_SIZE = 512;
+
 /**
  * Refuses zips whose entries share bytes. In a genuine zip every entry owns its local header
  * and data; overlapping entries are how the non-recursive zip bombs work (many central
@@ -14,33 +24,24 @@ const LOCAL_HEADER_BYTES = 30;
  * spans intersect, the real ones do too, so the check never refuses a genuine archive.
  */
 export class ZipOverlapGuard {
-  // Sorted by start. Archives list entries in file order, so inserts are appends; a directory
-  // listed backwards costs a splice per entry (about 4 s at the 100,000-entry cap), still bounded.
-  private readonly spans: Array<{ start: number; end: number; name: string }> = [];
+  private readonly blocks: Span[][] = [];
 
   check(offset: number, compressedSize: number, name: string): void {
-    const end = offset + LOCAL_HEADER_BYTES + compressedSize;
-    const at = this.findInsertionIndex(offset);
-    const before = this.spans[at - 1];
-    if (before && before.end > offset) this.refuse(before.name, name);
-    const after = this.spans[at];
-    if (after && after.start < end) this.refuse(after.name, name);
-    if (at === this.spans.length) this.spans.push({ start: offset, end, name });
-    else this.spans.splice(at, 0, { start: offset, end, name });
-  }
-
-  /** The first index whose start is greater than `offset` (binary search). */
-  private findInsertionIndex(offset: number): number {
-    const last = this.spans.at(-1);
-    if (!last || last.start <= offset) return this.spans.length;
-    let low = 0;
-    let high = this.spans.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if ((this.spans[middle] as { start: number }).start <= offset) low = middle + 1;
-      else high = middle;
+    const span: Span = { start: offset, end: offset + LOCAL_HEADER_BYTES + compressedSize, name };
+    if (this.blocks.length === 0) {
+      this.blocks.push([span]);
+      return;
     }
-    return low;
+    const b = Math.max(0, countStartsAtOrBefore(this.blocks, offset, (block) => block[0]!) - 1);
+    const block = this.blocks[b]!;
+    const at = countStartsAtOrBefore(block, offset, (s) => s);
+    const before = at > 0 ? block[at - 1] : this.blocks[b - 1]?.at(-1);
+    const after = at < block.length ? block[at] : this.blocks[b + 1]?.[0];
+    if (before && before.end > span.start) this.refuse(before.name, name);
+    if (after && after.start < span.end) this.refuse(after.name, name);
+    block.splice(at, 0, span);
+    if (block.length > 2 * BLOCK_SIZE)
+      this.blocks.splice(b, 1, block.slice(0, BLOCK_SIZE), block.slice(BLOCK_SIZE));
   }
 
   private refuse(other: string, name: string): never {
@@ -51,4 +52,16 @@ export class ZipOverlapGuard {
       { entries: [other.slice(0, 1024), name.slice(0, 1024)] },
     );
   }
+}
+
+/** How many items (sorted by start) start at or before `offset`: binary search. */
+function countStartsAtOrBefore<T>(items: T[], offset: number, spanOf: (item: T) => Span): number {
+  let low = 0;
+  let high = items.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (spanOf(items[middle]!).start <= offset) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
