@@ -94,7 +94,7 @@ describe('datasets in the browser', () => {
     expect(await rows.filter({ hasText: 't-shirt' }).first().textContent()).toBe('t-shirt79581');
   });
 
-  it('labels a small set by pattern and by CSV, and explains a pattern that matches nothing', async () => {
+  it('labels a small set by pattern, by CSV and by a label function, and explains a pattern that matches nothing', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'pets-'));
     await mkdir(path.join(dir, 'images'));
     const names = [
@@ -151,5 +151,16 @@ describe('datasets in the browser', () => {
     expect(
       await page.getByRole('table', { name: 'Images per class and split' }).textContent(),
     ).toContain('abyssinian');
+
+    // A label function runs in the sandbox on a worker thread of the web server.
+    await chooseScheme('rule');
+    await page
+      .getByRole('textbox', { name: 'Rule' })
+      .fill("(name) => name[0] === name[0].toUpperCase() ? 'cat' : 'dog'");
+    await expect
+      .poll(async () => (await page.getByTestId('preview-classes').textContent()) ?? '', {
+        timeout: 30_000,
+      })
+      .toBe('2 classes');
   });
 });

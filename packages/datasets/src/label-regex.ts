@@ -1,5 +1,5 @@
 import { DatasetError, formatCount } from './errors';
-import { compileUserRegex } from './compile-user-regex';
+import { compileUserRegex, toWellFormed } from './compile-user-regex';
 import {
   buildLabelResult,
   type Label,
@@ -27,23 +27,30 @@ export interface RegexLabelConfig {
  * dataset of unlabelled files.
  */
 export function labelByRegex(paths: string[], config: RegexLabelConfig): LabelResult {
-  const { regex, display } = compileUserRegex(config.pattern, config.flags);
+  const { regex, display, dispose } = compileUserRegex(config.pattern, config.flags);
   const target = config.target ?? 'path';
   const labels = new Map<string, Label>();
   const unlabelled: UnlabelledFile[] = [];
   let matchCount = 0;
-  for (const path of paths) {
-    const subject = target === 'name' ? getBasename(path) : `/${path}`;
-    const match = regex.exec(subject);
-    if (!match) {
-      unlabelled.push({ path, reason: `no match for ${display}` });
-      continue;
+  try {
+    for (const path of paths) {
+      const subject = toWellFormed(target === 'name' ? getBasename(path) : `/${path}`);
+      const match = regex.exec(subject);
+      if (!match) {
+        unlabelled.push({ path, reason: `no match for ${display}` });
+        continue;
+      }
+      matchCount += 1;
+      const label = match[1];
+      if (label === undefined || label === '')
+        unlabelled.push({
+          path,
+          reason: `${display} matched but its first capture group is empty`,
+        });
+      else labels.set(path, label);
     }
-    matchCount += 1;
-    const label = match[1];
-    if (label === undefined || label === '')
-      unlabelled.push({ path, reason: `${display} matched but its first capture group is empty` });
-    else labels.set(path, label);
+  } finally {
+    dispose();
   }
   if (paths.length > 0 && matchCount === 0) {
     const examples = paths

@@ -1,228 +1,94 @@
-import {
-  getQuickJS,
-  type QuickJSContext,
-  type QuickJSHandle,
-  type QuickJSWASMModule,
-} from 'quickjs-emscripten';
-import { DatasetError, formatCount, quoteName } from './errors';
-import {
-  buildLabelResult,
-  type Label,
-  type LabelResult,
-  type UnlabelledFile,
-} from './label-result';
-import { getBasename } from './path-parts';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { DatasetError, formatCount } from './errors';
+import type { ScriptLabelConfig } from './label-script-quickjs';
+import type { ScriptWorkerReply } from './label-script-worker';
+import { buildLabelResult, type LabelResult } from './label-result';
 
-/** A user-written label function, run in a QuickJS interpreter compiled to WebAssembly. */
-export interface ScriptLabelConfig {
-  /** A function expression, called as `fn(name, path)`: `(name) => name[0] === name[0].toUpperCase() ? 'cat' : 'dog'`. */
-  source: string;
-  /** Per call. Default 50 ms. */
-  timeLimitPerCallMs?: number;
-  /** For all files together. Default 2,000 ms (about 40,000 simple calls). */
-  timeLimitTotalMs?: number;
-  /** Heap of the interpreter. Default 32 MiB. */
-  memoryLimitBytes?: number;
-}
+export type { ScriptLabelConfig } from './label-script-quickjs';
 
-// Compiling the user's code gets more time than a call: it is done once, and on a loaded
-// machine the first evaluation also pays for V8 compiling the interpreter's wasm lazily.
-const LOAD_TIME_LIMIT_MS = 1000;
-let warmQuickJS: Promise<QuickJSWASMModule> | undefined;
-
-/** Loads QuickJS once per process and runs one trivial call, so later time limits measure user code. */
-function getWarmQuickJS(): Promise<QuickJSWASMModule> {
-  warmQuickJS ??= getQuickJS().then((quickjs) => {
-    quickjs.evalCode('((name) => String(name).split("_")[0].toLowerCase())("Warm_up")');
-    return quickjs;
-  });
-  return warmQuickJS;
-}
-
-const MAX_LABEL_LENGTH = 200;
+// Starting a thread, loading QuickJS and compiling the user's code, on a busy machine.
+const START_ALLOWANCE_MS = 5_000;
+// The thread's own JavaScript heap; QuickJS's heap lives in wasm memory under its own cap.
+const WORKER_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 32, stackSizeMb: 4 };
+// Resolved from this file at run time (not bundled), so the worker always loads the source next to it.
+const WORKER_PATH = join(dirname(fileURLToPath(import.meta.url)), 'label-script-worker.ts');
 
 /**
  * fastai `from_name_func` for user code, without `eval`, `new Function` or `vm` on the host:
- * the code runs inside QuickJS (wasm), which has no `process`, `require`, file system or
- * network, under an interrupt deadline and a memory cap. A call that throws leaves that file
- * unlabelled; running out of time or memory stops the whole labelling with an error.
+ * the code runs inside QuickJS (wasm) on a worker thread. QuickJS gives isolation (no
+ * `process`, `require`, file system or network) and per-call time and memory limits; the
+ * thread gives a wall-clock limit nothing inside can outlast (the thread is terminated) and
+ * keeps the caller's event loop free while the function runs.
  */
 export async function labelByScript(
   paths: string[],
   config: ScriptLabelConfig,
 ): Promise<LabelResult> {
-  const perCallMs = config.timeLimitPerCallMs ?? 50;
   const totalMs = config.timeLimitTotalMs ?? 2000;
-  const quickjs = await getWarmQuickJS();
-  const runtime = quickjs.newRuntime();
-  runtime.setMemoryLimit(config.memoryLimitBytes ?? 32 * 1024 * 1024);
-  runtime.setMaxStackSize(512 * 1024);
-  let deadline = 0;
-  runtime.setInterruptHandler(() => performance.now() > deadline);
-  const context = runtime.newContext();
-  let fn: QuickJSHandle | undefined;
-  try {
-    deadline = performance.now() + LOAD_TIME_LIMIT_MS;
-    fn = compileFunction(context, config.source);
-    // The total budget covers the calls only, so a slow first load does not eat into it.
-    const started = performance.now();
-    const labels = new Map<string, Label>();
-    const unlabelled: UnlabelledFile[] = [];
-    for (const [index, path] of paths.entries()) {
-      deadline = Math.min(performance.now() + perCallMs, started + totalMs);
-      const outcome = callLabelFunction(context, fn, path);
-      if (outcome.kind === 'label') labels.set(path, outcome.label);
-      else if (outcome.kind === 'unlabelled') unlabelled.push({ path, reason: outcome.reason });
-      else
-        throw describeFatal(outcome.error, path, index, paths.length, {
-          perCallMs,
-          totalMs,
-          elapsedMs: performance.now() - started,
-        });
-    }
-    return buildLabelResult(labels, unlabelled);
-  } finally {
-    fn?.dispose();
-    context.dispose();
-    runtime.dispose();
+  const hardLimitMs = totalMs + START_ALLOWANCE_MS;
+  const reply = await runInWorker({ paths, config }, hardLimitMs);
+  if (!reply.ok) {
+    throw new DatasetError(reply.code ?? 'SCRIPT_INVALID', reply.message, reply.details ?? {});
   }
+  return buildLabelResult(new Map(reply.labels), reply.unlabelled);
 }
 
-type CallOutcome =
-  | { kind: 'label'; label: Label }
-  | { kind: 'unlabelled'; reason: string }
-  | { kind: 'fatal'; error: GuestError };
-interface GuestError {
-  name: string;
-  message: string;
-}
-
-function compileFunction(context: QuickJSContext, source: string): QuickJSHandle {
-  const result = context.evalCode(`(\n${source}\n)`, 'label-function.js');
-  if (result.error) {
-    const error = dumpError(context, result.error);
-    if (isFatal(error)) {
-      throw new DatasetError(
-        'SCRIPT_TIMEOUT',
-        `The label function did not finish loading within ${LOAD_TIME_LIMIT_MS} ms (${error.message}). Remove top-level loops.`,
-        { ...error },
-      );
-    }
-    throw new DatasetError(
-      'SCRIPT_INVALID',
-      `The label function does not compile: ${error.name}: ${error.message}. Expected a function such as (name) => name.split('_')[0].`,
-      {
-        ...error,
-      },
+function runInWorker(
+  input: { paths: string[]; config: ScriptLabelConfig },
+  hardLimitMs: number,
+): Promise<ScriptWorkerReply> {
+  // The package is consumed from TypeScript source: the thread registers tsx before loading it.
+  const bootstrap =
+    `import('tsx/esm/api').then(({ register }) => { register(); ` +
+    `return import(${JSON.stringify(pathToFileURL(WORKER_PATH).href)}); })`;
+  const worker = new Worker(bootstrap, {
+    eval: true,
+    workerData: input,
+    resourceLimits: WORKER_LIMITS,
+    stdout: true,
+    stderr: true,
+  });
+  return new Promise<ScriptWorkerReply>((resolve) => {
+    let isSettled = false;
+    const settle = (reply: ScriptWorkerReply): void => {
+      if (isSettled) return;
+      isSettled = true;
+      clearTimeout(timer);
+      void worker.terminate();
+      resolve(reply);
+    };
+    const timer = setTimeout(
+      () =>
+        settle({
+          ok: false,
+          code: 'SCRIPT_TIMEOUT',
+          message:
+            `The label function was stopped: labelling ${formatCount(input.paths.length)} file${input.paths.length === 1 ? '' : 's'} took longer than ` +
+            `${formatCount(hardLimitMs)} ms. Something inside it cannot be interrupted (for example a huge ` +
+            "'x'.repeat(…) in a loop); simplify it, or use a regex or rule instead.",
+          details: { limitMs: hardLimitMs },
+        }),
+      hardLimitMs,
     );
-  }
-  if (context.typeof(result.value) !== 'function') {
-    const type = context.typeof(result.value);
-    result.value.dispose();
-    throw new DatasetError(
-      'SCRIPT_INVALID',
-      `The label code evaluates to a ${type}, not a function. Write a function such as (name) => name.split('_')[0].`,
-      { type },
+    worker.once('message', (reply: ScriptWorkerReply) => settle(reply));
+    worker.once('error', (error: Error & { code?: string }) =>
+      settle(
+        error.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? {
+              ok: false,
+              code: 'SCRIPT_OUT_OF_MEMORY',
+              message: `The label function ran out of memory (${error.message}). Avoid building large strings or arrays.`,
+            }
+          : { ok: false, message: `The label function's sandbox failed: ${error.message}.` },
+      ),
     );
-  }
-  return result.value;
-}
-
-function callLabelFunction(context: QuickJSContext, fn: QuickJSHandle, path: string): CallOutcome {
-  const name = context.newString(getBasename(path));
-  const fullPath = context.newString(path);
-  const result = context.callFunction(fn, context.undefined, name, fullPath);
-  name.dispose();
-  fullPath.dispose();
-  if (result.error) {
-    const error = dumpError(context, result.error);
-    return isFatal(error)
-      ? { kind: 'fatal', error }
-      : { kind: 'unlabelled', reason: `the label function threw ${error.name}: ${error.message}` };
-  }
-  const type = context.typeof(result.value);
-  // dump() copies the value out as JSON inside the guest, so it is still under the deadline.
-  const value: unknown = type === 'string' || type === 'object' ? context.dump(result.value) : type;
-  result.value.dispose();
-  return toLabel(value, type);
-}
-
-function toLabel(value: unknown, type: string): CallOutcome {
-  if (type === 'string' && typeof value === 'string') {
-    if (value.trim() === '')
-      return { kind: 'unlabelled', reason: 'the label function returned an empty string' };
-    if (value.length > MAX_LABEL_LENGTH)
-      return {
-        kind: 'unlabelled',
-        reason: `the label is longer than ${MAX_LABEL_LENGTH} characters`,
-      };
-    return { kind: 'label', label: value };
-  }
-  if (
-    Array.isArray(value) &&
-    value.every((item) => typeof item === 'string' && item.length <= MAX_LABEL_LENGTH)
-  ) {
-    const labels = [
-      ...new Set(value.map((item: string) => item.trim()).filter((item) => item !== '')),
-    ].sort();
-    return labels.length > 0
-      ? { kind: 'label', label: labels }
-      : { kind: 'unlabelled', reason: 'the label function returned no labels' };
-  }
-  if (type === 'undefined' || value === null)
-    return { kind: 'unlabelled', reason: 'the label function returned nothing' };
-  return {
-    kind: 'unlabelled',
-    reason: `the label function returned a ${Array.isArray(value) ? 'non-string array' : type}; return a string or an array of strings`,
-  };
-}
-
-function dumpError(context: QuickJSContext, handle: QuickJSHandle): GuestError {
-  const dumped: unknown = context.dump(handle);
-  handle.dispose();
-  if (dumped && typeof dumped === 'object') {
-    const { name, message } = dumped as Partial<GuestError>;
-    return { name: String(name ?? 'Error'), message: String(message ?? '') };
-  }
-  return { name: 'Error', message: String(dumped) };
-}
-
-/** QuickJS reports an interrupt as InternalError "interrupted" and a failed allocation as "out of memory". */
-function isFatal(error: GuestError): boolean {
-  return (
-    error.name === 'InternalError' &&
-    /interrupted|out of memory|stack overflow/i.test(error.message)
-  );
-}
-
-function describeFatal(
-  error: GuestError,
-  path: string,
-  index: number,
-  total: number,
-  times: { perCallMs: number; totalMs: number; elapsedMs: number },
-): DatasetError {
-  const where = `on ${quoteName(path)} (file ${formatCount(index + 1)} of ${formatCount(total)})`;
-  if (/interrupted/i.test(error.message)) {
-    const isTotal = times.elapsedMs >= times.totalMs;
-    const limit = isTotal
-      ? `${formatCount(times.totalMs)} ms in total`
-      : `${times.perCallMs} ms per file`;
-    return new DatasetError(
-      'SCRIPT_TIMEOUT',
-      `The label function was stopped ${where}: it ran longer than ${limit}. Check for endless loops, or use a regex or rule instead.`,
-      {
-        path,
-        limit,
-      },
+    worker.once('exit', (code) =>
+      settle({
+        ok: false,
+        message: `The label function's sandbox stopped unexpectedly (exit code ${code}).`,
+      }),
     );
-  }
-  return new DatasetError(
-    'SCRIPT_OUT_OF_MEMORY',
-    `The label function ran out of memory ${where} (${error.message}). Avoid building large strings or arrays.`,
-    {
-      path,
-      cause: error.message,
-    },
-  );
+  });
 }

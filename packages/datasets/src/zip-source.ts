@@ -6,10 +6,11 @@ import { LimitTracker, resolveLimits, throwLimitExceeded } from './limits';
 import { readCapped } from './read-capped';
 import type { EntryType, SourceEntry, SourceOptions } from './source-entry';
 import { decodeZipEntryName, type RawZipEntry } from './yauzl-types';
+import { ZipOverlapGuard } from './zip-overlap';
 
 /**
  * Reads the entries of a zip file on disk, one at a time (yauzl seeks to each entry, so the
- * archive is never held in memory). Aborts on unsafe names and caps; skips links, nested
+ * archive is never held in memory). Aborts on unsafe names, caps and overlapping entries; skips links, nested
  * archives, encrypted entries, unsupported compression and entries with corrupt data.
  */
 export async function* readZipEntries(
@@ -19,6 +20,7 @@ export async function* readZipEntries(
   const limits = resolveLimits(options.limits);
   const tracker = new LimitTracker(limits);
   const classifier = new EntryClassifier(tracker);
+  const overlapGuard = new ZipOverlapGuard();
   const zip = await openZip(zipPath);
   try {
     // The central directory states the count up front: refuse a million-entry archive before reading any.
@@ -29,7 +31,9 @@ export async function* readZipEntries(
       options.signal?.throwIfAborted();
       const entry = await readNextEntry(zip);
       if (!entry) return;
-      const decision = classifier.classify(decodeZipEntryName(entry), getZipEntryType(entry));
+      const rawName = decodeZipEntryName(entry);
+      overlapGuard.check(entry.relativeOffsetOfLocalHeader, entry.compressedSize, rawName);
+      const decision = classifier.classify(rawName, getZipEntryType(entry));
       if (decision.action === 'ignore') continue;
       if (decision.action === 'skip') {
         yield { kind: 'skipped', path: decision.path, reason: decision.reason };

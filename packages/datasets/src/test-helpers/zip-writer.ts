@@ -12,7 +12,7 @@ export interface ZipEntrySpec {
 }
 
 /**
- * A minimal zip writer for tests (no zip64, no data descriptors): enough to build zip slips,
+ * A minimal zip writer for tests (no data descriptors; zip64 only for the entry count): enough to build zip slips,
  * symlinks, bombs and CP437 names without committing binary fixtures.
  */
 export function writeZip(entries: ZipEntrySpec[]): Buffer {
@@ -55,12 +55,73 @@ export function writeZip(entries: ZipEntrySpec[]): Buffer {
     centrals.push(central, name);
     offset += local.length + name.length + stored.length;
   }
+  return Buffer.concat([...locals, ...writeCentralDirectory(centrals, entries.length, offset)]);
+}
+
+/**
+ * A zip whose central directory lists `count` entries that all point at one local header and
+ * its deflated body (the overlapping-entry bomb shape): a small file that names `count` times
+ * the body's decompressed size.
+ */
+export function writeSharedBodyZip(count: number, data: Buffer): Buffer {
+  const name = Buffer.from('body.jpg');
+  const compressed = deflateRawSync(data);
+  const crc = crc32(data);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt16LE(8, 8);
+  local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(compressed.length, 18);
+  local.writeUInt32LE(data.length, 22);
+  local.writeUInt16LE(name.length, 26);
+  const centrals: Buffer[] = [];
+  for (let i = 0; i < count; i++) {
+    const entryName = Buffer.from(`copy-${i}.jpg`);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(compressed.length, 20);
+    central.writeUInt32LE(data.length, 24);
+    central.writeUInt16LE(entryName.length, 28);
+    central.writeUInt32LE(0, 42); // every entry starts at the same local header
+    centrals.push(central, entryName);
+  }
+  const bodyEnd = local.length + name.length + compressed.length;
+  return Buffer.concat([
+    local,
+    name,
+    compressed,
+    ...writeCentralDirectory(centrals, count, bodyEnd),
+  ]);
+}
+
+/** The central directory and its end records; past 65,535 entries the zip64 records carry the count. */
+function writeCentralDirectory(centrals: Buffer[], count: number, offset: number): Buffer[] {
   const centralDirectory = Buffer.concat(centrals);
+  const isZip64 = count > 0xffff;
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(entries.length, 8);
-  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt16LE(isZip64 ? 0xffff : count, 8);
+  end.writeUInt16LE(isZip64 ? 0xffff : count, 10);
   end.writeUInt32LE(centralDirectory.length, 12);
   end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, centralDirectory, end]);
+  if (!isZip64) return [centralDirectory, end];
+  const record = Buffer.alloc(56);
+  record.writeUInt32LE(0x06064b50, 0);
+  record.writeBigUInt64LE(44n, 4);
+  record.writeUInt16LE(45, 12);
+  record.writeUInt16LE(45, 14);
+  record.writeBigUInt64LE(BigInt(count), 24);
+  record.writeBigUInt64LE(BigInt(count), 32);
+  record.writeBigUInt64LE(BigInt(centralDirectory.length), 40);
+  record.writeBigUInt64LE(BigInt(offset), 48);
+  const locator = Buffer.alloc(20);
+  locator.writeUInt32LE(0x07064b50, 0);
+  locator.writeBigUInt64LE(BigInt(offset + centralDirectory.length), 8);
+  locator.writeUInt32LE(1, 16);
+  return [centralDirectory, record, locator, end];
 }

@@ -1,3 +1,4 @@
+import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { decodeImage } from './decode';
@@ -106,5 +107,78 @@ describe('decodeImage', () => {
     await expect(decodeImage(jpeg, 8, 'cover', { maxPixels: 1000 })).rejects.toThrow(
       /pixel limit/i,
     );
+  });
+});
+
+describe('decodeImage on awkward and hostile inputs', () => {
+  const solid = (background: string) =>
+    sharp({ create: { width: 24, height: 16, channels: 3, background } });
+  const expectClose = (actual: number[], expected: number[], tolerance: number) =>
+    actual.forEach((value, i) =>
+      expect(Math.abs(value - expected[i]!)).toBeLessThanOrEqual(tolerance),
+    );
+
+  it('turns CMYK, 16-bit, palette and grey+alpha images into 3 sRGB channels', async () => {
+    const cmyk = await solid('#c04080').toColourspace('cmyk').jpeg({ quality: 95 }).toBuffer();
+    expect((await sharp(cmyk).metadata()).space).toBe('cmyk');
+    expectClose(rgb(await decodeImage(cmyk, 8, 'squish'), 4, 4), [0xc0, 0x40, 0x80], 24);
+
+    const deep = await solid('#c04080').toColourspace('rgb16').png().toBuffer();
+    expect((await sharp(deep).metadata()).depth).toBe('ushort');
+    expectClose(rgb(await decodeImage(deep, 8, 'squish'), 4, 4), [0xc0, 0x40, 0x80], 1);
+
+    const palette = await solid('#c04080').png({ palette: true }).toBuffer();
+    expect((await sharp(palette).metadata()).isPalette).toBe(true);
+    expectClose(rgb(await decodeImage(palette, 8, 'squish'), 4, 4), [0xc0, 0x40, 0x80], 8);
+
+    // Grey 90, left half transparent: white there, grey on the right.
+    const greyAlpha = Buffer.alloc(16 * 16 * 2);
+    for (let i = 0; i < 256; i++) greyAlpha.set([90, i % 16 < 8 ? 0 : 255], i * 2);
+    const png = await sharp(greyAlpha, { raw: { width: 16, height: 16, channels: 2 } })
+      .toColourspace('b-w')
+      .png()
+      .toBuffer();
+    expect((await sharp(png).metadata()).channels).toBe(2);
+    const p = await decodeImage(png, 16, 'squish');
+    expect(p.data.length).toBe(16 * 16 * 3);
+    expect(rgb(p, 2, 8)).toEqual([255, 255, 255]);
+    expect(rgb(p, 13, 8)).toEqual([90, 90, 90]);
+  });
+
+  it('takes the first frame of an animated GIF', async () => {
+    const frames = await Promise.all(['#ff0000', '#0000ff'].map((c) => solid(c).png().toBuffer()));
+    const gif = await sharp(frames, { join: { animated: true } })
+      .gif()
+      .toBuffer();
+    expect((await sharp(gif).metadata()).pages).toBe(2);
+    const p = await decodeImage(gif, 16, 'outside');
+    expect([p.width, p.height]).toEqual([24, 16]);
+    expect(dominant(rgb(p, 12, 8))).toBe(0);
+  });
+
+  it('refuses a pixel bomb (a PNG header declaring 100,000×100,000) before decoding', async () => {
+    const header = Buffer.alloc(13);
+    header.writeUInt32BE(100_000, 0);
+    header.writeUInt32BE(100_000, 4);
+    header.set([8, 2], 8);
+    const chunk = (type: string, data: Buffer) => {
+      const length = Buffer.alloc(4);
+      length.writeUInt32BE(data.length);
+      const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32BE(crc32(body));
+      return Buffer.concat([length, body, crc]);
+    };
+    const bomb = Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      chunk('IHDR', header),
+      chunk('IDAT', deflateSync(Buffer.alloc(64))),
+      chunk('IEND', Buffer.alloc(0)),
+    ]);
+    const rssBefore = process.memoryUsage().rss;
+    const started = performance.now();
+    await expect(decodeImage(bomb, 224, 'cover')).rejects.toThrow(/pixel limit/i);
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(1024 ** 3);
   });
 });
