@@ -7,20 +7,46 @@
  * Each row runs in its own process (see bench/child.ts), followed at once by its PyTorch
  * reference. `npm run -s bench -- --precompute` times a frozen fit_one_cycle on
  * sign-language-digits, plain and on the frozen-body feature cache (bench/precompute.ts):
- *   part "precompute"          one line per fit: wall seconds, images/s, final error rate
- *   part "precompute-speedup"  plain wall time over each precomputed fit's
+ *   part "precompute"          one line per fit: wall seconds, images/s, cache build images/s
+ *                              and body threads, final error rate
+ *   part "precompute-speedup"  plain wall time over each precomputed fit's (unless --no-plain)
+ *   part "precompute-threads"  cache build images/s on n body threads over 1, best of each
+ *                              setting's fits (--threads 1,2; repeat for noisy machines: 1,2,1,2)
+ * `npm run -s bench -- --lesson` runs the lesson's plan through the headless runner on
+ * clothing-small at 224 px (bench/lesson.ts), cold and then warm:
+ *   part "lesson"              one line per stage (frozen, unfrozen) and cache (cold, warm):
+ *                              wall seconds from the start, data loading included; error rate
+ * `npm run -s bench -- --memory` trains ResNet-50 unfrozen at 224 px, bs 64 (bench/memory.ts):
+ *   part "memory"              peak RSS, pass size, seconds per step, tensors left
  * stdout carries JSON lines only (hence npm's -s); notes go to stderr.
  */
 import { measureRowInChild } from './bench/child';
 import { emit, loadavg, measureRow, note, round } from './bench/measure-row';
 import { parseBenchOptions } from './bench/options';
+import { runLessonBench } from './bench/lesson';
+import { runMemoryBench } from './bench/memory';
 import { runPrecomputeBench } from './bench/precompute';
 import { isTorchAvailable, runTorchReference } from './bench/torch';
 
-const options = parseBenchOptions(process.argv.slice(2));
+const options = (() => {
+  try {
+    return parseBenchOptions(process.argv.slice(2));
+  } catch (error) {
+    note((error as Error).message);
+    process.exit(2);
+  }
+})();
 
 if (options.part === 'precompute') {
   await runPrecomputeBench(options);
+} else if (options.part === 'lesson') {
+  runLessonBench({ sharedDir: options.sharedDir, backend: options.backend, ...options.lesson });
+} else if (options.part === 'memory') {
+  await runMemoryBench({
+    sharedDir: options.sharedDir,
+    backend: options.backend,
+    ...options.memory,
+  });
 } else if (options.child) {
   await measureRow(options);
 } else {

@@ -32,12 +32,23 @@ export interface PrecomputeBenchOptions {
   views: number[];
   /** Photos per class of sign-language-digits (0 = all 2,062). */
   perClass: number;
+  /** Body threads of each precomputed fit's cache build (precompute.threads). */
+  threads: number[];
+  /** Also time the plain frozen fit (slow) and each precomputed fit's speedup over it. */
+  withPlain: boolean;
 }
 
 export interface BenchOptions {
-  /** Which measurement: the engine rows (default) or the precompute comparison. */
-  part: 'engine' | 'precompute';
+  /**
+   * Which measurement: the engine rows (default), the precompute comparison, the lesson's time
+   * to accuracy (cold and warm caches), or the memory of the heaviest training step.
+   */
+  part: 'engine' | 'precompute' | 'lesson' | 'memory';
   precompute: PrecomputeBenchOptions;
+  /** The lesson part's dataset (a folder under ../shared/datasets), size and batch size. */
+  lesson: { dataset: string; size: number; bs: number };
+  /** The memory part: ResNet-50 unfrozen at this size and batch size over this many photos. */
+  memory: { size: number; bs: number; images: number };
   rows: BenchRow[];
   /** Timed steps after the warm-up step, as torch_reference.py --steps. */
   steps: number;
@@ -64,7 +75,9 @@ const USAGE = `Usage: npm run bench -- --engine [--all] [--arch A --size S --bs 
   [--torch-threads N]
   [--profile]
 or: npm run bench -- --precompute [--size S] [--bs B] [--epochs N] [--views 1,4] [--per-class N]
-  [--backend wasm|cpu]`;
+  [--threads 1,2] [--no-plain] [--backend wasm|cpu]
+or: npm run bench -- --lesson [--dataset clothing-small] [--size 224] [--bs 64] [--backend wasm|cpu]
+or: npm run bench -- --memory [--size 224] [--bs 64] [--images 128] [--backend wasm|cpu]`;
 
 /** ../shared next to the repository root, as DESIGN.md refers to it; /work/shared otherwise. */
 function findSharedDir(): string {
@@ -81,7 +94,17 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const sharedDir = findSharedDir();
   const options: BenchOptions = {
     part: 'engine',
-    precompute: { size: 128, bs: 32, epochs: 3, views: [1, 4], perClass: 60 },
+    precompute: {
+      size: 128,
+      bs: 32,
+      epochs: 3,
+      views: [1, 4],
+      perClass: 60,
+      threads: [1, 2],
+      withPlain: true,
+    },
+    lesson: { dataset: 'clothing-small', size: 224, bs: 64 },
+    memory: { size: 224, bs: 64, images: 128 },
     rows: [...STANDARD_ROWS],
     steps: 3,
     backend: 'wasm',
@@ -112,6 +135,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     const flag = args.shift()!;
     if (flag === '--engine') options.part = 'engine';
     else if (flag === '--precompute') options.part = 'precompute';
+    else if (flag === '--lesson') options.part = 'lesson';
+    else if (flag === '--memory') options.part = 'memory';
+    else if (flag === '--dataset') options.lesson.dataset = value(flag);
+    else if (flag === '--images') options.memory.images = positive(flag);
     else if (flag === '--epochs') options.precompute.epochs = positive(flag);
     else if (flag === '--per-class') {
       const text = value(flag);
@@ -125,7 +152,14 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       if (views.some((v) => !Number.isInteger(v) || v < 0))
         throw new Error(`--views must be integers >= 0 separated by commas, got "${text}".`);
       options.precompute.views = views;
-    } else if (flag === '--all') options.rows = [...STANDARD_ROWS, ...EXTRA_ROWS];
+    } else if (flag === '--threads') {
+      const text = value(flag);
+      const threads = text.split(',').map(Number);
+      if (threads.some((t) => !Number.isInteger(t) || t < 1))
+        throw new Error(`--threads must be integers >= 1 separated by commas, got "${text}".`);
+      options.precompute.threads = threads;
+    } else if (flag === '--no-plain') options.precompute.withPlain = false;
+    else if (flag === '--all') options.rows = [...STANDARD_ROWS, ...EXTRA_ROWS];
     else if (flag === '--arch') {
       const arch = value(flag);
       if (!isArch(arch)) throw new Error(`Unknown --arch "${arch}".\n${USAGE}`);
@@ -153,9 +187,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     else if (flag === '--child') options.child = true;
     else throw new Error(`Unknown option "${flag}".\n${USAGE}`);
   }
-  if (options.part === 'precompute') {
-    options.precompute.size = single.size ?? options.precompute.size;
-    options.precompute.bs = single.bs ?? options.precompute.bs;
+  if (options.part === 'precompute' || options.part === 'lesson' || options.part === 'memory') {
+    const part = options[options.part];
+    part.size = single.size ?? part.size;
+    part.bs = single.bs ?? part.bs;
   } else if (single.arch != null) {
     const preset = [...STANDARD_ROWS, ...EXTRA_ROWS].find((row) => row.arch === single.arch)!;
     options.rows = [{ ...preset, ...single } as BenchRow];

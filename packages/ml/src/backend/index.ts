@@ -6,3 +6,11 @@ export type {
   InitBackendOptions,
 } from './init-backend';
 export { registerTrainingKernels, areTrainingKernelsRegistered } from './register-training-kernels';
+export {
+  BodyPool,
+  bodyPool,
+  closeBodyPools,
+  defaultPoolThreads,
+  modelArtifacts,
+} from './body-pool';
+export type { PooledModel, PoolBackend } from './body-pool';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bodyPool, closeBodyPools } from '../backend/body-pool';
 import { initBackend } from '../backend/index';
 import type { Callback } from './callback';
 import { CheckpointCallback } from './checkpoint';
@@ -10,14 +11,23 @@ import { Learner } from './learner';
 import { prepareFeatureCache } from './feature-cache';
 import { describePrecompute } from './precompute';
 import { ProgressCallback, type ProgressEvent } from './progress';
-import { readWeights, syntheticData, tinyBackbone } from './test-fixtures';
+import {
+  maxDifference,
+  readCache,
+  readWeights,
+  syntheticData,
+  tinyBackbone,
+} from './test-fixtures';
 
 let data: ReturnType<typeof syntheticData>;
 beforeAll(async () => {
   await initBackend({ prefer: 'wasm' });
   data = syntheticData({ classes: 3, train: 50, valid: 24, bs: 16, seed: 5 });
 });
-afterAll(() => data.dispose());
+afterAll(async () => {
+  data.dispose();
+  await closeBodyPools();
+});
 
 /** Deterministic learners: seeded initial weights, no dropout. */
 const makeLearner = (): Learner =>
@@ -236,5 +246,67 @@ describe('precompute (frozen-body feature cache)', () => {
     expect(await maxChange(a, b, () => true)).toBeLessThanOrEqual(1e-6);
     resumed.dispose();
     full.dispose();
+  });
+
+  it('builds the same cache on worker threads as in the main thread', async () => {
+    const learn = makeLearner();
+    const start = tf.memory().numTensors;
+    const build = (threads: number) =>
+      prepareFeatureCache(
+        learn,
+        { views: 2, threads },
+        { epochs: 2, firstDataEpoch: 0 },
+      )({
+        withValidation: true,
+        onProgress: async () => {},
+      });
+    const inThread = await build(1);
+    expect(inThread.summary.threads).toBe(1);
+    for (const threads of [2, 3]) {
+      const pooled = await build(threads);
+      expect(pooled.summary.threads).toBe(threads);
+      for (const dataEpoch of [0, 1]) {
+        const [a, b] = [await readCache(pooled, dataEpoch), await readCache(inThread, dataEpoch)];
+        expect(a.keys).toEqual(b.keys);
+        expect(a.labels).toEqual(b.labels);
+        expect(maxDifference(a.features, b.features)).toBeLessThanOrEqual(1e-5);
+      }
+      const [c, d] = [await pooled.path.validate(), await inThread.path.validate()];
+      expect(c.validLoss).toBeCloseTo(d.validLoss, 5);
+      expect(c.metrics).toEqual(d.metrics);
+      pooled.dispose();
+    }
+    inThread.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+    expect(() =>
+      prepareFeatureCache(learn, { threads: 0 }, { epochs: 1, firstDataEpoch: 0 }),
+    ).toThrow('precompute.threads must be an integer >= 1, received 0.');
+    learn.dispose();
+  });
+
+  it('fails the build, saying so, when a worker thread dies', async () => {
+    const learn = makeLearner();
+    const start = tf.memory().numTensors;
+    const build = prepareFeatureCache(
+      learn,
+      { views: 2, threads: 2 },
+      { epochs: 2, firstDataEpoch: 0 },
+    );
+    await expect(
+      build({
+        withValidation: true,
+        onProgress: async ({ done }) => {
+          if (done === 16) await bodyPool('wasm').workers[0]!.terminate();
+        },
+      }),
+    ).rejects.toThrow(
+      /^The feature cache build failed in a worker thread: Body worker 0 exited with code 1\. Retry the fit, or set precompute\.threads to 1/,
+    );
+    expect(tf.memory().numTensors).toBe(start);
+    // The pool starts a new worker in its place.
+    const cache = await build({ withValidation: false, onProgress: async () => {} });
+    expect(cache.summary).toMatchObject({ threads: 2, trainImages: 50 });
+    cache.dispose();
+    learn.dispose();
   });
 });

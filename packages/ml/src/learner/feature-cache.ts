@@ -20,6 +20,7 @@ import {
   type PrecomputeSummary,
 } from './precompute';
 import { collectPredictions, crossEntropy, scorePredictions } from './predictions';
+import { bodyThreads, openBodyRunner, type BodyRunner, type Prepared } from './body-runner';
 import { splitHead, type HeadSplit } from './head-split';
 import type { TrainingPath } from './training-path';
 
@@ -72,6 +73,7 @@ export function prepareFeatureCache(
 ): (build: CacheBuildOptions) => Promise<FeatureCache> {
   const views = options.views ?? DEFAULT_PRECOMPUTE_VIEWS;
   const maxCacheMb = options.maxCacheMb ?? 2048;
+  const threads = bodyThreads(options.threads);
   if (!Number.isInteger(views) || views < 0)
     throw new Error(`precompute.views must be an integer >= 0, received ${views}.`);
   const { data } = learner;
@@ -101,6 +103,7 @@ export function prepareFeatureCache(
   return (build) =>
     buildCache(learner, build, {
       split,
+      threads,
       viewIds,
       bs,
       eachItem,
@@ -120,6 +123,7 @@ export interface FitSpan {
 interface CachePlan {
   firstDataEpoch: number;
   split: HeadSplit;
+  threads: number;
   viewIds: number[];
   bs: number;
   eachItem: (view: number) => AsyncIterable<LearnerBatch>;
@@ -131,9 +135,9 @@ interface CachePlan {
 async function buildCache(
   learner: Learner,
   { onProgress }: CacheBuildOptions,
-  { split, viewIds, bs, eachItem, nTrain, nValid, featureSize, firstDataEpoch }: CachePlan,
+  plan: CachePlan,
 ): Promise<FeatureCache> {
-  const { data, opt } = learner;
+  const { split, viewIds, nTrain, nValid } = plan;
   const total = viewIds.length * nTrain + nValid;
   const started = performance.now();
   let done = 0;
@@ -141,6 +145,23 @@ async function buildCache(
     done += n;
     await onProgress({ done, total, views: viewIds.length, seconds: seconds(started) });
   };
+  const body = await openBodyRunner(split, plan.threads);
+  let rows: { train: Rows; valid: Rows | null };
+  try {
+    rows = await cacheAll(learner.data, plan, body, onBatch);
+  } finally {
+    body.close();
+  }
+  return cacheOver(learner, plan, rows, { cacheS: seconds(started), threads: body.threads });
+}
+
+/** Every view of the training set, then the validation set, through the body. */
+async function cacheAll(
+  data: LearnerData,
+  { viewIds, eachItem, nTrain, nValid, featureSize }: CachePlan,
+  body: BodyRunner,
+  onBatch: (n: number) => Promise<void>,
+): Promise<{ train: Rows; valid: Rows | null }> {
   const train: Rows = {
     values: new Float32Array(viewIds.length * nTrain * featureSize),
     labels: new Int32Array(nTrain),
@@ -152,7 +173,7 @@ async function buildCache(
       labels: train.labels,
       keys: [],
     };
-    await cacheRows(eachItem(view), nTrain, part, featureSize, split.features, onBatch);
+    await cacheRows(eachItem(view), nTrain, part, featureSize, body, onBatch);
     if (v === 0) train.keys = part.keys;
     else if (part.keys.join('\n') !== train.keys.join('\n'))
       throw new Error(`data.train.eachItem(${view}) gave the items in another order than view 0.`);
@@ -164,11 +185,22 @@ async function buildCache(
           nValid,
           newRows(nValid, featureSize),
           featureSize,
-          split.features,
+          body,
           onBatch,
         )
       : null;
-  const cacheS = seconds(started);
+  return { train, valid };
+}
+
+/** The training path over cached rows, and what the build cost. */
+function cacheOver(
+  learner: Learner,
+  { split, viewIds, bs, nTrain, nValid, featureSize, firstDataEpoch }: CachePlan,
+  { train, valid }: { train: Rows; valid: Rows | null },
+  { cacheS, threads }: { cacheS: number; threads: number },
+): FeatureCache {
+  const { data, opt } = learner;
+  const total = viewIds.length * nTrain + nValid;
   const headGroup = learner.layerGroups.length - 1;
   const featureBatch = (values: Float32Array, n: number) =>
     tf.tensor(values, [n, ...split.featureShape]);
@@ -229,6 +261,7 @@ async function buildCache(
       cacheMb: Math.round(((total * featureSize * 4) / 2 ** 20) * 10) / 10,
       cacheS,
       bodyImgS: total / Math.max(cacheS, 1e-9),
+      threads,
     },
     dispose() {
       // Plain arrays: dropping them is all; kept as a method so the owner's contract is explicit.
@@ -247,32 +280,49 @@ const newRows = (n: number, featureSize: number): Rows => ({
   keys: [],
 });
 
-/** Features of every item of `batches` into `rows`, reading each batch once. */
+/**
+ * Features of every item of `batches` into `rows`, reading each batch once. With workers, up to
+ * one batch per thread computes while the main thread prepares the next; rows are stored at
+ * their batch's place and progress is reported in batch order, so the cache and its events are
+ * those of the main-thread build.
+ */
 async function cacheRows(
   batches: AsyncIterable<LearnerBatch>,
   count: number,
   rows: Rows,
   featureSize: number,
-  features: (x: tf.Tensor) => tf.Tensor,
+  body: BodyRunner,
   onBatch: (n: number) => Promise<void>,
 ): Promise<Rows> {
+  const inFlight: Array<{ features: Promise<Float32Array>; row: number; n: number }> = [];
+  const settle = async () => {
+    const { features, row, n } = inFlight.shift()!;
+    rows.values.set(await features, row * featureSize);
+    await onBatch(n);
+  };
   let row = 0;
   for await (const { x, y, keys } of batches) {
+    let prepared: Prepared;
     try {
       if (row + keys.length > count)
         throw new Error(`The data gave more than the ${count} items its counts announce.`);
-      const f = tf.tidy(() => features(x));
-      const [values, labels] = await Promise.all([f.data<'float32'>(), y.data<'int32'>()]);
-      f.dispose();
-      rows.values.set(values, row * featureSize);
+      const [batch, labels] = await Promise.all([body.read(x), y.data<'int32'>()]);
+      prepared = batch;
       rows.labels.set(labels, row);
       rows.keys.push(...keys);
     } finally {
       tf.dispose([x, y]);
     }
+    if (body.isPooled) while (inFlight.length >= body.threads) await settle();
+    const features = body.features(prepared);
+    // Awaited in order by settle(); a failure found while an earlier batch is awaited (or
+    // after a cancel) must not surface as an unhandled rejection.
+    features.catch(() => {});
+    inFlight.push({ features, row, n: keys.length });
+    if (!body.isPooled) await settle();
     row += keys.length;
-    await onBatch(keys.length);
   }
+  while (inFlight.length > 0) await settle();
   if (row !== count)
     throw new Error(`The data gave ${row} items where its counts announce ${count}.`);
   return rows;

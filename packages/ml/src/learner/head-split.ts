@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
 
 /**
  * Weightless layers that compute the same in training and inference, so their output can be
@@ -23,6 +23,11 @@ export interface HeadSplit {
   readonly chain: readonly tfl.layers.Layer[];
   /** Body (and pooling) in inference mode: BatchNorm on its running statistics. */
   features(x: tf.Tensor): tf.Tensor;
+  /**
+   * The model from the input to the features, built anew on each call, to serialise for body
+   * workers. It shares the learner's layers: never dispose it.
+   */
+  featureModel(): tfl.LayersModel;
   /** The head chain on features, in training or inference mode. */
   forward(features: tf.Tensor, training: boolean): tf.Tensor;
 }
@@ -68,6 +73,7 @@ export function splitHead(model: tfl.LayersModel, head: readonly tfl.layers.Laye
     featureShape: featureShape as number[],
     chain,
     features: (x) => model.execute(x, featureTensor.name) as tf.Tensor,
+    featureModel: () => tfl.model({ inputs: model.inputs, outputs: featureTensor }),
     forward: (features, training) =>
       tf.tidy(() =>
         chain.reduce<tf.Tensor>((x, layer) => layer.apply(x, { training }) as tf.Tensor, features),

@@ -14,6 +14,14 @@ export interface PrecomputeOptions {
   views?: number;
   /** Largest cache to build, in MB; a bigger one is refused with advice. Default 2048. */
   maxCacheMb?: number;
+  /**
+   * Threads that run the frozen body during the cache build. Above 1, worker threads with a
+   * backend each (body-pool.ts) compute batches side by side while the main thread decodes and
+   * augments the next; 1 runs the body in the main thread. Default min(2, available cores) on
+   * the wasm and cpu backends; the native tensorflow backends use every core already and
+   * always build in the main thread.
+   */
+  threads?: number;
 }
 
 export const DEFAULT_PRECOMPUTE_VIEWS = 4;
@@ -34,6 +42,8 @@ export interface PrecomputeSummary {
   cacheS: number;
   /** Images per second through data loading and the frozen body during the build. */
   bodyImgS: number;
+  /** Threads that ran the body (1: the main thread). */
+  threads: number;
 }
 
 /** Throws unless the learner's body is frozen and its head alone trains. */
@@ -77,7 +87,7 @@ export function describePrecompute(result: FitResult): string | null {
   const plainS = (epochs * (p.trainImages + p.validImages)) / p.bodyImgS;
   return (
     `precompute: ${plural(p.trainImages, 'training image')} × ${plural(p.views, p.isAugmented ? 'augmented view' : 'un-augmented view')}${valid} ` +
-    `through the frozen body in ${fmt(cacheS)} s (${fmt(p.bodyImgS, 0)} img/s, ${fmt(p.cacheMb)} MB ` +
+    `through the frozen body${p.threads > 1 ? ` on ${p.threads} threads` : ''} in ${fmt(cacheS)} s (${fmt(p.bodyImgS, 0)} img/s, ${fmt(p.cacheMb)} MB ` +
     `cached), then ${plural(epochs, 'epoch')} of the head in ${fmt(trainS)} s: ${fmt(cacheS + trainS)} s ` +
     `in all, where a plain frozen fit needs at least ${fmt(plainS)} s for its forward passes alone ` +
     `(backward passes not counted). The body's BatchNorm layers kept their pretrained statistics ` +
