@@ -47,7 +47,8 @@ export const runConfig = z.object({
   /**
    * Frozen stages train the head on cached activations of the frozen body (fastai 0.7's
    * `precompute=True`): 'auto' on CPU backends, 'on' everywhere, 'off' never. The body's
-   * BatchNorm statistics stay fixed in this mode.
+   * BatchNorm statistics are adapted to the data first, then stay fixed, and their weights are
+   * not trained.
    */
   precompute: z.enum(['auto', 'on', 'off']).default('auto'),
   /** Augmented views cached per training image (at most one per epoch); 0 = un-augmented only. */

@@ -3,11 +3,12 @@
  * augmented views, and every validation image go through the frozen body once; the head then
  * trains on the cached activations, epoch after epoch, at a tiny fraction of a full step.
  *
- * What differs from a plain frozen fit (fastai v1 `fit_one_cycle` after `freeze()`): the body
- * runs in inference mode, so its BatchNorm layers normalise with their pretrained running
- * statistics and neither those nor their weights change (fastai v1 trains the body's BatchNorm
- * layers, train_bn=True, and their statistics follow the new data). Each epoch sees one of
- * the cached views per image rather than a fresh augmentation.
+ * What differs from a plain frozen fit (fastai v1 `fit_one_cycle` after `freeze()`): a few
+ * training batches first adapt the body's BatchNorm running statistics to the data (as a plain
+ * fit's first batches do); then the body runs in inference mode, so those statistics and the
+ * BatchNorm weights stay as they are (fastai v1 trains the body's BatchNorm layers,
+ * train_bn=True, and their statistics keep following the data). Each epoch sees one of the
+ * cached views per image rather than a fresh augmentation.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng, shuffledIndices } from '../data/rng';
@@ -15,6 +16,7 @@ import type { CacheProgress } from './callback';
 import type { LearnerBatch, LearnerData } from './data';
 import type { Learner } from './learner';
 import {
+  DEFAULT_ADAPT_BATCHES,
   DEFAULT_PRECOMPUTE_VIEWS,
   type PrecomputeOptions,
   type PrecomputeSummary,
@@ -74,6 +76,9 @@ export function prepareFeatureCache(
   const views = options.views ?? DEFAULT_PRECOMPUTE_VIEWS;
   const maxCacheMb = options.maxCacheMb ?? 2048;
   const threads = bodyThreads(options.threads);
+  const adaptBatches = options.adaptBatches ?? DEFAULT_ADAPT_BATCHES;
+  if (!Number.isInteger(adaptBatches) || adaptBatches < 0)
+    throw new Error(`precompute.adaptBatches must be an integer >= 0, received ${adaptBatches}.`);
   if (!Number.isInteger(views) || views < 0)
     throw new Error(`precompute.views must be an integer >= 0, received ${views}.`);
   const { data } = learner;
@@ -111,6 +116,7 @@ export function prepareFeatureCache(
       featureSize,
       nValid: build.withValidation ? counts.valid : 0,
       firstDataEpoch: fit.firstDataEpoch,
+      adaptBatches: fit.isResumed ? 0 : adaptBatches,
     });
 }
 
@@ -118,10 +124,13 @@ export function prepareFeatureCache(
 export interface FitSpan {
   epochs: number;
   firstDataEpoch: number;
+  /** A resumed fit's checkpoint already holds the adapted BatchNorm statistics. */
+  isResumed?: boolean;
 }
 
 interface CachePlan {
   firstDataEpoch: number;
+  adaptBatches: number;
   split: HeadSplit;
   threads: number;
   viewIds: number[];
@@ -145,6 +154,8 @@ async function buildCache(
     done += n;
     await onProgress({ done, total, views: viewIds.length, seconds: seconds(started) });
   };
+  // Before the body is copied to its threads: the copies carry the adapted statistics.
+  const adaptImages = await adaptBatchNorm(learner, split, plan);
   const body = await openBodyRunner(split, plan.threads);
   let rows: { train: Rows; valid: Rows | null };
   try {
@@ -152,7 +163,39 @@ async function buildCache(
   } finally {
     body.close();
   }
-  return cacheOver(learner, plan, rows, { cacheS: seconds(started), threads: body.threads });
+  return cacheOver(learner, plan, rows, {
+    cacheS: seconds(started),
+    threads: body.threads,
+    adaptImages,
+  });
+}
+
+/**
+ * Up to `plan.adaptBatches` training batches of the fit's first data epoch through the body in
+ * training mode, without gradients: its BatchNorm running statistics move towards this data's,
+ * as the first batches of a plain frozen fit move them. Returns the images used.
+ */
+async function adaptBatchNorm(
+  learner: Learner,
+  split: HeadSplit,
+  plan: CachePlan,
+): Promise<number> {
+  if (plan.adaptBatches === 0) return 0;
+  const body = split.featureModel();
+  let images = 0;
+  let batches = 0;
+  for await (const { x, y } of learner.data.train.batches(plan.firstDataEpoch)) {
+    try {
+      tf.tidy(() => {
+        body.apply(x, { training: true });
+      });
+      images += x.shape[0]!;
+    } finally {
+      tf.dispose([x, y]);
+    }
+    if (++batches >= plan.adaptBatches) break;
+  }
+  return images;
 }
 
 /** Every view of the training set, then the validation set, through the body. */
@@ -197,7 +240,7 @@ function cacheOver(
   learner: Learner,
   { split, viewIds, bs, nTrain, nValid, featureSize, firstDataEpoch }: CachePlan,
   { train, valid }: { train: Rows; valid: Rows | null },
-  { cacheS, threads }: { cacheS: number; threads: number },
+  { cacheS, threads, adaptImages }: { cacheS: number; threads: number; adaptImages: number },
 ): FeatureCache {
   const { data, opt } = learner;
   const total = viewIds.length * nTrain + nValid;
@@ -262,6 +305,7 @@ function cacheOver(
       cacheS,
       bodyImgS: total / Math.max(cacheS, 1e-9),
       threads,
+      adaptImages,
     },
     dispose() {
       // Plain arrays: dropping them is all; kept as a method so the owner's contract is explicit.

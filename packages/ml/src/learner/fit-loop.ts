@@ -91,6 +91,7 @@ export async function runFit(
           epochs,
           // A resumed fit's data epoch has moved on by the epochs done.
           firstDataEpoch: learner.dataEpoch - (checkpoint?.epoch ?? 0),
+          isResumed: checkpoint != null,
         });
   learner.opt.lr = lrRange(lr, learner.layerGroups.length);
   learner.opt.wd = options.wd ?? learner.wd;

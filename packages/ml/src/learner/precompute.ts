@@ -22,9 +22,19 @@ export interface PrecomputeOptions {
    * always build in the main thread.
    */
   threads?: number;
+  /**
+   * Training batches run through the body in training mode before caching, so its BatchNorm
+   * running statistics move to this data's as a plain frozen fit's batches move them (fastai v1
+   * trains BatchNorm when frozen). Without it the head learns features normalised by ImageNet's
+   * statistics, and an unfrozen fit after it, normalising by batch statistics, starts from
+   * features the head has never seen. Default 20; 0 keeps the pretrained statistics. A resumed
+   * fit skips it: its checkpoint holds the adapted statistics.
+   */
+  adaptBatches?: number;
 }
 
 export const DEFAULT_PRECOMPUTE_VIEWS = 4;
+export const DEFAULT_ADAPT_BATCHES = 20;
 
 /** What a precomputed fit cached and how long that took, for the run's log. */
 export interface PrecomputeSummary {
@@ -42,6 +52,8 @@ export interface PrecomputeSummary {
   cacheS: number;
   /** Images per second through data loading and the frozen body during the build. */
   bodyImgS: number;
+  /** Training images run in training mode to adapt the body's BatchNorm statistics first. */
+  adaptImages: number;
   /** Threads that ran the body (1: the main thread). */
   threads: number;
 }
@@ -90,7 +102,10 @@ export function describePrecompute(result: FitResult): string | null {
     `through the frozen body${p.threads > 1 ? ` on ${p.threads} threads` : ''} in ${fmt(cacheS)} s (${fmt(p.bodyImgS, 0)} img/s, ${fmt(p.cacheMb)} MB ` +
     `cached), then ${plural(epochs, 'epoch')} of the head in ${fmt(trainS)} s: ${fmt(cacheS + trainS)} s ` +
     `in all, where a plain frozen fit needs at least ${fmt(plainS)} s for its forward passes alone ` +
-    `(backward passes not counted). The body's BatchNorm layers kept their pretrained statistics ` +
-    `and weights; a plain frozen fit trains them on this data.`
+    `(backward passes not counted). ` +
+    (p.adaptImages > 0
+      ? `The body's BatchNorm statistics were first adapted to this data (${plural(p.adaptImages, 'training image')} in training mode), then kept fixed; `
+      : `The body's BatchNorm statistics were kept as they were; `) +
+    `their weights were not trained, where a plain frozen fit trains them on this data.`
   );
 }

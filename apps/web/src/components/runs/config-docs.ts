@@ -15,7 +15,7 @@ export const CONFIG_DOCS = {
     'fastai default error_rate (1 − accuracy), printed after every epoch. Neither changes what the model learns.',
   seed: 'Fixes the random order of batches and augmentations so two runs with the same settings are comparable. Default 42.',
   precompute:
-    'Frozen stages run every image through the frozen body once (per augmented view) and train the head on the cached activations: several times faster on a CPU. The body’s BatchNorm statistics stay fixed in this mode; a plain frozen fit (off) also trains them, as fastai v1 does. Auto: on for CPU workers, off on a GPU.',
+    'Frozen stages run every image through the frozen body once (per augmented view) and train the head on the cached activations: several times faster on a CPU. The body’s BatchNorm statistics are adapted to your data first and then stay fixed, and their weights are not trained; a plain frozen fit (off) trains them, as fastai v1 does. Auto: on for CPU workers, off on a GPU.',
   precomputeViews:
     'Augmented versions of each training image to cache (at most one per epoch). More views keep more of the augmentation’s benefit and cost one body pass each; 0 caches the plain image once. Default 4.',
   augment:
