@@ -23,8 +23,9 @@ export const POST = handle(async (request: Request) => {
   const input = await parseJson(request, body);
   const joined = await acceptInvitation(input);
   const response = NextResponse.json({ teamId: joined.teamId });
+  // First: NextResponse's cookie store rewrites Set-Cookie and would drop headers appended before.
+  setTeamCookie(request, response, joined.teamId);
   for (const cookie of await signIn(request, joined.email, input.password))
     response.headers.append('Set-Cookie', cookie);
-  setTeamCookie(request, response, joined.teamId);
   return response;
 });
