@@ -282,6 +282,7 @@ describe('reading and using a model in the studio', () => {
       data: {
         name: '37-class layout check',
         versionId,
+        teamId: studio.teamId,
         arch: 'mobilenet_v2_0.35',
         config: { size: 64, bs: 32 },
         status: 'done',

@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { Avatar, Menu, UnstyledButton } from '@mantine/core';
-import { IconLogout, IconUsersGroup } from '@tabler/icons-react';
+import { IconDevicesOff, IconLogout, IconUsersGroup } from '@tabler/icons-react';
 import type { ViewerInfo } from './viewer-context';
 
 const initials = (name: string) =>
@@ -16,12 +16,16 @@ const initials = (name: string) =>
 
 export function UserMenu({ viewer }: { viewer: ViewerInfo }) {
   const router = useRouter();
-  const signOut = async () => {
-    await fetch('/api/auth/sign-out', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: '{}',
-    }).catch(() => null);
+  // Sign-out ends this browser's session; "everywhere" first deletes every session of the person.
+  const signOut = async (isEverywhere: boolean) => {
+    const post = (endpoint: string) =>
+      fetch(`/api/auth/${endpoint}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: '{}',
+      }).catch(() => null);
+    if (isEverywhere) await post('revoke-sessions');
+    await post('sign-out');
     router.push('/sign-in');
     router.refresh();
   };
@@ -41,8 +45,11 @@ export function UserMenu({ viewer }: { viewer: ViewerInfo }) {
         <Menu.Item component={Link} href="/team" leftSection={<IconUsersGroup size={16} />}>
           Team and API tokens
         </Menu.Item>
-        <Menu.Item leftSection={<IconLogout size={16} />} onClick={signOut}>
+        <Menu.Item leftSection={<IconLogout size={16} />} onClick={() => signOut(false)}>
           Sign out
+        </Menu.Item>
+        <Menu.Item leftSection={<IconDevicesOff size={16} />} onClick={() => signOut(true)}>
+          Sign out everywhere
         </Menu.Item>
       </Menu.Dropdown>
     </Menu>

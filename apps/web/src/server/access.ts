@@ -78,6 +78,11 @@ export async function resolveMembership(userId: string, preferredTeamId?: string
   return { active, memberships };
 }
 
+/** The signed-in person of a page request, whether or not they still belong to a team. */
+export async function signedInUser() {
+  return sessionUser(await nextHeaders());
+}
+
 async function sessionUser(headers: Headers, url?: string) {
   const session = await auth(isHttps(headers, url)).api.getSession({ headers });
   return session?.user ?? null;
