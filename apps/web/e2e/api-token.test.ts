@@ -26,7 +26,7 @@ afterAll(async () => {
 });
 
 /** A script's request: the bearer token only. */
-async function call<T>(method: string, pathname: string, body?: BodyInit | object) {
+async function call(method: string, pathname: string, body?: BodyInit | object) {
   const isJson = body !== undefined && !(body instanceof FormData);
   const response = await fetch(`${studio.url}${pathname}`, {
     method,

@@ -149,7 +149,7 @@ describe('a team of three in the browser', () => {
     expect(viewer.url()).toMatch(/\/forbidden$/);
   }, 180_000);
 
-  it('signs out and back in through the sign-in page, and switches teams', async () => {
+  it('switches teams, signs out everywhere and back in through the sign-in page', async () => {
     const page = await studio.newPage(browser, { viewport });
     await page.goto(`${studio.url}/team`);
     await page.getByLabel('New team name').fill('Second lab');
@@ -164,9 +164,13 @@ describe('a team of three in the browser', () => {
     await page.waitForURL(/\/runs$/);
     await page.getByTestId('run-history').getByRole('link', { name: 'mo first run' }).waitFor();
 
+    // Signing out everywhere also ends the owner's session in another browser.
+    const elsewhere = await studio.signIn(studio.owner.email, studio.owner.password);
+    expect((await studio.api('/api/runs', {}, elsewhere)).status).toBe(200);
     await page.getByRole('button', { name: /Account of/ }).click();
-    await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    await page.getByRole('menuitem', { name: 'Sign out everywhere' }).click();
     await page.waitForURL(/\/sign-in$/);
+    expect((await studio.api('/api/runs', {}, elsewhere)).status).toBe(401);
     await page.goto(`${studio.url}/runs`);
     expect(page.url()).toMatch(/\/sign-in$/);
     await page.getByLabel('E-mail').fill(studio.owner.email);
