@@ -6,7 +6,8 @@ import { NewTeamCard } from '@/components/team/new-team-card';
 import { TokensCard } from '@/components/team/tokens-card';
 import { canManage } from '@/lib/roles';
 import { pageAccess } from '@/server/access';
-import { listInvitations, listMembers } from '@/server/teams';
+import { listInvitations } from '@/server/invitations';
+import { listMembers } from '@/server/teams';
 import { listApiTokens } from '@/server/tokens';
 
 export const dynamic = 'force-dynamic';

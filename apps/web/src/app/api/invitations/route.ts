@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ROLES, type Role } from '@/lib/roles';
 import { requireAccess } from '@/server/access';
 import { handle, parseJson } from '@/server/http';
-import { createInvitation, listInvitations } from '@/server/teams';
+import { createInvitation, listInvitations } from '@/server/invitations';
 
 export const dynamic = 'force-dynamic';
 

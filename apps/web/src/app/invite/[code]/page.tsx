@@ -3,7 +3,7 @@ import { Alert, Anchor, Text } from '@mantine/core';
 import { AcceptForm } from '@/components/auth/accept-form';
 import { AuthCard } from '@/components/auth/auth-card';
 import { MIN_PASSWORD_LENGTH } from '@/server/auth';
-import { findOpenInvitation } from '@/server/teams';
+import { findOpenInvitation } from '@/server/invitations';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Join a team' };

@@ -1,7 +1,7 @@
 import { NextResponse } from 'next/server';
 import { requireAccess } from '@/server/access';
 import { handle } from '@/server/http';
-import { revokeInvitation } from '@/server/teams';
+import { revokeInvitation } from '@/server/invitations';
 
 export const dynamic = 'force-dynamic';
 

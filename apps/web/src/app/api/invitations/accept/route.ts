@@ -4,7 +4,8 @@ import { checkOrigin } from '@/server/access';
 import { MIN_PASSWORD_LENGTH } from '@/server/auth';
 import { handle, parseJson } from '@/server/http';
 import { setTeamCookie } from '@/server/team-cookie';
-import { acceptInvitation, signIn } from '@/server/teams';
+import { acceptInvitation } from '@/server/invitations';
+import { signIn } from '@/server/teams';
 
 export const dynamic = 'force-dynamic';
 
