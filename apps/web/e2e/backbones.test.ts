@@ -64,7 +64,7 @@ describe('uploaded backbones in the browser', () => {
 
     await page.goto(`${studio.url}/runs/new?versionId=${versionId}`);
     await page.getByRole('link', { name: 'Upload a backbone' }).waitFor();
-    await page.getByLabel('Architecture').click();
+    await page.getByRole('combobox', { name: 'Architecture' }).click();
     await page.getByRole('option', { name: 'Teachable MobileNet' }).click();
     await page.getByText('Your upload: cut after out_relu').waitFor();
     await screenshot('new-run-uploaded-arch');
