@@ -664,6 +664,29 @@ describe('revocation', () => {
     const out = await studio.api('/api/auth/sign-out', { method: 'POST', ...json({}) }, session);
     expect(out.status).toBe(200);
     expect((await studio.api('/api/runs', {}, session)).status).toBe(401);
+
+    // From the sessions list: one browser signs another out; nobody else can.
+    const laptop = await studio.signIn('mo@studio.test', people.member.password);
+    const phone = await studio.signIn('mo@studio.test', people.member.password);
+    const sessions = await db().session.findMany({
+      where: { user: { email: 'mo@studio.test' } },
+      orderBy: { createdAt: 'desc' },
+    });
+    const phoneId = sessions[0]!.id;
+    const team = await (await studio.api('/team', {}, laptop)).text();
+    expect(team).toContain('Your sessions');
+    expect(team).not.toContain(sessions[0]!.token);
+    expect((await send('viewer', `/api/sessions/${phoneId}`, { method: 'DELETE' })).status).toBe(
+      404,
+    );
+    expect((await send('readToken', `/api/sessions/${phoneId}`, { method: 'DELETE' })).status).toBe(
+      403,
+    );
+    expect((await studio.api('/api/runs', {}, phone)).status).toBe(200);
+    const revoked = await studio.api(`/api/sessions/${phoneId}`, { method: 'DELETE' }, laptop);
+    expect(revoked.status).toBe(204);
+    expect((await studio.api('/api/runs', {}, phone)).status).toBe(401);
+    expect((await studio.api('/api/runs', {}, laptop)).status).toBe(200);
   });
 });
 

@@ -85,7 +85,7 @@ export async function signedInUser() {
 
 async function sessionUser(headers: Headers, url?: string) {
   const session = await auth(isHttps(headers, url)).api.getSession({ headers });
-  return session?.user ?? null;
+  return session ? { ...session.user, sessionId: session.session.id } : null;
 }
 
 /**
@@ -119,6 +119,8 @@ export async function requireAccess(request: Request, need: Need = 'read'): Prom
 export interface Viewer {
   access: Access;
   user: { id: string; name: string; email: string };
+  /** The session of this browser. */
+  sessionId: string;
   teams: { id: string; name: string; role: Role }[];
 }
 
@@ -133,6 +135,7 @@ export async function currentViewer(): Promise<Viewer | null> {
   return {
     access: { teamId: active.teamId, role: active.role, userId: user.id, tokenId: null },
     user: { id: user.id, name: user.name, email: user.email },
+    sessionId: user.sessionId,
     teams: memberships.map((m) => ({ id: m.team.id, name: m.team.name, role: m.role })),
   };
 }
