@@ -2,15 +2,33 @@
 // apply migrations, build the web app when its sources changed, then start the web app and one
 // worker, and print the URL once /api/health says everything is up.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const port = Number(process.env.PORT ?? 3000);
+
+// The session secret: from the environment, else from .studio/secret.env (git-ignored), which
+// the first start fills with 32 random bytes so the quick start stays one command.
+function sessionSecret() {
+  if (process.env.BETTER_AUTH_SECRET || process.env.STUDIO_SECRET) return {};
+  const file = path.join(root, '.studio/secret.env');
+  if (!existsSync(file)) {
+    mkdirSync(path.dirname(file), { recursive: true });
+    const secret = randomBytes(32).toString('base64');
+    writeFileSync(file, `STUDIO_SECRET=${secret}\n`, { mode: 0o600 });
+    console.log(`studio: wrote a new session secret to ${path.relative(root, file)}`);
+  }
+  const match = /^STUDIO_SECRET=(.+)$/m.exec(readFileSync(file, 'utf8'));
+  return match ? { STUDIO_SECRET: match[1].trim() } : {};
+}
+
 const env = {
   ...process.env,
+  ...sessionSecret(),
   DATABASE_URL: process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/studio',
   REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   NEXT_TELEMETRY_DISABLED: '1',

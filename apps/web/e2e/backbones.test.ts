@@ -21,11 +21,12 @@ const screenshot = async (name: string) => {
 beforeAll(async () => {
   studio = await startStudio({ withWorker: false });
   versionId = await seedSignLanguageVersion(studio.database.db, {
+    teamId: studio.teamId,
     classes: ['0', '1'],
     perClass: 6,
   });
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page = await studio.newPage(browser, { viewport: { width: 1400, height: 1000 } });
 });
 
 afterAll(async () => {
@@ -73,11 +74,11 @@ describe('uploaded backbones in the browser', () => {
     const run = await studio.database.db.run.findFirstOrThrow({ orderBy: { createdAt: 'desc' } });
     const backbone = await studio.database.db.uploadedBackbone.findFirstOrThrow();
     expect(run.arch).toBe(`uploaded:${backbone.id}`);
+    expect(backbone.teamId).toBe(studio.teamId);
+    expect(run.teamId).toBe(studio.teamId);
 
     // The backbone now trains a run, so it cannot be deleted.
-    const response = await fetch(`${studio.url}/api/backbones/${backbone.id}`, {
-      method: 'DELETE',
-    });
+    const response = await studio.api(`/api/backbones/${backbone.id}`, { method: 'DELETE' });
     expect(response.status).toBe(409);
     await page.goto(`${studio.url}/backbones`);
     await page.getByRole('button', { name: 'Delete Teachable MobileNet (in use)' }).waitFor();

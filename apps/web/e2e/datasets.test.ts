@@ -14,7 +14,7 @@ let page: Page;
 beforeAll(async () => {
   studio = await startStudio();
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page = await studio.newPage(browser, { viewport: { width: 1400, height: 1000 } });
 });
 
 afterAll(async () => {

@@ -3,15 +3,31 @@ import { randomBytes } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { createTestDatabase, type TestDatabase } from '@studio/db/testing';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** A signed-in person of the test studio. */
+export interface Person {
+  email: string;
+  password: string;
+  /** The Cookie header of their session. */
+  cookie: string;
+}
 
 export interface Studio {
   url: string;
   database: TestDatabase;
   env: NodeJS.ProcessEnv;
+  /** The owner made through /api/setup, and the first team. */
+  owner: Person;
+  teamId: string;
+  /** fetch as a person (the owner by default): their session cookie and the studio's Origin. */
+  api(path: string, init?: RequestInit, person?: Person): Promise<Response>;
+  signIn(email: string, password: string): Promise<Person>;
+  /** A browser page signed in as the person (the owner by default). */
+  newPage(browser: Browser, options?: BrowserContextOptions, person?: Person): Promise<Page>;
   startWorker(): ChildProcess;
   stopWorker(signal?: NodeJS.Signals): Promise<void>;
   close(): Promise<void>;
@@ -47,6 +63,7 @@ export async function startStudio(options: { withWorker?: boolean } = {}): Promi
     ...process.env,
     DATABASE_URL: database.url,
     STUDIO_PREFIX: `t${randomBytes(4).toString('hex')}`,
+    STUDIO_SECRET: randomBytes(32).toString('base64'),
     NEXT_TELEMETRY_DISABLED: '1',
     PORT: String(port),
   };
@@ -88,10 +105,47 @@ export async function startStudio(options: { withWorker?: boolean } = {}): Promi
       );
     await new Promise((r) => setTimeout(r, 500));
   }
+  const api = (pathname: string, init: RequestInit = {}, person?: Person) => {
+    const headers = new Headers(init.headers);
+    headers.set('Origin', url);
+    if (person) headers.set('Cookie', person.cookie);
+    return fetch(`${url}${pathname}`, { ...init, headers });
+  };
+  const owner = { email: 'owner@studio.test', password: 'owner-password-1' };
+  const setup = await api('/api/setup', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ name: 'Olivia Owner', teamName: 'Lesson one', ...owner }),
+  });
+  if (setup.status !== 201) throw new Error(`Setup failed: ${setup.status} ${await setup.text()}`);
+  const { teamId } = (await setup.json()) as { teamId: string };
+  const ownerPerson: Person = { ...owner, cookie: cookieHeader(setup) };
   return {
     url,
     database,
     env,
+    owner: ownerPerson,
+    teamId,
+    api: (pathname, init, person = ownerPerson) => api(pathname, init, person),
+    async signIn(email, password) {
+      const response = await api('/api/auth/sign-in/email', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ email, password }),
+      });
+      if (!response.ok) throw new Error(`Sign-in of ${email} failed: ${response.status}`);
+      return { email, password, cookie: cookieHeader(response) };
+    },
+    async newPage(browser, options = {}, person = ownerPerson) {
+      const context = await browser.newContext(options);
+      await context.addCookies(
+        person.cookie.split('; ').map((pair) => {
+          const [name, ...value] = pair.split('=');
+          return { name: name!, value: value.join('='), url };
+        }),
+      );
+      return context.newPage();
+    },
     startWorker,
     async stopWorker(signal: NodeJS.Signals = 'SIGTERM') {
       if (!worker) return;
@@ -112,6 +166,14 @@ export async function startStudio(options: { withWorker?: boolean } = {}): Promi
       await database.drop();
     },
   };
+}
+
+/** The Cookie header that carries the cookies a response set. */
+export function cookieHeader(response: Response): string {
+  return response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0]!)
+    .join('; ');
 }
 
 /** Debian's Chromium, driven by playwright-core (its own browser download cannot work here). */

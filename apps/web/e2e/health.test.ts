@@ -47,7 +47,7 @@ describe('GET /api/health', () => {
   });
 
   it('rejects malformed requests with a specific message', async () => {
-    const response = await fetch(`${studio.url}/api/datasets`, {
+    const response = await studio.api('/api/datasets', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ sourceKind: 'url', name: 'x', url: 'file:///etc/passwd' }),
@@ -56,9 +56,7 @@ describe('GET /api/health', () => {
     expect(((await response.json()) as { error: string }).error).toMatch(
       /Only http\(s\) URLs can be imported/,
     );
-    const missing = await fetch(
-      `${studio.url}/api/datasets/00000000-0000-0000-0000-000000000000/ls`,
-    );
+    const missing = await studio.api('/api/datasets/00000000-0000-0000-0000-000000000000/ls');
     expect(missing.status).toBe(404);
   });
 });

@@ -21,7 +21,7 @@ async function createRun(
   epochs: number,
   findLr = false,
 ): Promise<string> {
-  const response = await fetch(`${studio.url}/api/runs`, {
+  const response = await studio.api('/api/runs', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({
@@ -42,19 +42,26 @@ async function createRun(
 }
 
 async function runStatus(id: string): Promise<string> {
-  const run = (await (await fetch(`${studio.url}/api/runs/${id}`)).json()) as { status: string };
+  const run = (await (await studio.api(`/api/runs/${id}`)).json()) as { status: string };
   return run.status;
 }
 
 beforeAll(async () => {
   studio = await startStudio();
   // All ten signs, 20 photos each: a 10×10 confusion matrix with mistakes in it after a short fit.
-  versionId = await seedSignLanguageVersion(studio.database.db, { classes: CLASSES, perClass: 20 });
+  versionId = await seedSignLanguageVersion(studio.database.db, {
+    teamId: studio.teamId,
+    classes: CLASSES,
+    perClass: 20,
+  });
   runIds.push(await createRun('ten signs, 64 px', 64, 2));
   // The second run starts with the learning-rate finder on the fresh head, as a person would.
   runIds.push(await createRun('ten signs, 80 px', 80, 1, true));
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+  page = await studio.newPage(browser, {
+    viewport: { width: 1400, height: 1000 },
+    acceptDownloads: true,
+  });
   scratch = await mkdtemp(path.join(tmpdir(), 'studio-results-'));
   for (const id of runIds) {
     const deadline = Date.now() + 300_000;
@@ -275,6 +282,7 @@ describe('reading and using a model in the studio', () => {
       data: {
         name: '37-class layout check',
         versionId,
+        teamId: studio.teamId,
         arch: 'mobilenet_v2_0.35',
         config: { size: 64, bs: 32 },
         status: 'done',

@@ -12,11 +12,12 @@ beforeAll(async () => {
   studio = await startStudio();
   // Real photos of five of the ten signs, 50 of each, so the whole lesson fits in a test's time.
   versionId = await seedSignLanguageVersion(studio.database.db, {
+    teamId: studio.teamId,
     classes: ['0', '1', '2', '3', '4'],
     perClass: 50,
   });
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page = await studio.newPage(browser, { viewport: { width: 1400, height: 1000 } });
 });
 
 afterAll(async () => {

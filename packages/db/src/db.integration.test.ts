@@ -106,6 +106,83 @@ describe('the migrated database matches the schema', () => {
   });
 });
 
+describe('the account and team tables match the schema', () => {
+  it('round-trips people, sessions, teams, invitations, tokens and audit events', async () => {
+    const expiresAt = new Date(Date.now() + 60_000);
+    const user = await t.db.user.create({
+      data: {
+        id: 'u1',
+        name: 'Ada',
+        email: 'ada@studio.test',
+        sessions: { create: { id: 's1', token: 'tok', expiresAt } },
+        accounts: {
+          create: { id: 'a1', accountId: 'u1', providerId: 'credential', password: 'hash' },
+        },
+      },
+    });
+    await t.db.verification.create({
+      data: { id: 'v1', identifier: 'x', value: 'y', expiresAt },
+    });
+    await t.db.rateLimit.create({
+      data: { id: 'r1', key: '127.0.0.1|/sign-in/email', count: 1, lastRequest: 1n },
+    });
+    const team = await t.db.team.create({
+      data: { name: 'lab', memberships: { create: { userId: user.id, role: 'owner' } } },
+    });
+    const token = await t.db.apiToken.create({
+      data: {
+        teamId: team.id,
+        name: 'ci',
+        scope: 'write',
+        start: 'studio_abc',
+        tokenHash: 'h',
+        createdById: user.id,
+      },
+    });
+    await t.db.invitation.create({
+      data: { teamId: team.id, email: 'b@studio.test', role: 'viewer', tokenHash: 'i', expiresAt },
+    });
+    await t.db.auditEvent.create({
+      data: {
+        teamId: team.id,
+        actorUserId: user.id,
+        actorTokenId: token.id,
+        action: 'token.create',
+        targetType: 'token',
+        targetId: token.id,
+        detail: { scope: 'write' },
+      },
+    });
+    const dataset = await t.db.dataset.create({
+      data: { name: 'team photos', sourceKind: 'folder', teamId: team.id, createdById: user.id },
+    });
+    const loaded = await t.db.team.findUniqueOrThrow({
+      where: { id: team.id },
+      include: {
+        memberships: { include: { user: { include: { sessions: true, accounts: true } } } },
+        invitations: true,
+        apiTokens: true,
+        auditEvents: true,
+        datasets: true,
+      },
+    });
+    expect(loaded.memberships[0]!.role).toBe('owner');
+    expect(loaded.memberships[0]!.user.sessions[0]!.token).toBe('tok');
+    expect(loaded.memberships[0]!.user.accounts[0]!.password).toBe('hash');
+    expect(loaded.invitations[0]!.role).toBe('viewer');
+    expect(loaded.apiTokens[0]!.scope).toBe('write');
+    expect(loaded.auditEvents[0]!.detail).toEqual({ scope: 'write' });
+    expect(loaded.datasets[0]!.id).toBe(dataset.id);
+    // Removing a person keeps the team's rows and history, without their name.
+    await t.db.user.delete({ where: { id: user.id } });
+    expect((await t.db.dataset.findUniqueOrThrow({ where: { id: dataset.id } })).createdById).toBe(
+      null,
+    );
+    expect((await t.db.auditEvent.findFirstOrThrow()).actorUserId).toBe(null);
+    expect(await t.db.session.count()).toBe(0);
+  });
+});
+
 describe('PostgresBlobStore', () => {
   it('stores a multi-chunk blob once and streams it back', async () => {
     const store = new PostgresBlobStore(t.db);

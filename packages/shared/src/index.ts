@@ -4,3 +4,4 @@ export * from './labelling';
 export * from './runs';
 export * from './backbones';
 export * from './predict';
+export * from './auth-secret';

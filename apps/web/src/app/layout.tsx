@@ -8,6 +8,7 @@ import type { ReactNode } from 'react';
 import { ColorSchemeScript, MantineProvider, mantineHtmlProps } from '@mantine/core';
 import { Notifications } from '@mantine/notifications';
 import { StudioShell } from '@/components/studio-shell';
+import { currentViewer } from '@/server/access';
 import { theme } from './theme';
 
 export const metadata: Metadata = {
@@ -15,7 +16,8 @@ export const metadata: Metadata = {
   description: 'Train image classifiers the fast.ai way, together.',
 };
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  const viewer = await currentViewer();
   return (
     <html lang="en" {...mantineHtmlProps}>
       <head>
@@ -24,7 +26,18 @@ export default function RootLayout({ children }: { children: ReactNode }) {
       <body>
         <MantineProvider theme={theme} defaultColorScheme="light">
           <Notifications position="top-right" />
-          <StudioShell>{children}</StudioShell>
+          <StudioShell
+            viewer={
+              viewer && {
+                user: viewer.user,
+                teams: viewer.teams,
+                teamId: viewer.access.teamId,
+                role: viewer.access.role,
+              }
+            }
+          >
+            {children}
+          </StudioShell>
         </MantineProvider>
       </body>
     </html>

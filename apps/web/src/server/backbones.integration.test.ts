@@ -11,6 +11,7 @@ import {
   readBackboneForm,
   type BackboneUpload,
 } from './backbones';
+import type { Access } from './access';
 import { blobs, db } from './db';
 import { ApiError } from './http';
 import { createRun } from './runs';
@@ -22,6 +23,8 @@ const MOBILENET = path.join(SHARED, 'pretrained/mobilenet-v2-0.35-teachable-mach
 let database: TestDatabase;
 let folder: { name: string; bytes: Uint8Array }[];
 let versionId: string;
+let access: Access;
+let otherTeam: Access;
 
 const upload = (overrides: Partial<BackboneUpload> = {}): BackboneUpload => ({
   name: 'teachable machine',
@@ -59,8 +62,17 @@ beforeAll(async () => {
       bytes: new Uint8Array(await readFile(path.join(MOBILENET, name))),
     })),
   );
+  const [team, other] = await Promise.all([
+    db().team.create({ data: { name: 'lesson one' } }),
+    db().team.create({ data: { name: 'another lab' } }),
+  ]);
+  const user = await db().user.create({
+    data: { id: 'member-1', name: 'Mo Member', email: 'mo@studio.test' },
+  });
+  access = { teamId: team.id, role: 'member', userId: user.id, tokenId: null };
+  otherTeam = { teamId: other.id, role: 'owner', userId: null, tokenId: null };
   const dataset = await db().dataset.create({
-    data: { name: 'signs', sourceKind: 'folder', status: 'ready' },
+    data: { name: 'signs', sourceKind: 'folder', status: 'ready', teamId: team.id },
   });
   const version = await db().datasetVersion.create({
     data: {
@@ -82,7 +94,7 @@ afterAll(async () => {
 
 describe('uploading a backbone', () => {
   it('stores model.json and the shard it names, and leaves the other files out', async () => {
-    const { backbone, ignored } = await createUploadedBackbone(upload());
+    const { backbone, ignored } = await createUploadedBackbone(access, upload());
     expect(ignored).toEqual(['metadata.json']);
     expect(backbone).toMatchObject({
       name: 'teachable machine',
@@ -98,7 +110,7 @@ describe('uploading a backbone', () => {
     expect(backbone.bytes).toBe(weights.byteLength + modelJson.byteLength);
     const stored = await blobs().get(`backbone/${backbone.id}/weights.bin`);
     expect(Buffer.compare(stored, Buffer.from(weights))).toBe(0);
-    await deleteUploadedBackbone(backbone.id);
+    await deleteUploadedBackbone(access, backbone.id);
   });
 
   it('reads the multipart form: files, cut layer and mean/std', async () => {
@@ -120,9 +132,9 @@ describe('uploading a backbone', () => {
       cutLayer: 'block_16_project_BN',
       normalization: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] },
     });
-    const { backbone } = await createUploadedBackbone(parsed);
+    const { backbone } = await createUploadedBackbone(access, parsed);
     expect(backbone.cutLayer).toBe('block_16_project_BN');
-    await deleteUploadedBackbone(backbone.id);
+    await deleteUploadedBackbone(access, backbone.id);
 
     const badStd = formRequest({ name: 'x', mean: '0,0,0', std: '1,0,1' }, files);
     expect((await rejection(readBackboneForm(badStd))).message).toMatch(
@@ -142,15 +154,18 @@ describe('uploading a backbone', () => {
       'model.json',
       'weights.bin',
     ]);
-    const { backbone } = await createUploadedBackbone(parsed);
+    const { backbone } = await createUploadedBackbone(access, parsed);
     expect(backbone.cutLayer).toBe('out_relu');
-    await deleteUploadedBackbone(backbone.id);
+    await deleteUploadedBackbone(access, backbone.id);
   });
 
   it('refuses a missing or truncated shard, a bad cut layer and too many bytes, storing nothing', async () => {
     const before = await storedCounts();
     const noShard = await rejection(
-      createUploadedBackbone(upload({ files: folder.filter((f) => f.name !== 'weights.bin') })),
+      createUploadedBackbone(
+        access,
+        upload({ files: folder.filter((f) => f.name !== 'weights.bin') }),
+      ),
     );
     expect(noShard.status).toBe(400);
     expect(noShard.message).toMatch(/missing: "weights\.bin"/);
@@ -159,18 +174,23 @@ describe('uploading a backbone', () => {
     const truncated = folder.map((f) =>
       f.name === 'weights.bin' ? { ...f, bytes: f.bytes.subarray(0, 1000) } : f,
     );
-    const short = await rejection(createUploadedBackbone(upload({ files: truncated })));
+    const short = await rejection(createUploadedBackbone(access, upload({ files: truncated })));
     expect(short.message).toMatch(/"weights\.bin" hold 1,000 bytes.*truncated/);
 
-    const badCut = await rejection(createUploadedBackbone(upload({ cutLayer: 'dense_Dense1' })));
+    const badCut = await rejection(
+      createUploadedBackbone(access, upload({ cutLayer: 'dense_Dense1' })),
+    );
     expect(badCut.message).toMatch(/"dense_Dense1" \(Dense\) outputs a 2-D tensor/);
 
     const noModel = await rejection(
-      createUploadedBackbone(upload({ files: folder.filter((f) => f.name !== 'model.json') })),
+      createUploadedBackbone(
+        access,
+        upload({ files: folder.filter((f) => f.name !== 'model.json') }),
+      ),
     );
     expect(noModel.message).toMatch(/No model\.json among the uploaded files/);
 
-    const tooBig = await rejection(createUploadedBackbone(upload(), 1_000_000));
+    const tooBig = await rejection(createUploadedBackbone(access, upload(), 1_000_000));
     expect(tooBig.status).toBe(413);
     const tooBigForm = await rejection(
       readBackboneForm(
@@ -189,8 +209,8 @@ describe('uploading a backbone', () => {
 
 describe('listing and deleting backbones', () => {
   it('counts the runs that use a backbone and refuses to delete it while one does', async () => {
-    const { backbone } = await createUploadedBackbone(upload({ name: 'in use' }));
-    const run = await createRun({
+    const { backbone } = await createUploadedBackbone(access, upload({ name: 'in use' }));
+    const run = await createRun(access, {
       versionId,
       name: 'run on an uploaded backbone',
       arch: uploadedArch(backbone.id),
@@ -198,25 +218,33 @@ describe('listing and deleting backbones', () => {
       stages: [],
       launch: false,
     });
-    const listed = await listUploadedBackbones();
+    const listed = await listUploadedBackbones(access);
     expect(listed.map((b) => [b.name, b.runCount])).toEqual([['in use', 1]]);
+    expect(run.createdById).toBe(access.userId);
+    // Another team neither sees nor deletes it, nor trains from it.
+    expect(await listUploadedBackbones(otherTeam)).toEqual([]);
+    expect((await rejection(deleteUploadedBackbone(otherTeam, backbone.id))).status).toBe(404);
+    const audit = await db().auditEvent.findMany({
+      where: { teamId: access.teamId, targetId: backbone.id },
+    });
+    expect(audit.map((e) => [e.action, e.actorUserId])).toEqual([['backbone.create', 'member-1']]);
 
-    const refused = await rejection(deleteUploadedBackbone(backbone.id));
+    const refused = await rejection(deleteUploadedBackbone(access, backbone.id));
     expect(refused.status).toBe(409);
     expect(refused.message).toMatch(/1 run trains from "in use" \("run on an uploaded backbone"\)/);
-    expect(await listUploadedBackbones()).toHaveLength(1);
+    expect(await listUploadedBackbones(access)).toHaveLength(1);
 
     await db().run.delete({ where: { id: run.id } });
-    await deleteUploadedBackbone(backbone.id);
-    expect(await listUploadedBackbones()).toEqual([]);
+    await deleteUploadedBackbone(access, backbone.id);
+    expect(await listUploadedBackbones(access)).toEqual([]);
     expect(await storedCounts()).toEqual({ rows: 0, blobs: 0 });
-    expect((await rejection(deleteUploadedBackbone(backbone.id))).status).toBe(404);
+    expect((await rejection(deleteUploadedBackbone(access, backbone.id))).status).toBe(404);
   });
 
   it('will not create a run on a backbone that does not exist', async () => {
     const missing = '00000000-0000-4000-8000-000000000000';
     const error = await rejection(
-      createRun({
+      createRun(access, {
         versionId,
         name: 'orphan',
         arch: uploadedArch(missing),

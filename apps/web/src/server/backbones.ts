@@ -16,6 +16,8 @@ import {
   type BackboneNormalization,
   type UploadedBackboneSummary,
 } from '@studio/shared';
+import type { Access } from './access';
+import { recordAudit } from './audit';
 import { blobs, db } from './db';
 import { ApiError } from './http';
 
@@ -131,6 +133,7 @@ async function readZippedFolder(zip: File, maxBytes: number) {
  * its shards as blobs under backbone/<id>/ and the row that describes them.
  */
 export async function createUploadedBackbone(
+  access: Access,
   upload: BackboneUpload,
   maxBytes = MAX_BACKBONE_BYTES,
 ): Promise<CreatedBackbone> {
@@ -184,7 +187,13 @@ export async function createUploadedBackbone(
         normalization: (upload.normalization ??
           NORMALIZATION_PRESETS.unit.stats) as Prisma.InputJsonValue,
         cutLayer: check.cutLayer,
+        teamId: access.teamId,
+        createdById: access.userId,
       },
+    });
+    await recordAudit(access, 'backbone.create', 'backbone', id, {
+      name: row.name,
+      bytes: total,
     });
     return {
       backbone: summarize(row, 0),
@@ -214,26 +223,31 @@ function summarize(row: BackboneRow, runCount: number): UploadedBackboneSummary 
 }
 
 /** Every uploaded backbone, newest first, with how many runs train from each. */
-export async function listUploadedBackbones(): Promise<UploadedBackboneSummary[]> {
-  const rows = await db().uploadedBackbone.findMany({ orderBy: { createdAt: 'desc' } });
+export async function listUploadedBackbones(access: Access): Promise<UploadedBackboneSummary[]> {
+  const rows = await db().uploadedBackbone.findMany({
+    where: { teamId: access.teamId },
+    orderBy: { createdAt: 'desc' },
+  });
   const counts = await db().run.groupBy({
     by: ['arch'],
-    where: { arch: { in: rows.map((r) => uploadedArch(r.id)) } },
+    where: { teamId: access.teamId, arch: { in: rows.map((r) => uploadedArch(r.id)) } },
     _count: { _all: true },
   });
   const countOf = new Map(counts.map((c) => [c.arch, c._count._all]));
   return rows.map((row) => summarize(row, countOf.get(uploadedArch(row.id)) ?? 0));
 }
 
-export async function getUploadedBackboneOrThrow(id: string) {
-  const row = isUuid(id) ? await db().uploadedBackbone.findUnique({ where: { id } }) : null;
+export async function getUploadedBackboneOrThrow(access: Access, id: string) {
+  const row = isUuid(id)
+    ? await db().uploadedBackbone.findFirst({ where: { id, teamId: access.teamId } })
+    : null;
   if (!row) throw new ApiError(404, `No uploaded backbone with id ${id}.`);
   return row;
 }
 
 /** Removes a backbone and its files; refused (409) while a run trains from it. */
-export async function deleteUploadedBackbone(id: string): Promise<void> {
-  const row = await getUploadedBackboneOrThrow(id);
+export async function deleteUploadedBackbone(access: Access, id: string): Promise<void> {
+  const row = await getUploadedBackboneOrThrow(access, id);
   await db().$transaction(async (tx) => {
     const runs = await tx.run.findMany({
       where: { arch: uploadedArch(id) },
@@ -250,6 +264,7 @@ export async function deleteUploadedBackbone(id: string): Promise<void> {
     await tx.uploadedBackbone.delete({ where: { id } });
     await deleteBlobs(tx, id);
   });
+  await recordAudit(access, 'backbone.delete', 'backbone', id, { name: row.name });
 }
 
 function deleteBlobs(client: Pick<Prisma.TransactionClient, 'blob'>, id: string) {

@@ -1,4 +1,6 @@
 import 'server-only';
+import type { Access } from './access';
+import { recordAudit } from './audit';
 import { db } from './db';
 import { ApiError } from './http';
 
@@ -13,8 +15,9 @@ export interface DatasetSummary {
   createdAt: string;
 }
 
-export async function listDatasets(): Promise<DatasetSummary[]> {
+export async function listDatasets(access: Access): Promise<DatasetSummary[]> {
   const rows = await db().dataset.findMany({
+    where: { teamId: access.teamId },
     orderBy: { createdAt: 'desc' },
     include: { _count: { select: { files: true, skipped: true, versions: true } } },
   });
@@ -30,19 +33,29 @@ export async function listDatasets(): Promise<DatasetSummary[]> {
   }));
 }
 
-export async function getDatasetOrThrow(id: string) {
+/** A dataset of the access's team; another team's id answers 404 exactly like an unknown one. */
+export async function getDatasetOrThrow(access: Access, id: string) {
   if (!/^[0-9a-f-]{36}$/i.test(id))
     throw new ApiError(404, `No dataset with id ${JSON.stringify(id)}.`);
-  const dataset = await db().dataset.findUnique({
-    where: { id },
+  const dataset = await db().dataset.findFirst({
+    where: { id, teamId: access.teamId },
     include: { _count: { select: { files: true, skipped: true, versions: true } } },
   });
   if (!dataset) throw new ApiError(404, `No dataset with id ${id}.`);
   return dataset;
 }
 
-export async function createDataset(name: string, sourceKind: string, sourceUrl?: string) {
-  return db().dataset.create({ data: { name, sourceKind, sourceUrl } });
+export async function createDataset(
+  access: Access,
+  name: string,
+  sourceKind: string,
+  sourceUrl?: string,
+) {
+  const dataset = await db().dataset.create({
+    data: { name, sourceKind, sourceUrl, teamId: access.teamId, createdById: access.userId },
+  });
+  await recordAudit(access, 'dataset.create', 'dataset', dataset.id, { name, sourceKind });
+  return dataset;
 }
 
 export interface FolderListing {
@@ -62,10 +75,12 @@ export interface FolderListing {
 
 /** `path.ls()` for one folder of a dataset: its sub-folders with image counts, and its images. */
 export async function listFolder(
+  access: Access,
   datasetId: string,
   dir: string,
   limit = 200,
 ): Promise<FolderListing> {
+  await getDatasetOrThrow(access, datasetId);
   const prefix = dir ? `${dir.replace(/\/+$/, '')}/` : '';
   const folders = await db().$queryRawUnsafe<{ name: string; files: bigint }[]>(
     `SELECT split_part(substr(path, $2), '/', 1) AS name, count(*) AS files
@@ -101,10 +116,10 @@ export async function listFolder(
 export type DatasetDetail = NonNullable<Awaited<ReturnType<typeof getDatasetDetail>>>;
 
 /** Everything the dataset page shows on first paint, serialisable for client components. */
-export async function getDatasetDetail(id: string) {
+export async function getDatasetDetail(access: Access, id: string) {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-  const dataset = await db().dataset.findUnique({
-    where: { id },
+  const dataset = await db().dataset.findFirst({
+    where: { id, teamId: access.teamId },
     include: {
       _count: { select: { files: true, skipped: true } },
       skipped: { orderBy: { path: 'asc' }, take: 1000 },
@@ -157,3 +172,12 @@ export async function getDatasetDetail(id: string) {
 
 /** Per split, per class image counts of a dataset version. */
 export type VersionCounts = Record<'train' | 'valid' | 'test', Record<string, number>>;
+
+/** One image of the team's datasets (for the image and thumbnail route). */
+export async function getDatasetFileOrThrow(access: Access, id: string) {
+  const file = /^[0-9a-f-]{36}$/i.test(id)
+    ? await db().datasetFile.findFirst({ where: { id, dataset: { teamId: access.teamId } } })
+    : null;
+  if (!file) throw new ApiError(404, `No image with id ${id}.`);
+  return file;
+}

@@ -10,18 +10,21 @@ import {
   parseCompareIds,
   summarizeStages,
 } from './history';
+import type { Access } from './access';
 import { db } from './db';
 
 // The guard that keeps server modules out of browser bundles has nothing to guard in a test.
 vi.mock('server-only', () => ({}));
 
 let database: TestDatabase;
-const ids = { a: '', b: '', c: '', d: '', sign: '', pets: '' };
+const ids = { a: '', b: '', c: '', d: '', sign: '', pets: '', other: '', ada: '', grace: '' };
+let access: Access;
+let otherTeam: Access;
 const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000);
 
-async function createVersion(name: string) {
+async function createVersion(name: string, teamId = access.teamId) {
   const dataset = await database.db.dataset.create({
-    data: { name, sourceKind: 'folder', status: 'ready' },
+    data: { name, sourceKind: 'folder', status: 'ready', teamId },
   });
   const version = await database.db.datasetVersion.create({
     data: {
@@ -56,6 +59,9 @@ async function createRun(input: {
   startedAt?: Date;
   finishedAt?: Date;
   stages?: StageSeed[];
+  createdById?: string;
+  tags?: string[];
+  teamId?: string;
 }) {
   const stages = input.stages ?? [];
   const errorRates = stages.flatMap((s) => s.errorRates ?? []);
@@ -70,6 +76,9 @@ async function createRun(input: {
       startedAt: input.startedAt,
       finishedAt: input.finishedAt,
       bestErrorRate: errorRates.length ? Math.min(...errorRates) : null,
+      teamId: input.teamId ?? access.teamId,
+      createdById: input.createdById,
+      tags: input.tags,
     },
   });
   for (const [index, seed] of stages.entries()) {
@@ -114,6 +123,16 @@ async function createRun(input: {
 beforeAll(async () => {
   database = await createTestDatabase();
   process.env.DATABASE_URL = database.url;
+  const [team, other] = await Promise.all([
+    database.db.team.create({ data: { name: 'lesson one' } }),
+    database.db.team.create({ data: { name: 'another lab' } }),
+  ]);
+  const person = (name: string) =>
+    database.db.user.create({ data: { id: name, name, email: `${name}@studio.test` } });
+  ids.ada = (await person('Ada')).id;
+  ids.grace = (await person('Grace')).id;
+  access = { teamId: team.id, role: 'viewer', userId: ids.ada, tokenId: null };
+  otherTeam = { teamId: other.id, role: 'owner', userId: ids.grace, tokenId: null };
   const sign = await createVersion('sign language');
   const pets = await createVersion('pets');
   ids.sign = sign.datasetId;
@@ -125,6 +144,8 @@ beforeAll(async () => {
     versionId: sign.versionId,
     arch: 'resnet34',
     status: 'done',
+    createdById: ids.ada,
+    tags: ['baseline', 'lesson'],
     createdAt: minutesAgo(60),
     startedAt: minutesAgo(50),
     finishedAt: minutesAgo(40),
@@ -153,6 +174,7 @@ beforeAll(async () => {
     versionId: sign.versionId,
     arch: 'resnet18',
     status: 'failed',
+    createdById: ids.ada,
     config: { bs: 32 },
     createdAt: minutesAgo(30),
     startedAt: minutesAgo(29),
@@ -173,6 +195,8 @@ beforeAll(async () => {
     versionId: pets.versionId,
     arch: 'resnet34',
     status: 'running',
+    createdById: ids.grace,
+    tags: ['lesson'],
     createdAt: minutesAgo(10),
     startedAt: new Date(Date.now() - 90_000),
     stages: [
@@ -191,6 +215,18 @@ beforeAll(async () => {
     status: 'draft',
     createdAt: minutesAgo(5),
   });
+  // Another team's run on its own dataset: never visible to the first team.
+  const theirs = await createVersion('their photos', other.id);
+  ids.other = await createRun({
+    name: 'their secret run',
+    versionId: theirs.versionId,
+    arch: 'resnet50',
+    status: 'done',
+    createdById: ids.grace,
+    tags: ['theirs'],
+    teamId: other.id,
+    createdAt: minutesAgo(1),
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -199,11 +235,11 @@ afterAll(async () => {
 });
 
 const names = async (query: Record<string, string>) =>
-  (await listRunHistory(parseHistoryQuery(query))).runs.map((r) => r.name);
+  (await listRunHistory(access, parseHistoryQuery(query))).runs.map((r) => r.name);
 
 describe('run history', () => {
   it('lists every run newest first with its dataset, stages, error rate and the filter options', async () => {
-    const history = await listRunHistory(parseHistoryQuery({}));
+    const history = await listRunHistory(access, parseHistoryQuery({}));
     expect(history.runs.map((r) => r.id)).toEqual([ids.d, ids.c, ids.b, ids.a]);
     expect(history.totalRuns).toBe(4);
     expect(history.hasVersions).toBe(true);
@@ -223,6 +259,38 @@ describe('run history', () => {
     });
   });
 
+  it('shows who started each run and filters by person and by tag', async () => {
+    const history = await listRunHistory(access, parseHistoryQuery({}));
+    expect(history.people).toEqual([
+      { id: ids.ada, name: 'Ada' },
+      { id: ids.grace, name: 'Grace' },
+    ]);
+    expect(history.tags).toEqual(['baseline', 'lesson']);
+    expect(history.runs.find((r) => r.id === ids.a)).toMatchObject({
+      createdBy: { id: ids.ada, name: 'Ada' },
+      tags: ['baseline', 'lesson'],
+    });
+    expect(await names({ person: ids.ada })).toEqual(['small batch resnet18', 'lesson resnet34']);
+    expect(await names({ tag: 'lesson' })).toEqual(['pets live', 'lesson resnet34']);
+    expect(await names({ person: ids.grace, tag: 'lesson' })).toEqual(['pets live']);
+    expect(await names({ tag: 'theirs' })).toEqual([]);
+    expect(historyHref(parseHistoryQuery({ person: ids.ada, tag: 'lesson' }))).toBe(
+      `/runs?person=${ids.ada}&tag=lesson`,
+    );
+  });
+
+  it("never shows another team's runs, datasets, people or tags", async () => {
+    const mine = await listRunHistory(access, parseHistoryQuery({}));
+    expect(mine.runs.map((r) => r.id)).not.toContain(ids.other);
+    expect(JSON.stringify(mine)).not.toMatch(/their secret run|their photos|theirs|resnet50/);
+    const theirs = await listRunHistory(otherTeam, parseHistoryQuery({}));
+    expect(theirs.runs.map((r) => r.name)).toEqual(['their secret run']);
+    expect(theirs.totalRuns).toBe(1);
+    const compared = await compareRuns(access, [ids.a, ids.other]);
+    expect(compared.missing).toEqual([ids.other]);
+    expect(compared.runs).toEqual([]);
+  });
+
   it('filters by dataset, architecture and status, alone and together', async () => {
     expect(await names({ dataset: ids.pets })).toEqual(['pets draft', 'pets live']);
     expect(await names({ arch: 'resnet34' })).toEqual(['pets live', 'lesson resnet34']);
@@ -234,7 +302,7 @@ describe('run history', () => {
       'small batch resnet18',
     ]);
     expect(await names({ dataset: ids.sign, status: 'running' })).toEqual([]);
-    const unknown = await listRunHistory(parseHistoryQuery({ dataset: 'not-a-dataset' }));
+    const unknown = await listRunHistory(access, parseHistoryQuery({ dataset: 'not-a-dataset' }));
     expect(unknown.runs).toEqual([]);
     expect(unknown.totalRuns).toBe(4);
   });
@@ -259,7 +327,7 @@ describe('run history', () => {
   });
 
   it('measures a finished run start to finish and a running one until now', async () => {
-    const { runs } = await listRunHistory(parseHistoryQuery({}));
+    const { runs } = await listRunHistory(access, parseHistoryQuery({}));
     const byId = new Map(runs.map((r) => [r.id, r]));
     expect(byId.get(ids.a)!.durationS).toBeCloseTo(600, 0);
     expect(byId.get(ids.a)!.isActive).toBe(false);
@@ -295,7 +363,7 @@ describe('run history', () => {
 
 describe('run comparison', () => {
   it('numbers epochs across the fit stages and sums up each run', async () => {
-    const { missing, runs } = await compareRuns([ids.a, ids.b, ids.c]);
+    const { missing, runs } = await compareRuns(access, [ids.a, ids.b, ids.c]);
     expect(missing).toEqual([]);
     expect(runs.map((r) => r.id)).toEqual([ids.a, ids.b, ids.c]);
     const [lesson, small, live] = runs as [(typeof runs)[0], (typeof runs)[0], (typeof runs)[0]];
@@ -318,7 +386,7 @@ describe('run comparison', () => {
   });
 
   it('thins each run to at most the point budget, evenly, keeping the first and last batch', async () => {
-    const { runs } = await compareRuns([ids.a, ids.b, ids.c]);
+    const { runs } = await compareRuns(access, [ids.a, ids.b, ids.c]);
     const [lesson, small, live] = runs.map((r) => r.batches) as [
       { x: number; smoothLoss: number }[],
       { x: number; smoothLoss: number }[],
@@ -340,7 +408,7 @@ describe('run comparison', () => {
   });
 
   it('flags the settings and stages the runs disagree on', async () => {
-    const { diff } = await compareRuns([ids.a, ids.b]);
+    const { diff } = await compareRuns(access, [ids.a, ids.b]);
     const row = (key: string) => diff.find((r) => r.key === key)!;
     expect(diff.slice(0, 3).map((r) => r.key)).toEqual(['arch', 'dataset version', 'size']);
     expect(row('arch')).toEqual({
@@ -377,7 +445,7 @@ describe('run comparison', () => {
 
   it('names every id that is not a run', async () => {
     const ghost = '00000000-0000-4000-8000-000000000000';
-    const result = await compareRuns([ids.a, ghost, 'not-an-id']);
+    const result = await compareRuns(access, [ids.a, ghost, 'not-an-id']);
     expect(result.missing).toEqual([ghost, 'not-an-id']);
     expect(result.runs).toEqual([]);
     expect(parseCompareIds(`${ids.a}, ${ids.b},${ids.a},`)).toEqual([ids.a, ids.b]);

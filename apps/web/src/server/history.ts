@@ -3,6 +3,7 @@ import { runConfig } from '@studio/shared';
 import type { Prisma } from '@studio/db';
 import { formatStageCall } from '@/components/runs/format';
 import { listParam, type HistoryFilters } from '@/components/runs/history-query';
+import type { Access } from './access';
 import { db } from './db';
 
 /** Points of smoothed batch loss per run on the compare chart; more only slows the browser. */
@@ -35,18 +36,21 @@ export type RunHistory = Awaited<ReturnType<typeof listRunHistory>>;
 export type HistoryRun = RunHistory['runs'][number];
 
 /** Every run of the team matching the filters, with what the history table and its filters need. */
-export async function listRunHistory(filters: HistoryFilters) {
-  const where: Prisma.RunWhereInput = {};
+export async function listRunHistory(access: Access, filters: HistoryFilters) {
+  const team = { teamId: access.teamId };
+  const where: Prisma.RunWhereInput = { ...team };
   // A dataset id that is not a uuid names no dataset: the filter matches nothing.
   if (filters.dataset)
     where.version = isUuid(filters.dataset) ? { datasetId: filters.dataset } : { id: { in: [] } };
   if (filters.arch) where.arch = filters.arch;
   if (filters.status.length) where.status = { in: filters.status };
+  if (filters.person) where.createdById = filters.person;
+  if (filters.tag) where.tags = { has: filters.tag };
   const orderBy: Prisma.RunOrderByWithRelationInput[] =
     filters.sort === 'error'
       ? [{ bestErrorRate: { sort: filters.dir, nulls: 'last' } }, { createdAt: 'desc' }]
       : [{ createdAt: filters.dir }];
-  const [runs, totalRuns, datasets, archs, versionCount] = await Promise.all([
+  const [runs, totalRuns, datasets, archs, versionCount, people, tags] = await Promise.all([
     db().run.findMany({
       where,
       orderBy,
@@ -59,18 +63,32 @@ export async function listRunHistory(filters: HistoryFilters) {
         createdAt: true,
         startedAt: true,
         finishedAt: true,
+        tags: true,
+        createdBy: { select: { id: true, name: true } },
         version: { select: { number: true, dataset: { select: { id: true, name: true } } } },
         stages: { orderBy: { index: 'asc' }, select: { kind: true, status: true } },
       },
     }),
-    db().run.count(),
+    db().run.count({ where: team }),
     db().dataset.findMany({
-      where: { versions: { some: { runs: { some: {} } } } },
+      where: { ...team, versions: { some: { runs: { some: team } } } },
       orderBy: { name: 'asc' },
       select: { id: true, name: true },
     }),
-    db().run.findMany({ distinct: ['arch'], orderBy: { arch: 'asc' }, select: { arch: true } }),
-    db().datasetVersion.count(),
+    db().run.findMany({
+      where: team,
+      distinct: ['arch'],
+      orderBy: { arch: 'asc' },
+      select: { arch: true },
+    }),
+    db().datasetVersion.count({ where: { dataset: team } }),
+    db().user.findMany({
+      where: { runs: { some: team } },
+      orderBy: { name: 'asc' },
+      select: { id: true, name: true },
+    }),
+    db().$queryRaw<{ tag: string }[]>`
+      SELECT DISTINCT unnest(tags) AS tag FROM "Run" WHERE "teamId" = ${access.teamId}::uuid ORDER BY 1`,
   ]);
   const now = new Date();
   return {
@@ -82,6 +100,8 @@ export async function listRunHistory(filters: HistoryFilters) {
       bestErrorRate: r.bestErrorRate,
       dataset: r.version.dataset,
       versionNumber: r.version.number,
+      createdBy: r.createdBy,
+      tags: r.tags,
       stages: {
         count: r.stages.length,
         done: r.stages.filter((s) => s.status === 'done').length,
@@ -93,6 +113,8 @@ export async function listRunHistory(filters: HistoryFilters) {
     totalRuns,
     datasets,
     archs: archs.map((a) => a.arch),
+    people,
+    tags: tags.map((t) => t.tag),
     hasVersions: versionCount > 0,
   };
 }
@@ -195,11 +217,11 @@ export interface RunComparison {
  * stages, and their smoothed batch loss thinned to at most MAX_BATCH_POINTS points each.
  * Ids that name no run come back in `missing`.
  */
-export async function compareRuns(ids: string[]): Promise<RunComparison> {
+export async function compareRuns(access: Access, ids: string[]): Promise<RunComparison> {
   const valid = ids.filter(isUuid);
   const [runs, batches] = await Promise.all([
     db().run.findMany({
-      where: { id: { in: valid } },
+      where: { id: { in: valid }, teamId: access.teamId },
       include: {
         version: { select: { number: true, dataset: { select: { id: true, name: true } } } },
         stages: {
@@ -215,7 +237,7 @@ export async function compareRuns(ids: string[]): Promise<RunComparison> {
         },
       },
     }),
-    thinnedBatchLoss(valid),
+    thinnedBatchLoss(access, valid),
   ]);
   const byId = new Map(runs.map((r) => [r.id, r]));
   const missing = ids.filter((id) => !byId.has(id));
@@ -267,7 +289,7 @@ export async function compareRuns(ids: string[]): Promise<RunComparison> {
  * thinned in Postgres to at most MAX_BATCH_POINTS evenly spaced batches (first and last kept):
  * batch x is kept when it is round(k·(n−1)/(m−1)) for some k, tested in integer arithmetic.
  */
-async function thinnedBatchLoss(runIds: string[]) {
+async function thinnedBatchLoss(access: Access, runIds: string[]) {
   const byRun = new Map<string, { x: number; smoothLoss: number }[]>();
   if (runIds.length === 0) return byRun;
   const m = MAX_BATCH_POINTS;
@@ -276,8 +298,9 @@ async function thinnedBatchLoss(runIds: string[]) {
       SELECT s."runId", b."smoothLoss",
         row_number() OVER (PARTITION BY s."runId" ORDER BY s."index", b."iteration") - 1 AS x,
         count(*) OVER (PARTITION BY s."runId") AS n
-      FROM "BatchMetric" b JOIN "Stage" s ON s."id" = b."stageId"
-      WHERE s."runId" = ANY(${runIds}::uuid[]) AND s."kind" = 'fit_one_cycle'
+      FROM "BatchMetric" b JOIN "Stage" s ON s."id" = b."stageId" JOIN "Run" r ON r."id" = s."runId"
+      WHERE s."runId" = ANY(${runIds}::uuid[]) AND r."teamId" = ${access.teamId}::uuid
+        AND s."kind" = 'fit_one_cycle'
     )
     SELECT "runId"::text AS "runId", x::int AS x, "smoothLoss" FROM numbered
     WHERE CASE WHEN n <= ${m}::bigint THEN true ELSE

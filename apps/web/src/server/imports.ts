@@ -2,11 +2,16 @@ import 'server-only';
 import { importIntoDataset } from '@studio/db';
 import { readUploadedFiles, type UploadedFile } from '@studio/datasets';
 import { QUEUES } from '@studio/shared';
+import type { Access } from './access';
+import { recordAudit } from './audit';
+import { getDatasetOrThrow } from './datasets';
 import { blobs, db } from './db';
+import { ApiError } from './http';
 import { queue } from './queue';
 
 /** Imports one batch of a folder upload: scan, store each distinct image once, record rows. */
-export async function importUploadedBatch(datasetId: string, files: File[]) {
+export async function importUploadedBatch(access: Access, datasetId: string, files: File[]) {
+  await getDatasetOrThrow(access, datasetId);
   const uploaded: UploadedFile[] = files.map((file) => ({
     path: safeDecode(file.name),
     size: file.size,
@@ -30,7 +35,8 @@ function safeDecode(name: string): string {
 }
 
 /** Marks a folder upload finished: ready when it holds images, failed (with why) when not. */
-export async function completeUpload(datasetId: string) {
+export async function completeUpload(access: Access, datasetId: string) {
+  await getDatasetOrThrow(access, datasetId);
   const files = await db().datasetFile.count({ where: { datasetId } });
   return db().dataset.update({
     where: { id: datasetId },
@@ -42,13 +48,17 @@ export async function completeUpload(datasetId: string) {
 }
 
 /** Queues an archive (already in blob storage) or a URL for the worker to import. */
-export async function enqueueImport(input: {
-  datasetId: string;
-  kind: 'archive' | 'url';
-  source: string;
-  fileName?: string;
-  sha256?: string;
-}) {
+export async function enqueueImport(
+  access: Access,
+  input: {
+    datasetId: string;
+    kind: 'archive' | 'url';
+    source: string;
+    fileName?: string;
+    sha256?: string;
+  },
+) {
+  await getDatasetOrThrow(access, input.datasetId);
   const task = await db().importTask.create({
     data: {
       datasetId: input.datasetId,
@@ -70,5 +80,18 @@ export async function enqueueImport(input: {
       removeOnFail: 1000,
     },
   );
+  await recordAudit(access, 'import.create', 'dataset', input.datasetId, {
+    importId: task.id,
+    kind: input.kind,
+  });
+  return task;
+}
+
+/** One import's live progress, for the import's own team only. */
+export async function getImportOrThrow(access: Access, id: string) {
+  const task = /^[0-9a-f-]{36}$/i.test(id)
+    ? await db().importTask.findFirst({ where: { id, dataset: { teamId: access.teamId } } })
+    : null;
+  if (!task) throw new ApiError(404, `No import with id ${id}.`);
   return task;
 }

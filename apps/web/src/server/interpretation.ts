@@ -7,6 +7,7 @@ import {
   type ClassPrecisionRecall,
   type Interpretation,
 } from '@studio/ml/interpret';
+import type { Access } from './access';
 import { db } from './db';
 import { ApiError } from './http';
 
@@ -76,12 +77,13 @@ export function toInterpretation(row: {
 
 /** What the results page of a fit stage shows: its interpretation and its exported model. */
 export async function getStageResults(
+  access: Access,
   runId: string,
   stageId: string,
 ): Promise<StageResults | null> {
   if (!isUuid(runId) || !isUuid(stageId)) return null;
   const stage = await db().stage.findFirst({
-    where: { id: stageId, runId },
+    where: { id: stageId, runId, run: { teamId: access.teamId } },
     include: {
       run: { include: { version: { include: { dataset: { select: { name: true } } } } } },
       interpretation: true,
@@ -153,10 +155,10 @@ export async function getStageResults(
 }
 
 /** The exported files of a stage with their blob keys, for the download. */
-export async function getStageExport(stageId: string) {
+export async function getStageExport(access: Access, stageId: string) {
   const row = isUuid(stageId)
-    ? await db().stageExport.findUnique({
-        where: { stageId },
+    ? await db().stageExport.findFirst({
+        where: { stageId, stage: { run: { teamId: access.teamId } } },
         include: { stage: { select: { index: true, run: { select: { name: true } } } } },
       })
     : null;
@@ -174,9 +176,11 @@ export async function getStageExport(stageId: string) {
 }
 
 /** The confusion matrix as CSV (rows actual, columns predicted); cells are escaped against formulas. */
-export async function confusionCsv(stageId: string): Promise<string> {
+export async function confusionCsv(access: Access, stageId: string): Promise<string> {
   const row = isUuid(stageId)
-    ? await db().stageInterpretation.findUnique({ where: { stageId } })
+    ? await db().stageInterpretation.findFirst({
+        where: { stageId, stage: { run: { teamId: access.teamId } } },
+      })
     : null;
   if (!row) {
     throw new ApiError(

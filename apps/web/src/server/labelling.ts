@@ -9,8 +9,10 @@ import {
 } from '@studio/datasets';
 import type { Prisma } from '@studio/db';
 import type { LabellingConfig, VersionRequest } from '@studio/shared';
+import type { Access } from './access';
+import { recordAudit } from './audit';
+import { getDatasetOrThrow, type VersionCounts } from './datasets';
 import { db } from './db';
-import type { VersionCounts } from './datasets';
 import { ApiError } from './http';
 
 const PREVIEW_EXAMPLES = 12;
@@ -104,7 +106,8 @@ function warningsOf(result: AnyLabelResult): string[] {
 const labelText = (label: string | string[]) => (Array.isArray(label) ? label.join(' ') : label);
 
 /** The live preview: examples, unlabelled files with reasons, classes and per-split counts. */
-export async function previewLabelling(datasetId: string, request: VersionRequest) {
+export async function previewLabelling(access: Access, datasetId: string, request: VersionRequest) {
+  await getDatasetOrThrow(access, datasetId);
   const { result, split } = await compute(datasetId, request);
   const unlabelled = [...result.unlabelled, ...split.excluded];
   return {
@@ -121,7 +124,8 @@ export async function previewLabelling(datasetId: string, request: VersionReques
 }
 
 /** Saves an immutable, numbered dataset version: the labelling, the split and every item. */
-export async function createVersion(datasetId: string, request: VersionRequest) {
+export async function createVersion(access: Access, datasetId: string, request: VersionRequest) {
+  await getDatasetOrThrow(access, datasetId);
   const { files, result, split } = await compute(datasetId, request);
   const idByPath = new Map(files.map((f) => [f.path, f.id]));
   const items = [...split.assignments].map(([path, name]) => {
@@ -133,7 +137,7 @@ export async function createVersion(datasetId: string, request: VersionRequest) 
     };
   });
   const unlabelled = result.unlabelled.length + split.excluded.length;
-  return db().$transaction(
+  const saved = await db().$transaction(
     async (tx) => {
       // Serialises concurrent saves of one dataset so version numbers stay unique and gapless.
       await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(hashtext($1))', datasetId);
@@ -168,4 +172,18 @@ export async function createVersion(datasetId: string, request: VersionRequest) 
     },
     { timeout: 60_000 },
   );
+  await recordAudit(access, 'version.create', 'dataset', datasetId, {
+    versionId: saved.id,
+    number: saved.number,
+  });
+  return saved;
+}
+
+/** The versions of one of the team's datasets, oldest first. */
+export async function listVersions(access: Access, datasetId: string) {
+  await getDatasetOrThrow(access, datasetId);
+  return db().datasetVersion.findMany({
+    where: { datasetId, dataset: { teamId: access.teamId } },
+    orderBy: { number: 'asc' },
+  });
 }

@@ -9,6 +9,7 @@ import {
   QUEUES,
   type PredictResult,
 } from '@studio/shared';
+import type { Access } from './access';
 import { db } from './db';
 import { env } from './env';
 import { checkHealth } from './health';
@@ -73,12 +74,16 @@ export async function readImageBody(request: Request, limit = MAX_PREDICT_IMAGE_
  * worker through the predict queue.
  */
 export async function predictWithStage(
+  access: Access,
   stageId: string,
   image: Buffer,
   options: { topK: number; tta: boolean },
 ): Promise<PredictResult> {
   const exported = isUuid(stageId)
-    ? await db().stageExport.findUnique({ where: { stageId }, select: { stageId: true } })
+    ? await db().stageExport.findFirst({
+        where: { stageId, stage: { run: { teamId: access.teamId } } },
+        select: { stageId: true },
+      })
     : null;
   if (!exported) {
     throw new ApiError(404, 'This stage has no exported model; only finished fit stages have one.');

@@ -7,6 +7,8 @@ import {
   type CreateRunRequest,
   type StageSpec,
 } from '@studio/shared';
+import type { Access } from './access';
+import { recordAudit } from './audit';
 import { db } from './db';
 import { ApiError } from './http';
 import { queue } from './queue';
@@ -20,8 +22,12 @@ function stageRows(specs: StageSpec[], startIndex: number) {
   });
 }
 
-export async function createRun(request: CreateRunRequest) {
-  const version = await db().datasetVersion.findUnique({ where: { id: request.versionId } });
+export async function createRun(access: Access, request: CreateRunRequest) {
+  const version = isUuid(request.versionId)
+    ? await db().datasetVersion.findFirst({
+        where: { id: request.versionId, dataset: { teamId: access.teamId } },
+      })
+    : null;
   if (!version) throw new ApiError(404, `No dataset version with id ${request.versionId}.`);
   if (
     request.config.bs >
@@ -36,7 +42,10 @@ export async function createRun(request: CreateRunRequest) {
     );
   }
   const backboneId = uploadedBackboneIdOf(request.arch);
-  if (backboneId && (await db().uploadedBackbone.count({ where: { id: backboneId } })) === 0) {
+  if (
+    backboneId &&
+    (await db().uploadedBackbone.count({ where: { id: backboneId, teamId: access.teamId } })) === 0
+  ) {
     throw new ApiError(
       400,
       `No uploaded backbone with id ${backboneId}. Upload it on the Backbones page or choose another architecture.`,
@@ -48,16 +57,23 @@ export async function createRun(request: CreateRunRequest) {
       versionId: request.versionId,
       arch: request.arch,
       config: request.config as Prisma.InputJsonValue,
+      teamId: access.teamId,
+      createdById: access.userId,
       stages: { createMany: { data: stageRows(request.stages, 0) } },
     },
   });
-  if (request.launch && request.stages.length > 0) await launchStages(run.id, 'all');
+  await recordAudit(access, 'run.create', 'run', run.id, {
+    name: run.name,
+    arch: run.arch,
+    stages: request.stages.length,
+  });
+  if (request.launch && request.stages.length > 0) await launchStages(access, run.id, 'all');
   return run;
 }
 
-export async function addStages(runId: string, specs: StageSpec[]) {
-  await getRunOrThrow(runId);
-  return db().$transaction(async (tx) => {
+export async function addStages(access: Access, runId: string, specs: StageSpec[]) {
+  await getRunOrThrow(access, runId);
+  const stages = await db().$transaction(async (tx) => {
     await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(hashtext($1))', runId);
     const last = await tx.stage.findFirst({
       where: { runId },
@@ -69,17 +85,24 @@ export async function addStages(runId: string, specs: StageSpec[]) {
     });
     return tx.stage.findMany({ where: { runId }, orderBy: { index: 'asc' } });
   });
+  await recordAudit(access, 'stage.create', 'run', runId, {
+    kinds: specs.map((s) => s.kind),
+  });
+  return stages;
 }
 
-export async function getRunOrThrow(runId: string) {
-  const run = isUuid(runId) ? await db().run.findUnique({ where: { id: runId } }) : null;
+/** A run of the access's team; another team's id answers 404 exactly like an unknown one. */
+export async function getRunOrThrow(access: Access, runId: string) {
+  const run = isUuid(runId)
+    ? await db().run.findFirst({ where: { id: runId, teamId: access.teamId } })
+    : null;
   if (!run) throw new ApiError(404, `No run with id ${runId}.`);
   return run;
 }
 
 /** Queues the next pending stage ('next') or every pending stage as a plan ('all'); the worker runs them in order. */
-export async function launchStages(runId: string, mode: 'next' | 'all') {
-  await getRunOrThrow(runId);
+export async function launchStages(access: Access, runId: string, mode: 'next' | 'all') {
+  await getRunOrThrow(access, runId);
   const pending = await db().stage.findMany({
     where: { runId, status: 'pending' },
     orderBy: { index: 'asc' },
@@ -93,11 +116,15 @@ export async function launchStages(runId: string, mode: 'next' | 'all') {
   });
   await db().run.update({ where: { id: runId }, data: { status: 'queued', error: null } });
   await enqueueNextStage(runId);
+  await recordAudit(access, 'run.launch', 'run', runId, { stages: toQueue.length });
   return toQueue.length;
 }
 
-/** Hands the first queued stage of a run to the queue, unless a stage of the run is already running. */
-export async function enqueueNextStage(runId: string) {
+/**
+ * Hands the first queued stage of a run to the queue, unless a stage of the run is already
+ * running. Callers have checked the run belongs to their team.
+ */
+async function enqueueNextStage(runId: string) {
   const running = await db().stage.count({ where: { runId, status: 'running' } });
   if (running > 0) return null;
   const next = await db().stage.findFirst({
@@ -114,8 +141,8 @@ export async function enqueueNextStage(runId: string) {
 }
 
 /** Stops the running stage between two batches and drops the queued ones (they go back to pending). */
-export async function cancelRun(runId: string) {
-  await getRunOrThrow(runId);
+export async function cancelRun(access: Access, runId: string) {
+  await getRunOrThrow(access, runId);
   const running = await db().stage.updateMany({
     where: { runId, status: 'running' },
     data: { cancelRequested: true },
@@ -135,13 +162,20 @@ export async function cancelRun(runId: string) {
       where: { id: runId },
       data: { status: queued.length ? 'cancelled' : undefined },
     });
+  await recordAudit(access, 'run.cancel', 'run', runId, {
+    stopping: running.count,
+    unqueued: queued.length,
+  });
   return { stopping: running.count, unqueued: queued.length };
 }
 
 /** Runs a failed or cancelled stage again, optionally with half the batch size (the fix for out-of-memory). */
-export async function retryStage(stageId: string, halveBatch: boolean) {
+export async function retryStage(access: Access, stageId: string, halveBatch: boolean) {
   const stage = isUuid(stageId)
-    ? await db().stage.findUnique({ where: { id: stageId }, include: { run: true } })
+    ? await db().stage.findFirst({
+        where: { id: stageId, run: { teamId: access.teamId } },
+        include: { run: true },
+      })
     : null;
   if (!stage) throw new ApiError(404, `No stage with id ${stageId}.`);
   if (stage.status !== 'failed' && stage.status !== 'cancelled') {
@@ -170,24 +204,32 @@ export async function retryStage(stageId: string, halveBatch: boolean) {
   });
   await db().run.update({ where: { id: stage.runId }, data: { status: 'queued', error: null } });
   await enqueueNextStage(stage.runId);
+  await recordAudit(access, 'stage.retry', 'stage', stageId, { runId: stage.runId, halveBatch });
 }
 
-export async function deletePendingStage(stageId: string) {
-  const stage = isUuid(stageId) ? await db().stage.findUnique({ where: { id: stageId } }) : null;
+export async function deletePendingStage(access: Access, stageId: string) {
+  const stage = isUuid(stageId)
+    ? await db().stage.findFirst({ where: { id: stageId, run: { teamId: access.teamId } } })
+    : null;
   if (!stage) throw new ApiError(404, `No stage with id ${stageId}.`);
   if (stage.status !== 'pending')
     throw new ApiError(400, `Only a pending stage can be removed; this one is ${stage.status}.`);
   await db().stage.delete({ where: { id: stageId } });
+  await recordAudit(access, 'stage.delete', 'stage', stageId, {
+    runId: stage.runId,
+    kind: stage.kind,
+  });
 }
 
 export type RunDetail = NonNullable<Awaited<ReturnType<typeof getRunDetail>>>;
 
 /** The whole state of a run from Postgres: what the page shows before live events arrive. */
-export async function getRunDetail(runId: string) {
+export async function getRunDetail(access: Access, runId: string) {
   if (!isUuid(runId)) return null;
-  const run = await db().run.findUnique({
-    where: { id: runId },
+  const run = await db().run.findFirst({
+    where: { id: runId, teamId: access.teamId },
     include: {
+      createdBy: { select: { id: true, name: true } },
       version: { include: { dataset: { select: { id: true, name: true } } } },
       stages: {
         orderBy: { index: 'asc' },
@@ -210,6 +252,9 @@ export async function getRunDetail(runId: string) {
     status: run.status,
     error: run.error,
     bestErrorRate: run.bestErrorRate,
+    createdBy: run.createdBy,
+    notes: run.notes,
+    tags: run.tags,
     createdAt: run.createdAt.toISOString(),
     startedAt: run.startedAt?.toISOString() ?? null,
     finishedAt: run.finishedAt?.toISOString() ?? null,
@@ -256,12 +301,14 @@ export async function getRunDetail(runId: string) {
   };
 }
 
-export async function listRuns() {
+export async function listRuns(access: Access) {
   const runs = await db().run.findMany({
+    where: { teamId: access.teamId },
     orderBy: { createdAt: 'desc' },
     include: {
       version: { include: { dataset: { select: { id: true, name: true } } } },
       _count: { select: { stages: true } },
+      createdBy: { select: { id: true, name: true } },
     },
   });
   return runs.map((r) => ({
@@ -273,6 +320,8 @@ export async function listRuns() {
     stages: r._count.stages,
     dataset: r.version.dataset,
     versionNumber: r.version.number,
+    createdBy: r.createdBy,
+    tags: r.tags,
     createdAt: r.createdAt.toISOString(),
     durationS: r.startedAt
       ? ((r.finishedAt ?? new Date()).getTime() - r.startedAt.getTime()) / 1000
@@ -283,8 +332,9 @@ export async function listRuns() {
 export type TrainableVersion = Awaited<ReturnType<typeof listTrainableVersions>>[number];
 
 /** Every dataset version a run can train on, newest dataset first: what /runs/new offers. */
-export async function listTrainableVersions() {
+export async function listTrainableVersions(access: Access) {
   const versions = await db().datasetVersion.findMany({
+    where: { dataset: { teamId: access.teamId } },
     orderBy: [{ dataset: { createdAt: 'desc' } }, { number: 'desc' }],
     include: { dataset: { select: { id: true, name: true } } },
   });
@@ -302,4 +352,31 @@ export async function listTrainableVersions() {
     validCount: total(v.counts, 'valid'),
     createdAt: v.createdAt.toISOString(),
   }));
+}
+
+/** Tags are short, lower-case words; the same tag once. */
+export function normaliseTags(tags: string[]): string[] {
+  return [...new Set(tags.map((t) => t.trim().toLowerCase()).filter(Boolean))].sort();
+}
+
+/** The team's notes and tags on a run. */
+export async function updateRunNotes(
+  access: Access,
+  runId: string,
+  input: { notes?: string; tags?: string[] },
+) {
+  await getRunOrThrow(access, runId);
+  const run = await db().run.update({
+    where: { id: runId },
+    data: {
+      notes: input.notes,
+      tags: input.tags === undefined ? undefined : normaliseTags(input.tags),
+    },
+    select: { notes: true, tags: true },
+  });
+  await recordAudit(access, 'run.update', 'run', runId, {
+    ...(input.notes !== undefined ? { notes: true } : {}),
+    ...(input.tags !== undefined ? { tags: run.tags } : {}),
+  });
+  return run;
 }

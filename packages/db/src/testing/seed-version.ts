@@ -15,7 +15,7 @@ export const SHARED = path.resolve(import.meta.dirname, '../../../../../shared')
  */
 export async function seedSignLanguageVersion(
   db: Db,
-  options: { classes: string[]; perClass: number },
+  options: { classes: string[]; perClass: number; teamId?: string },
 ): Promise<string> {
   const root = path.join(SHARED, 'datasets/sign-language-digits');
   const files = [];
@@ -25,7 +25,12 @@ export async function seedSignLanguageVersion(
       files.push({ path: `${cls}/${name}`, read: () => readFile(path.join(root, cls, name)) });
   }
   const dataset = await db.dataset.create({
-    data: { name: 'sign-language sample', sourceKind: 'folder', status: 'ready' },
+    data: {
+      name: 'sign-language sample',
+      sourceKind: 'folder',
+      status: 'ready',
+      teamId: options.teamId,
+    },
   });
   await importIntoDataset(db, new PostgresBlobStore(db), dataset.id, readUploadedFiles(files));
   const rows = await db.datasetFile.findMany({

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { RunList } from '@/components/runs/run-list';
 import { parseHistoryQuery } from '@/components/runs/history-query';
+import { pageAccess } from '@/server/access';
 import { listRunHistory } from '@/server/history';
 
 export const dynamic = 'force-dynamic';
@@ -11,6 +12,7 @@ export default async function RunsPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
+  const access = await pageAccess();
   const filters = parseHistoryQuery(await searchParams);
-  return <RunList history={await listRunHistory(filters)} filters={filters} />;
+  return <RunList history={await listRunHistory(access, filters)} filters={filters} />;
 }

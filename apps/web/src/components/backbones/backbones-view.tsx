@@ -2,6 +2,7 @@
 
 import { useState } from 'react';
 import { Alert, Stack, Text, Title } from '@mantine/core';
+import { useViewer } from '@/components/viewer-context';
 import { notifications } from '@mantine/notifications';
 import { IconAlertTriangle } from '@tabler/icons-react';
 import type { UploadedBackboneSummary } from '@studio/shared';
@@ -12,6 +13,7 @@ import { BackboneUpload } from './backbone-upload';
 /** /backbones: a person's own pretrained networks, to pick as a run's architecture. */
 export function BackbonesView({ initial }: { initial: UploadedBackboneSummary[] }) {
   const [backbones, setBackbones] = useState(initial);
+  const { canWrite } = useViewer();
   const [problem, setProblem] = useState<string | null>(null);
 
   async function remove(backbone: UploadedBackboneSummary) {
@@ -38,7 +40,7 @@ export function BackbonesView({ initial }: { initial: UploadedBackboneSummary[] 
           last feature map and adds fastai&apos;s head (cnn_learner with your own body).
         </Text>
       </div>
-      <BackboneUpload onUploaded={(b) => setBackbones((list) => [b, ...list])} />
+      {canWrite && <BackboneUpload onUploaded={(b) => setBackbones((list) => [b, ...list])} />}
       {problem && (
         <Alert color="red" icon={<IconAlertTriangle />} role="alert">
           {problem}

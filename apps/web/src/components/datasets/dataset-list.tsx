@@ -2,12 +2,14 @@
 
 import Link from 'next/link';
 import { Anchor, Badge, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { useViewer } from '@/components/viewer-context';
 import { IconPlus } from '@tabler/icons-react';
 import type { DatasetSummary } from '@/server/datasets';
 import { EmptyState } from '../empty-state';
 import { StatusBadge } from '../status-badge';
 
 export function DatasetList({ datasets }: { datasets: DatasetSummary[] }) {
+  const { canWrite } = useViewer();
   return (
     <Stack gap="lg">
       <Group justify="space-between">
@@ -19,18 +21,22 @@ export function DatasetList({ datasets }: { datasets: DatasetSummary[] }) {
             Photos and their labels. Every labelled, split version is kept so runs stay comparable.
           </Text>
         </div>
-        <Button component={Link} href="/datasets/new" leftSection={<IconPlus size={16} />}>
-          New dataset
-        </Button>
+        {canWrite && (
+          <Button component={Link} href="/datasets/new" leftSection={<IconPlus size={16} />}>
+            New dataset
+          </Button>
+        )}
       </Group>
       {datasets.length === 0 ? (
         <EmptyState
           title="No datasets yet"
           description="Drop a folder or a zip of photos, or give the URL of an archive. Labels can come from folder names, a CSV, a pattern on the file name, a rule or a list."
           action={
-            <Button component={Link} href="/datasets/new" leftSection={<IconPlus size={16} />}>
-              Create your first dataset
-            </Button>
+            canWrite && (
+              <Button component={Link} href="/datasets/new" leftSection={<IconPlus size={16} />}>
+                Create your first dataset
+              </Button>
+            )
           }
         />
       ) : (

@@ -1,6 +1,7 @@
 'use client';
 
 import { Alert, Badge, Group, Stack, Tabs, Text, Title } from '@mantine/core';
+import { useViewer } from '@/components/viewer-context';
 import {
   IconAlertTriangle,
   IconFolder,
@@ -19,6 +20,7 @@ import { VersionList } from './version-list';
 export function DatasetView({ detail }: { detail: DatasetDetail }) {
   const activeImport = detail.imports.find((t) => t.status === 'queued' || t.status === 'running');
   const hasFiles = detail.fileCount > 0;
+  const { canWrite } = useViewer();
   return (
     <Stack gap="lg">
       <Group justify="space-between" align="flex-start">
@@ -64,7 +66,11 @@ export function DatasetView({ detail }: { detail: DatasetDetail }) {
           >
             Skipped
           </Tabs.Tab>
-          <Tabs.Tab value="label" leftSection={<IconTags size={16} />} disabled={!hasFiles}>
+          <Tabs.Tab
+            value="label"
+            leftSection={<IconTags size={16} />}
+            disabled={!hasFiles || !canWrite}
+          >
             Label &amp; split
           </Tabs.Tab>
           <Tabs.Tab value="versions" leftSection={<IconVersions size={16} />}>

@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { Badge, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { useViewer } from '@/components/viewer-context';
 import { IconPlayerPlay } from '@tabler/icons-react';
 import type { VersionCounts } from '@/server/datasets';
 import { EmptyState } from '../empty-state';
@@ -21,6 +22,7 @@ const sum = (counts: Record<string, number> | undefined) =>
   Object.values(counts ?? {}).reduce((a, b) => a + b, 0);
 
 export function VersionList({ versions }: { versions: Version[] }) {
+  const { canWrite } = useViewer();
   if (versions.length === 0) {
     return (
       <EmptyState
@@ -47,15 +49,17 @@ export function VersionList({ versions }: { versions: Version[] }) {
               <Badge variant="light" color="gray">
                 c = {v.classes.length}
               </Badge>
-              <Button
-                component={Link}
-                href={`/runs/new?versionId=${v.id}`}
-                size="xs"
-                leftSection={<IconPlayerPlay size={14} />}
-                aria-label={`Train a model on version ${v.number}`}
-              >
-                Train a model
-              </Button>
+              {canWrite && (
+                <Button
+                  component={Link}
+                  href={`/runs/new?versionId=${v.id}`}
+                  size="xs"
+                  leftSection={<IconPlayerPlay size={14} />}
+                  aria-label={`Train a model on version ${v.number}`}
+                >
+                  Train a model
+                </Button>
+              )}
             </Group>
           </Group>
           <Text size="sm" mb="sm" data-testid="version-totals">

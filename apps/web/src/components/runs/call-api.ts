@@ -6,7 +6,7 @@ import { notifications } from '@mantine/notifications';
  */
 export async function callApi(
   what: string,
-  method: 'POST' | 'DELETE',
+  method: 'POST' | 'PATCH' | 'DELETE',
   url: string,
   body?: unknown,
 ): Promise<boolean> {

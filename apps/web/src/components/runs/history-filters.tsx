@@ -4,16 +4,20 @@ import { Button, Group, MultiSelect, Select } from '@mantine/core';
 import { IconFilterOff } from '@tabler/icons-react';
 import { isFiltered, RUN_STATUSES, withoutFilters, type HistoryFilters } from './history-query';
 
-/** Dataset, architecture and status filters of the run history; each change becomes the URL. */
+/** Dataset, architecture, person, tag and status filters of the run history; each change becomes the URL. */
 export function HistoryFilterBar({
   filters,
   datasets,
   archs,
+  people,
+  tags,
   onChange,
 }: {
   filters: HistoryFilters;
   datasets: { id: string; name: string }[];
   archs: string[];
+  people: { id: string; name: string }[];
+  tags: string[];
   onChange: (next: HistoryFilters) => void;
 }) {
   // A shared link may name a dataset or architecture no run uses any more; keep it selectable.
@@ -41,6 +45,24 @@ export function HistoryFilterBar({
         onChange={(arch) => onChange({ ...filters, arch: arch ?? undefined })}
         clearable
         w={200}
+      />
+      <Select
+        label="Started by"
+        placeholder="Everyone"
+        data={people.map((p) => ({ value: p.id, label: p.name }))}
+        value={filters.person ?? null}
+        onChange={(person) => onChange({ ...filters, person: person ?? undefined })}
+        clearable
+        w={180}
+      />
+      <Select
+        label="Tag"
+        placeholder="Any tag"
+        data={filters.tag && !tags.includes(filters.tag) ? [...tags, filters.tag] : tags}
+        value={filters.tag ?? null}
+        onChange={(tag) => onChange({ ...filters, tag: tag ?? undefined })}
+        clearable
+        w={160}
       />
       <MultiSelect
         label="Status"

@@ -17,6 +17,9 @@ export const listParam = (value: string | string[] | undefined) =>
 const historyQuery = z.object({
   dataset: z.string().optional().catch(undefined),
   arch: z.string().optional().catch(undefined),
+  /** The id of the person who started the runs. */
+  person: z.string().optional().catch(undefined),
+  tag: z.string().optional().catch(undefined),
   status: z.array(z.enum(RUN_STATUSES)).catch([]),
   sort: z.enum(['created', 'error']).catch('created'),
   dir: z.enum(['asc', 'desc']).catch('desc'),
@@ -29,6 +32,8 @@ export function parseHistoryQuery(query: Record<string, string | string[] | unde
   return historyQuery.parse({
     dataset: first(query.dataset),
     arch: first(query.arch),
+    person: first(query.person),
+    tag: first(query.tag),
     status: listParam(query.status).filter((s) => (RUN_STATUSES as readonly string[]).includes(s)),
     sort: first(query.sort),
     dir: first(query.dir),
@@ -40,6 +45,8 @@ export function historyHref(filters: HistoryFilters): string {
   const query = new URLSearchParams();
   if (filters.dataset) query.set('dataset', filters.dataset);
   if (filters.arch) query.set('arch', filters.arch);
+  if (filters.person) query.set('person', filters.person);
+  if (filters.tag) query.set('tag', filters.tag);
   if (filters.status.length) query.set('status', filters.status.join(','));
   if (filters.sort !== 'created') query.set('sort', filters.sort);
   if (filters.dir !== 'desc') query.set('dir', filters.dir);
@@ -48,11 +55,15 @@ export function historyHref(filters: HistoryFilters): string {
 }
 
 export const isFiltered = (filters: HistoryFilters) =>
-  Boolean(filters.dataset || filters.arch || filters.status.length);
+  Boolean(
+    filters.dataset || filters.arch || filters.person || filters.tag || filters.status.length,
+  );
 
 export const withoutFilters = (filters: HistoryFilters): HistoryFilters => ({
   ...filters,
   dataset: undefined,
   arch: undefined,
+  person: undefined,
+  tag: undefined,
   status: [],
 });

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { Anchor, Checkbox, Group, Table, Text, UnstyledButton } from '@mantine/core';
+import { Anchor, Badge, Checkbox, Group, Table, Text, UnstyledButton } from '@mantine/core';
 import { IconArrowDown, IconArrowUp, IconArrowsSort } from '@tabler/icons-react';
 import type { HistoryRun } from '@/server/history';
 import { StatusBadge } from '../status-badge';
@@ -56,6 +56,7 @@ export function HistoryTable({
             <Table.Th>Name</Table.Th>
             <Table.Th miw={150}>Dataset</Table.Th>
             <Table.Th>Architecture</Table.Th>
+            <Table.Th>Started by</Table.Th>
             <Table.Th miw={150}>Stages</Table.Th>
             <SortableTh by="error" sort={sort} onSort={onSort} ta="right">
               Best error rate
@@ -84,6 +85,15 @@ export function HistoryTable({
                 <Anchor component={Link} href={`/runs/${r.id}`} fw={600}>
                   {r.name}
                 </Anchor>
+                {r.tags.length > 0 && (
+                  <Group gap={4} mt={2}>
+                    {r.tags.map((t) => (
+                      <Badge key={t} size="xs" variant="light" tt="none">
+                        {t}
+                      </Badge>
+                    ))}
+                  </Group>
+                )}
               </Table.Td>
               <Table.Td>
                 <Anchor component={Link} href={`/datasets/${r.dataset.id}`} c="inherit">
@@ -94,6 +104,7 @@ export function HistoryTable({
                 </Text>
               </Table.Td>
               <Table.Td>{r.arch}</Table.Td>
+              <Table.Td>{r.createdBy?.name ?? '—'}</Table.Td>
               <Table.Td>
                 <Text size="sm">{r.stages.summary || 'no stages'}</Text>
                 {r.stages.count > 0 && (

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { Button, Group } from '@mantine/core';
 import { IconPlayerPlay, IconPlayerStop, IconPlayerTrackNext } from '@tabler/icons-react';
+import { READ_ONLY_HINT, useViewer } from '../viewer-context';
 import { callApi } from './call-api';
 import type { RunStage } from './run-series';
 
@@ -17,6 +18,9 @@ export function RunActions({
   onChanged: () => Promise<void>;
 }) {
   const [busy, setBusy] = useState<string | null>(null);
+  const { canWrite } = useViewer();
+  // Viewers see the controls, disabled, with the reason.
+  const readOnly = canWrite ? {} : { disabled: true, title: READ_ONLY_HINT };
   const pending = stages.filter((s) => s.status === 'pending').length;
   const isBusy = stages.some((s) => s.status === 'queued' || s.status === 'running');
   const act = async (key: string, what: string, url: string, body?: unknown) => {
@@ -32,6 +36,7 @@ export function RunActions({
             variant="light"
             leftSection={<IconPlayerTrackNext size={16} />}
             loading={busy === 'next'}
+            {...readOnly}
             onClick={() =>
               act('next', 'launch the stage', `/api/runs/${runId}/launch`, { mode: 'next' })
             }
@@ -41,6 +46,7 @@ export function RunActions({
           <Button
             leftSection={<IconPlayerPlay size={16} />}
             loading={busy === 'all'}
+            {...readOnly}
             onClick={() =>
               act('all', 'launch the stages', `/api/runs/${runId}/launch`, { mode: 'all' })
             }
@@ -55,6 +61,7 @@ export function RunActions({
           variant="light"
           leftSection={<IconPlayerStop size={16} />}
           loading={busy === 'cancel'}
+          {...readOnly}
           onClick={() => act('cancel', 'cancel the run', `/api/runs/${runId}/cancel`)}
         >
           Cancel

@@ -48,6 +48,7 @@ export function RunHeader({
             </Anchor>{' '}
             version {run.version.number} ({run.version.classes.length} classes) · {run.arch} ·
             created {formatDateTime(run.createdAt)}
+            {run.createdBy ? ` by ${run.createdBy.name}` : ''}
             {duration !== null ? ` · trained for ${formatDuration(duration)}` : ''}
           </Text>
         </div>

@@ -70,6 +70,8 @@ export function RunList({ history, filters }: { history: RunHistory; filters: Hi
               filters={filters}
               datasets={history.datasets}
               archs={history.archs}
+              people={history.people}
+              tags={history.tags}
               onChange={show}
             />
             <Group gap="xs">

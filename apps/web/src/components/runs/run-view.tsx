@@ -12,6 +12,8 @@ import { formatLr } from './format';
 import { LossChart } from './loss-chart';
 import { RunActions } from './run-actions';
 import { RunHeader } from './run-header';
+import { RunNotes } from './run-notes';
+import { useViewer } from '../viewer-context';
 import { runSeries } from './run-series';
 import { ScheduleChart } from './schedule-chart';
 import { emptyDraft, type StageDraft } from './stage-draft';
@@ -23,6 +25,7 @@ export function RunView({ initial }: { initial: RunDetail }) {
   const { run, progress, isStreaming, refresh } = useRunLive(initial);
   const [draft, setDraft] = useState<StageDraft>(emptyDraft());
   const [notice, setNotice] = useState<string | null>(null);
+  const { canWrite } = useViewer();
   // Older rows may predate a config field; the schema's defaults fill it in.
   const config = useMemo(
     () => runConfig.safeParse(run.config).data ?? runConfig.parse({}),
@@ -96,27 +99,32 @@ export function RunView({ initial }: { initial: RunDetail }) {
                 />
               )}
             </Card>
-            <AddStageForm
-              runId={run.id}
-              draft={draft}
-              onDraftChange={(d) => {
-                setDraft(d);
-                setNotice(null);
-              }}
-              notice={notice}
-              onAdded={async () => {
-                setNotice(null);
-                await refresh();
-              }}
-            />
+            {canWrite && (
+              <AddStageForm
+                runId={run.id}
+                draft={draft}
+                onDraftChange={(d) => {
+                  setDraft(d);
+                  setNotice(null);
+                }}
+                notice={notice}
+                onAdded={async () => {
+                  setNotice(null);
+                  await refresh();
+                }}
+              />
+            )}
           </Stack>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 4 }}>
-          <CheckpointList
-            checkpoints={run.checkpoints}
-            storageBytes={run.storageBytes}
-            exportBytes={run.exportBytes}
-          />
+          <Stack gap="lg">
+            <RunNotes runId={run.id} notes={run.notes} tags={run.tags} onSaved={refresh} />
+            <CheckpointList
+              checkpoints={run.checkpoints}
+              storageBytes={run.storageBytes}
+              exportBytes={run.exportBytes}
+            />
+          </Stack>
         </Grid.Col>
       </Grid>
     </Stack>

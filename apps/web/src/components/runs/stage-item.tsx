@@ -12,6 +12,7 @@ import {
   IconTrash,
 } from '@tabler/icons-react';
 import { StatusBadge } from '../status-badge';
+import { READ_ONLY_HINT, useViewer } from '../viewer-context';
 import { callApi } from './call-api';
 import { EpochTable } from './epoch-table';
 import { formatClock, formatDateTime, formatStageCall, secondsBetween } from './format';
@@ -83,6 +84,8 @@ export function StageItem({
   onPickLr: (lr: number, source: string) => void;
 }) {
   const [busy, setBusy] = useState<string | null>(null);
+  const { canWrite } = useViewer();
+  const readOnly = canWrite ? {} : { disabled: true, title: READ_ONLY_HINT };
   const act = async (
     key: string,
     what: string,
@@ -129,6 +132,7 @@ export function StageItem({
               color="red"
               leftSection={<IconTrash size={14} />}
               loading={busy === 'remove'}
+              {...readOnly}
               aria-label={`Remove ${title.toLowerCase()}`}
               onClick={() => act('remove', 'remove the stage', 'DELETE', `/api/stages/${stage.id}`)}
             >
@@ -140,6 +144,7 @@ export function StageItem({
               size="compact-sm"
               leftSection={<IconRefresh size={14} />}
               loading={busy === 'halve'}
+              {...readOnly}
               onClick={() =>
                 act('halve', 'retry the stage', 'POST', `/api/stages/${stage.id}/retry`, {
                   halveBatch: true,
@@ -155,6 +160,7 @@ export function StageItem({
               variant={isOom ? 'default' : 'light'}
               leftSection={<IconRefresh size={14} />}
               loading={busy === 'retry'}
+              {...readOnly}
               aria-label={`Retry ${title.toLowerCase()}`}
               onClick={() =>
                 act('retry', 'retry the stage', 'POST', `/api/stages/${stage.id}/retry`, {

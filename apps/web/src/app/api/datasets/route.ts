@@ -1,6 +1,7 @@
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { createDataset, listDatasets } from '@/server/datasets';
+import { requireAccess } from '@/server/access';
 import { handle, parseJson } from '@/server/http';
 import { enqueueImport } from '@/server/imports';
 
@@ -22,16 +23,19 @@ const createRequest = z.discriminatedUnion('sourceKind', [
   }),
 ]);
 
-export const GET = handle(async () => NextResponse.json({ datasets: await listDatasets() }));
+export const GET = handle(async (request: Request) =>
+  NextResponse.json({ datasets: await listDatasets(await requireAccess(request)) }),
+);
 
 export const POST = handle(async (request: Request) => {
+  const access = await requireAccess(request, 'write');
   const body = await parseJson(request, createRequest);
   if (body.sourceKind !== 'url') {
-    const dataset = await createDataset(body.name, body.sourceKind);
+    const dataset = await createDataset(access, body.name, body.sourceKind);
     return NextResponse.json({ id: dataset.id }, { status: 201 });
   }
-  const dataset = await createDataset(body.name, 'url', body.url);
-  const task = await enqueueImport({
+  const dataset = await createDataset(access, body.name, 'url', body.url);
+  const task = await enqueueImport(access, {
     datasetId: dataset.id,
     kind: 'url',
     source: body.url,

@@ -1,13 +1,17 @@
 import { NextResponse } from 'next/server';
 import { createRunRequest } from '@studio/shared';
+import { requireAccess } from '@/server/access';
 import { handle, parseJson } from '@/server/http';
 import { createRun, listRuns } from '@/server/runs';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = handle(async () => NextResponse.json({ runs: await listRuns() }));
+export const GET = handle(async (request: Request) =>
+  NextResponse.json({ runs: await listRuns(await requireAccess(request)) }),
+);
 
 export const POST = handle(async (request: Request) => {
-  const run = await createRun(await parseJson(request, createRunRequest));
+  const access = await requireAccess(request, 'write');
+  const run = await createRun(access, await parseJson(request, createRunRequest));
   return NextResponse.json({ id: run.id }, { status: 201 });
 });

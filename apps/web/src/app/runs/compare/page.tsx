@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { CompareProblem } from '@/components/runs/compare-problem';
 import { CompareView } from '@/components/runs/compare-view';
 import { COMPARE_LIMITS } from '@/components/runs/history-query';
+import { pageAccess } from '@/server/access';
 import { compareRuns, parseCompareIds } from '@/server/history';
 
 export const dynamic = 'force-dynamic';
@@ -12,6 +13,7 @@ export default async function CompareRunsPage({
 }: {
   searchParams: Promise<{ ids?: string | string[] }>;
 }) {
+  const access = await pageAccess();
   const ids = parseCompareIds((await searchParams).ids);
   const { min, max } = COMPARE_LIMITS;
   if (ids.length < min)
@@ -28,7 +30,7 @@ export default async function CompareRunsPage({
         message={`This link names ${ids.length} runs. Pick ${max} or fewer in the run history.`}
       />
     );
-  const comparison = await compareRuns(ids);
+  const comparison = await compareRuns(access, ids);
   if (comparison.missing.length > 0)
     return (
       <CompareProblem

@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { NewRun } from '@/components/runs/new-run';
+import { pageAccess } from '@/server/access';
 import { listTrainableVersions } from '@/server/runs';
 
 export const dynamic = 'force-dynamic';
@@ -10,6 +11,7 @@ export default async function NewRunPage({
 }: {
   searchParams: Promise<{ versionId?: string }>;
 }) {
+  const access = await pageAccess('write');
   const { versionId } = await searchParams;
-  return <NewRun versions={await listTrainableVersions()} versionId={versionId ?? null} />;
+  return <NewRun versions={await listTrainableVersions(access)} versionId={versionId ?? null} />;
 }

@@ -1,6 +1,8 @@
 import { imageContentType, thumbnailBlobKey } from '@studio/db';
-import { blobs, db } from '@/server/db';
-import { ApiError, handle } from '@/server/http';
+import { requireAccess } from '@/server/access';
+import { getDatasetFileOrThrow } from '@/server/datasets';
+import { blobs } from '@/server/db';
+import { handle } from '@/server/http';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,11 +12,8 @@ export const dynamic = 'force-dynamic';
  */
 export const GET = handle(
   async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
-    const { id } = await params;
-    const file = /^[0-9a-f-]{36}$/i.test(id)
-      ? await db().datasetFile.findUnique({ where: { id } })
-      : null;
-    if (!file) throw new ApiError(404, `No image with id ${id}.`);
+    const access = await requireAccess(request);
+    const file = await getDatasetFileOrThrow(access, (await params).id);
     const isThumb = new URL(request.url).searchParams.get('size') === 'thumb';
     const bytes = await blobs().get(isThumb ? thumbnailBlobKey(file.sha256) : file.blobKey);
     return new Response(new Uint8Array(bytes), {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { NextResponse } from 'next/server';
+import { requireAccess } from '@/server/access';
 import { getDatasetOrThrow } from '@/server/datasets';
 import { blobs, db } from '@/server/db';
 import { env } from '@/server/env';
@@ -13,8 +14,9 @@ export const dynamic = 'force-dynamic';
 /** An archive upload: the raw body is streamed into blob storage, then the worker imports it. */
 export const POST = handle(
   async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
+    const access = await requireAccess(request, 'write');
     const { id } = await params;
-    await getDatasetOrThrow(id);
+    await getDatasetOrThrow(access, id);
     const maxBytes = env().STUDIO_MAX_UPLOAD_BYTES;
     const fileName = new URL(request.url).searchParams.get('filename') ?? 'upload';
     if (!/\.(zip|tar|tgz|tar\.gz)$/i.test(fileName)) {
@@ -45,7 +47,12 @@ export const POST = handle(
       }
       throw error;
     }
-    const task = await enqueueImport({ datasetId: id, kind: 'archive', source: key, fileName });
+    const task = await enqueueImport(access, {
+      datasetId: id,
+      kind: 'archive',
+      source: key,
+      fileName,
+    });
     return NextResponse.json({ id, importId: task.id }, { status: 202 });
   },
 );

@@ -1,15 +1,15 @@
 import { NextResponse } from 'next/server';
-import { getDatasetOrThrow } from '@/server/datasets';
+import { requireAccess } from '@/server/access';
 import { handle } from '@/server/http';
 import { completeUpload } from '@/server/imports';
 
 export const dynamic = 'force-dynamic';
 
 export const POST = handle(
-  async (_request: Request, { params }: { params: Promise<{ id: string }> }) => {
+  async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
+    const access = await requireAccess(request, 'write');
     const { id } = await params;
-    await getDatasetOrThrow(id);
-    const dataset = await completeUpload(id);
+    const dataset = await completeUpload(access, id);
     return NextResponse.json({ id, status: dataset.status, error: dataset.error });
   },
 );

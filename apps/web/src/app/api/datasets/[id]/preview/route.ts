@@ -1,6 +1,6 @@
 import { NextResponse } from 'next/server';
 import { versionRequest } from '@studio/shared';
-import { getDatasetOrThrow } from '@/server/datasets';
+import { requireAccess } from '@/server/access';
 import { handle, parseJson } from '@/server/http';
 import { previewLabelling } from '@/server/labelling';
 
@@ -8,8 +8,11 @@ export const dynamic = 'force-dynamic';
 
 export const POST = handle(
   async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
+    // A preview computes labels and changes nothing, but only those who can save a version need it.
+    const access = await requireAccess(request, 'write');
     const { id } = await params;
-    await getDatasetOrThrow(id);
-    return NextResponse.json(await previewLabelling(id, await parseJson(request, versionRequest)));
+    return NextResponse.json(
+      await previewLabelling(access, id, await parseJson(request, versionRequest)),
+    );
   },
 );

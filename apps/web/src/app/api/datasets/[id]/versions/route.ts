@@ -1,30 +1,23 @@
 import { NextResponse } from 'next/server';
 import { versionRequest } from '@studio/shared';
-import { getDatasetOrThrow } from '@/server/datasets';
-import { db } from '@/server/db';
+import { requireAccess } from '@/server/access';
 import { handle, parseJson } from '@/server/http';
-import { createVersion } from '@/server/labelling';
+import { createVersion, listVersions } from '@/server/labelling';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = handle(
-  async (_request: Request, { params }: { params: Promise<{ id: string }> }) => {
-    const { id } = await params;
-    await getDatasetOrThrow(id);
-    const versions = await db().datasetVersion.findMany({
-      where: { datasetId: id },
-      orderBy: { number: 'asc' },
-    });
-    return NextResponse.json({ versions });
+  async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
+    const access = await requireAccess(request);
+    return NextResponse.json({ versions: await listVersions(access, (await params).id) });
   },
 );
 
 export const POST = handle(
   async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
+    const access = await requireAccess(request, 'write');
     const { id } = await params;
-    await getDatasetOrThrow(id);
-    return NextResponse.json(await createVersion(id, await parseJson(request, versionRequest)), {
-      status: 201,
-    });
+    const version = await createVersion(access, id, await parseJson(request, versionRequest));
+    return NextResponse.json(version, { status: 201 });
   },
 );

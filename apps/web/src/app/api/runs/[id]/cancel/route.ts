@@ -1,12 +1,13 @@
 import { NextResponse } from 'next/server';
+import { requireAccess } from '@/server/access';
 import { handle } from '@/server/http';
 import { cancelRun } from '@/server/runs';
 
 export const dynamic = 'force-dynamic';
 
 export const POST = handle(
-  async (_request: Request, { params }: { params: Promise<{ id: string }> }) => {
-    const { id } = await params;
-    return NextResponse.json(await cancelRun(id));
+  async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
+    const access = await requireAccess(request, 'write');
+    return NextResponse.json(await cancelRun(access, (await params).id));
   },
 );

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { runEventsChannel } from '@studio/shared';
 import { env } from '@/server/env';
+import { requireAccess } from '@/server/access';
 import { handle } from '@/server/http';
 import { getRunOrThrow } from '@/server/runs';
 
@@ -12,8 +13,9 @@ export const dynamic = 'force-dynamic';
  */
 export const GET = handle(
   async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
+    const access = await requireAccess(request);
     const { id } = await params;
-    await getRunOrThrow(id);
+    await getRunOrThrow(access, id);
     const subscriber = new Redis(env().REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
     subscriber.on('error', () => undefined);
     await subscriber.connect();

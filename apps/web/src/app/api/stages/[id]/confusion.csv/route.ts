@@ -1,3 +1,4 @@
+import { requireAccess } from '@/server/access';
 import { handle } from '@/server/http';
 import { confusionCsv } from '@/server/interpretation';
 
@@ -5,9 +6,9 @@ export const dynamic = 'force-dynamic';
 
 /** The stage's confusion matrix as a spreadsheet-safe CSV. */
 export const GET = handle(
-  async (_request: Request, { params }: { params: Promise<{ id: string }> }) => {
-    const { id } = await params;
-    return new Response(await confusionCsv(id), {
+  async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
+    const access = await requireAccess(request);
+    return new Response(await confusionCsv(access, (await params).id), {
       headers: {
         'Content-Type': 'text/csv; charset=utf-8',
         'Content-Disposition': 'attachment; filename="confusion-matrix.csv"',

@@ -1,5 +1,6 @@
 import { Zip, ZipPassThrough } from 'fflate';
 import { blobs } from '@/server/db';
+import { requireAccess } from '@/server/access';
 import { handle } from '@/server/http';
 import { getStageExport } from '@/server/interpretation';
 
@@ -13,9 +14,9 @@ const safeName = (name: string) => name.replace(/[^\w.-]+/g, '-').replace(/^-+|-
  * blob by blob, so a large network never sits whole in memory.
  */
 export const GET = handle(
-  async (_request: Request, { params }: { params: Promise<{ id: string }> }) => {
-    const { id } = await params;
-    const bundle = await getStageExport(id);
+  async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
+    const access = await requireAccess(request);
+    const bundle = await getStageExport(access, (await params).id);
     const store = blobs();
     const stream = new ReadableStream<Uint8Array>({
       async start(controller) {

@@ -1,5 +1,6 @@
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
+import { requireAccess } from '@/server/access';
 import { ApiError, handle } from '@/server/http';
 import { predictWithStage, readImageBody } from '@/server/predict';
 
@@ -19,6 +20,8 @@ const query = z.object({
  */
 export const POST = handle(
   async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
+    // Predicting changes nothing, so viewers and read tokens may use it.
+    const access = await requireAccess(request, 'read');
     const { id } = await params;
     const contentType = request.headers.get('content-type') ?? '';
     if (!contentType.startsWith('image/')) {
@@ -34,6 +37,6 @@ export const POST = handle(
       throw new ApiError(400, `Invalid query: ${problems.join('; ')}`, parsed.error.issues);
     }
     const image = await readImageBody(request);
-    return NextResponse.json(await predictWithStage(id, image, parsed.data));
+    return NextResponse.json(await predictWithStage(access, id, image, parsed.data));
   },
 );

@@ -1,5 +1,6 @@
 import { NextResponse } from 'next/server';
 import { z } from 'zod';
+import { requireAccess } from '@/server/access';
 import { handle, parseJson } from '@/server/http';
 import { retryStage } from '@/server/runs';
 
@@ -9,9 +10,10 @@ const body = z.object({ halveBatch: z.boolean().default(false) });
 
 export const POST = handle(
   async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
+    const access = await requireAccess(request, 'write');
     const { id } = await params;
     const { halveBatch } = await parseJson(request, body);
-    await retryStage(id, halveBatch);
+    await retryStage(access, id, halveBatch);
     return NextResponse.json({ ok: true });
   },
 );

@@ -1,0 +1,14 @@
+import { NextResponse } from 'next/server';
+import { requireAccess } from '@/server/access';
+import { handle } from '@/server/http';
+import { revokeApiToken } from '@/server/tokens';
+
+export const dynamic = 'force-dynamic';
+
+export const DELETE = handle(
+  async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
+    const access = await requireAccess(request, 'manage');
+    await revokeApiToken(access, (await params).id);
+    return new NextResponse(null, { status: 204 });
+  },
+);

@@ -1,0 +1,168 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { useState, type FormEvent } from 'react';
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Code,
+  CopyButton,
+  Group,
+  SegmentedControl,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { postJson } from '../auth/post-json';
+
+export interface TokenRow {
+  id: string;
+  name: string;
+  scope: 'read' | 'write';
+  start: string;
+  createdBy: string | null;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+/** API tokens of the team: for scripts (`Authorization: Bearer …`); the secret is shown once. */
+export function TokensCard({ tokens }: { tokens: TokenRow[] }) {
+  const router = useRouter();
+  const [name, setName] = useState('');
+  const [scope, setScope] = useState<'read' | 'write'>('read');
+  const [secret, setSecret] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [isBusy, setBusy] = useState(false);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    const result = await postJson('/api/tokens', { name, scope });
+    setBusy(false);
+    if (!result.ok) return setError(result.error);
+    setSecret(result.data.token as string);
+    setName('');
+    router.refresh();
+  };
+  const revoke = async (id: string) => {
+    const result = await postJson(`/api/tokens/${id}`, {}, 'DELETE');
+    if (!result.ok)
+      notifications.show({
+        color: 'red',
+        title: 'Could not revoke the token',
+        message: result.error,
+      });
+    router.refresh();
+  };
+  return (
+    <Card>
+      <Title order={2} size="h4">
+        API tokens
+      </Title>
+      <Text c="dimmed" size="sm" mb="sm">
+        For scripts: send <Code>Authorization: Bearer &lt;token&gt;</Code>. A read token acts as a
+        viewer, a write token as a member, in this team only.
+      </Text>
+      <form onSubmit={submit}>
+        <Group align="flex-end" gap="sm">
+          <TextInput
+            label="Token name"
+            required
+            value={name}
+            onChange={(e) => setName(e.currentTarget.value)}
+            w={280}
+          />
+          <Stack gap={4}>
+            <Text size="sm" fw={500} id="token-scope-label">
+              Access
+            </Text>
+            <SegmentedControl
+              aria-labelledby="token-scope-label"
+              data={[
+                { value: 'read', label: 'Read' },
+                { value: 'write', label: 'Read and write' },
+              ]}
+              value={scope}
+              onChange={(v) => setScope(v as 'read' | 'write')}
+            />
+          </Stack>
+          <Button type="submit" loading={isBusy}>
+            Create token
+          </Button>
+        </Group>
+      </form>
+      {error && (
+        <Alert color="red" role="alert" mt="sm">
+          {error}
+        </Alert>
+      )}
+      {secret && (
+        <Alert color="green" mt="sm" title="Copy the token now">
+          <Stack gap={6}>
+            <Text size="sm">It is shown this once; the studio keeps only its hash.</Text>
+            <Group gap="xs">
+              <Code data-testid="new-token">{secret}</Code>
+              <CopyButton value={secret}>
+                {({ copied, copy }) => (
+                  <Button size="xs" variant="light" onClick={copy}>
+                    {copied ? 'Copied' : 'Copy'}
+                  </Button>
+                )}
+              </CopyButton>
+            </Group>
+          </Stack>
+        </Alert>
+      )}
+      {tokens.length > 0 && (
+        <Table aria-label="API tokens" mt="md" verticalSpacing="xs">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>Name</Table.Th>
+              <Table.Th>Token</Table.Th>
+              <Table.Th>Access</Table.Th>
+              <Table.Th>Created by</Table.Th>
+              <Table.Th>Last used</Table.Th>
+              <Table.Th aria-label="Actions" />
+            </Table.Tr>
+          </Table.Thead>
+          <Table.Tbody>
+            {tokens.map((t) => (
+              <Table.Tr key={t.id}>
+                <Table.Td>{t.name}</Table.Td>
+                <Table.Td>
+                  <Code>{t.start}…</Code>
+                </Table.Td>
+                <Table.Td>{t.scope === 'write' ? 'read and write' : 'read'}</Table.Td>
+                <Table.Td>{t.createdBy ?? '–'}</Table.Td>
+                <Table.Td>
+                  {t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString('en') : 'never'}
+                </Table.Td>
+                <Table.Td>
+                  {t.revokedAt ? (
+                    <Badge color="gray">revoked</Badge>
+                  ) : (
+                    <Button
+                      size="xs"
+                      variant="subtle"
+                      color="red"
+                      onClick={() => revoke(t.id)}
+                      aria-label={`Revoke ${t.name}`}
+                    >
+                      Revoke
+                    </Button>
+                  )}
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      )}
+    </Card>
+  );
+}

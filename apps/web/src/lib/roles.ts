@@ -1,0 +1,24 @@
+/** A person's role in a team; API tokens act as a member (write) or a viewer (read). */
+export type Role = 'owner' | 'admin' | 'member' | 'viewer';
+
+/** What a request needs: to read the team's work, to change it, or to manage the team itself. */
+export type Need = 'read' | 'write' | 'manage';
+
+export const ROLES: Role[] = ['owner', 'admin', 'member', 'viewer'];
+
+const RANK: Record<Role, number> = { viewer: 0, member: 1, admin: 2, owner: 3 };
+const NEEDED: Record<Need, number> = { read: 0, write: 1, manage: 2 };
+
+export function isAllowed(role: Role, need: Need): boolean {
+  return RANK[role] >= NEEDED[need];
+}
+
+export const canWrite = (role: Role) => isAllowed(role, 'write');
+export const canManage = (role: Role) => isAllowed(role, 'manage');
+
+export const ROLE_HELP: Record<Role, string> = {
+  owner: 'Everything, including managing members, invitations and API tokens.',
+  admin: 'Like the owner: manages members, invitations and API tokens.',
+  member: 'Creates datasets and runs, uploads backbones, cancels runs.',
+  viewer: 'Reads everything; changes nothing.',
+};
