@@ -67,7 +67,9 @@ describe('a training run in the browser', () => {
     expect(await epochRows(5).count()).toBe(2);
     // On a CPU worker the frozen stage trained on the feature cache and says what that changed.
     const cacheNote = page.getByTestId('stage-1').getByText(/^precompute: \d+ training images/);
-    expect(await cacheNote.textContent()).toMatch(/BatchNorm statistics were first adapted to this data/);
+    expect(await cacheNote.textContent()).toMatch(
+      /BatchNorm statistics were first adapted to this data/,
+    );
     expect(
       await page.getByTestId('stage-5').getByText('Trained with the feature cache').count(),
     ).toBe(0);

@@ -116,7 +116,9 @@ describe('training stages in the worker', () => {
         where: { versionId: bed.versionId, split: 'train' },
       }),
     );
-    expect(frozenFit.precompute?.message).toMatch(/BatchNorm statistics were first adapted to this data/);
+    expect(frozenFit.precompute?.message).toMatch(
+      /BatchNorm statistics were first adapted to this data/,
+    );
     expect(frozenFit.timing.cacheS).toBeGreaterThan(0);
     expect((done.stages[4]!.result as { precompute: unknown }).precompute).toBeNull();
 
