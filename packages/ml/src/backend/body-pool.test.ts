@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -78,6 +78,8 @@ describe('body pool (worker threads with a wasm backend each)', () => {
 
   it('never keeps a process alive once its requests are answered', () => {
     // Inside the package, so the script's imports resolve from its node_modules.
+    // A clean checkout hoists every dependency to the root, leaving no node_modules here.
+    mkdirSync(join(PACKAGE_DIR, 'node_modules'), { recursive: true });
     const dir = mkdtempSync(join(PACKAGE_DIR, 'node_modules', '.body-pool-'));
     const script = join(dir, 'use-pool.mts');
     writeFileSync(
