@@ -2,13 +2,18 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { imageBlobKey, PostgresBlobStore, thumbnailBlobKey } from '@studio/db';
 import { createTestDatabase, type TestDatabase } from '@studio/db/testing';
 import { GET } from '@/app/api/files/[id]/route';
+import { randomBytes } from 'node:crypto';
 import { db } from './db';
+import { setUpStudio } from './teams';
+import { createApiToken } from './tokens';
 
 // The guard that keeps server modules out of browser bundles has nothing to guard in a test.
 vi.mock('server-only', () => ({}));
 
 let database: TestDatabase;
 let fileId = '';
+/** A read token of the team that owns the file: what a script (or a teammate's browser) sends. */
+let token = '';
 // A stored "image" whose bytes are an HTML page: what a polyglot or a sniffing bug would serve.
 const html = new TextEncoder().encode('<html><script>alert(document.cookie)</script></html>');
 const sha256 = 'ab'.repeat(32);
@@ -16,6 +21,7 @@ const sha256 = 'ab'.repeat(32);
 beforeAll(async () => {
   database = await createTestDatabase();
   process.env.DATABASE_URL = database.url;
+  process.env.STUDIO_SECRET ??= randomBytes(32).toString('base64');
   const dataset = await database.db.dataset.create({
     data: { name: 'served files', sourceKind: 'folder', status: 'ready' },
   });
@@ -35,7 +41,21 @@ beforeAll(async () => {
     },
   });
   fileId = file.id;
+  // The first team adopts the dataset made before it.
+  const { user, team } = await setUpStudio({
+    name: 'Owner',
+    email: 'owner@studio.test',
+    password: 'owner-password-1',
+    teamName: 'Files',
+  });
+  ({ token } = await createApiToken(
+    { teamId: team.id, role: 'owner', userId: user.id, tokenId: null },
+    { name: 'files test', scope: 'read' },
+  ));
 });
+
+const authorised = (url: string) =>
+  new Request(url, { headers: { authorization: `Bearer ${token}` } });
 
 afterAll(async () => {
   await db().$disconnect();
@@ -43,7 +63,7 @@ afterAll(async () => {
 });
 
 const get = (query = '') =>
-  GET(new Request(`http://studio.test/api/files/${fileId}${query}`), {
+  GET(authorised(`http://studio.test/api/files/${fileId}${query}`), {
     params: Promise.resolve({ id: fileId }),
   });
 
@@ -67,7 +87,7 @@ describe('GET /api/files/[id]', () => {
   );
 
   it('answers 404 for an id that is not a file', async () => {
-    const response = await GET(new Request('http://studio.test/api/files/../../etc'), {
+    const response = await GET(authorised('http://studio.test/api/files/../../etc'), {
       params: Promise.resolve({ id: '../../etc' }),
     });
     expect(response.status).toBe(404);
