@@ -4,7 +4,7 @@ import { useId } from 'react';
 import { Input, SegmentedControl, type SegmentedControlItem } from '@mantine/core';
 
 /**
- * A segmented control with a label and a description like Mantine's inputs have, both tied to it
+ * A segmented control with a label (and a description) like Mantine's inputs have, tied to it
  * for screen readers (SegmentedControl has neither of its own).
  */
 export function LabelledSegmentedControl<T extends string>({
@@ -15,7 +15,7 @@ export function LabelledSegmentedControl<T extends string>({
   data,
 }: {
   label: string;
-  description: string;
+  description?: string;
   value: T;
   onChange: (value: T) => void;
   data: (T | { value: T; label: string })[];
@@ -26,12 +26,14 @@ export function LabelledSegmentedControl<T extends string>({
       <Input.Label id={`${id}-label`} display="block">
         {label}
       </Input.Label>
-      <Input.Description id={`${id}-help`} mb={5}>
-        {description}
-      </Input.Description>
+      {description && (
+        <Input.Description id={`${id}-help`} mb={5}>
+          {description}
+        </Input.Description>
+      )}
       <SegmentedControl
         aria-labelledby={`${id}-label`}
-        aria-describedby={`${id}-help`}
+        aria-describedby={description ? `${id}-help` : undefined}
         value={value}
         onChange={(v) => onChange(v as T)}
         data={data as (string | SegmentedControlItem)[]}

@@ -2,22 +2,10 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import {
-  Alert,
-  Button,
-  Card,
-  Code,
-  CopyButton,
-  Group,
-  Select,
-  Stack,
-  Table,
-  Text,
-  TextInput,
-  Title,
-} from '@mantine/core';
+import { Alert, Button, Card, Group, Select, Table, TextInput, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { ROLE_HELP, ROLES, type Role } from '@/lib/roles';
+import { OneTimeSecret } from '../one-time-secret';
 import { postJson } from '../auth/post-json';
 import { useViewer } from '../viewer-context';
 
@@ -95,23 +83,12 @@ export function InvitationsCard({ invitations }: { invitations: PendingInvitatio
         </Alert>
       )}
       {link && (
-        <Alert color="green" mt="sm" title={`Invitation link for ${link.email}`}>
-          <Stack gap={6}>
-            <Text size="sm">
-              Send this link to them; it works once, for a week, and is not shown again.
-            </Text>
-            <Group gap="xs">
-              <Code data-testid="invitation-link">{link.url}</Code>
-              <CopyButton value={link.url}>
-                {({ copied, copy }) => (
-                  <Button size="xs" variant="light" onClick={copy}>
-                    {copied ? 'Copied' : 'Copy'}
-                  </Button>
-                )}
-              </CopyButton>
-            </Group>
-          </Stack>
-        </Alert>
+        <OneTimeSecret
+          title={`Invitation link for ${link.email}`}
+          note="Send this link to them; it works once, for a week, and is not shown again."
+          value={link.url}
+          testId="invitation-link"
+        />
       )}
       {invitations.length > 0 && (
         <Table aria-label="Open invitations" mt="md" verticalSpacing="xs">

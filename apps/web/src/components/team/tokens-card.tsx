@@ -8,16 +8,15 @@ import {
   Button,
   Card,
   Code,
-  CopyButton,
   Group,
-  SegmentedControl,
-  Stack,
   Table,
   Text,
   TextInput,
   Title,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
+import { LabelledSegmentedControl } from '../labelled-segmented-control';
+import { OneTimeSecret } from '../one-time-secret';
 import { postJson } from '../auth/post-json';
 
 export interface TokenRow {
@@ -78,20 +77,15 @@ export function TokensCard({ tokens }: { tokens: TokenRow[] }) {
             onChange={(e) => setName(e.currentTarget.value)}
             w={280}
           />
-          <Stack gap={4}>
-            <Text size="sm" fw={500} id="token-scope-label">
-              Access
-            </Text>
-            <SegmentedControl
-              aria-labelledby="token-scope-label"
-              data={[
-                { value: 'read', label: 'Read' },
-                { value: 'write', label: 'Read and write' },
-              ]}
-              value={scope}
-              onChange={(v) => setScope(v as 'read' | 'write')}
-            />
-          </Stack>
+          <LabelledSegmentedControl
+            label="Access"
+            value={scope}
+            onChange={setScope}
+            data={[
+              { value: 'read', label: 'Read' },
+              { value: 'write', label: 'Read and write' },
+            ]}
+          />
           <Button type="submit" loading={isBusy}>
             Create token
           </Button>
@@ -103,21 +97,12 @@ export function TokensCard({ tokens }: { tokens: TokenRow[] }) {
         </Alert>
       )}
       {secret && (
-        <Alert color="green" mt="sm" title="Copy the token now">
-          <Stack gap={6}>
-            <Text size="sm">It is shown this once; the studio keeps only its hash.</Text>
-            <Group gap="xs">
-              <Code data-testid="new-token">{secret}</Code>
-              <CopyButton value={secret}>
-                {({ copied, copy }) => (
-                  <Button size="xs" variant="light" onClick={copy}>
-                    {copied ? 'Copied' : 'Copy'}
-                  </Button>
-                )}
-              </CopyButton>
-            </Group>
-          </Stack>
-        </Alert>
+        <OneTimeSecret
+          title="Copy the token now"
+          note="It is shown this once; the studio keeps only its hash."
+          value={secret}
+          testId="new-token"
+        />
       )}
       {tokens.length > 0 && (
         <Table aria-label="API tokens" mt="md" verticalSpacing="xs">
