@@ -15,7 +15,7 @@ import { createWorkerRedis } from './connections';
 import { startHeartbeat } from './heartbeat';
 import { importArchive, PermanentImportError } from './jobs/import-archive';
 import { PermanentPredictError, predictImage } from './jobs/predict';
-import { failStage, reconcileStages } from './jobs/reconcile-stages';
+import { failStage, givenUpMessage, reconcileStages } from './jobs/reconcile-stages';
 import { StageInterruptedError, trainStage } from './jobs/train-stage';
 import { StageModels } from './predict/stage-models';
 import { forkStage } from './training/fork-stage';
@@ -127,12 +127,7 @@ train.on('failed', (job, error) => {
     .findUnique({ where: { id: stageId } })
     .then((stage) =>
       stage && (stage.status === 'running' || stage.status === 'queued')
-        ? failStage(
-            db,
-            stage.id,
-            stage.runId,
-            `The stage was given up after ${job.attemptsMade} attempts (last: ${error.message}). Retry it when the cause is fixed.`,
-          )
+        ? failStage(db, stage.id, stage.runId, givenUpMessage(job.attemptsMade, error.message))
         : undefined,
     )
     .catch((e: Error) => log(`could not mark stage ${stageId} failed: ${e.message}`));

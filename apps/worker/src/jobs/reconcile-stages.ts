@@ -45,12 +45,7 @@ export async function reconcileStages(
     const state = job ? await job.getState() : 'missing';
     if (state === 'failed') {
       const reason = job?.failedReason || 'no reason recorded';
-      await failStage(
-        ctx.db,
-        stage.id,
-        run.id,
-        `The stage was given up after ${job?.attemptsMade ?? 0} attempts (last: ${reason}). Retry it when the cause is fixed.`,
-      );
+      await failStage(ctx.db, stage.id, run.id, givenUpMessage(job?.attemptsMade ?? 0, reason));
       ctx.log(`stage ${stage.id}: its job failed for good; marked failed`);
       result.failed.push(stage.id);
     } else if (state === 'missing' || state === 'unknown' || state === 'completed') {
@@ -66,6 +61,11 @@ export async function reconcileStages(
     }
   }
   return result;
+}
+
+/** What a stage whose job used up its attempts says, with the last attempt's error. */
+export function givenUpMessage(attempts: number, lastError: string): string {
+  return `The stage was given up after ${attempts} attempts (last: ${lastError}). Retry it when the cause is fixed.`;
 }
 
 /** Marks a stage and its run failed and puts the run's queued stages back to pending, at once. */

@@ -2,6 +2,7 @@ import type { Db, PostgresBlobStore } from '@studio/db';
 import {
   CheckpointCallback,
   describePrecompute,
+  isPrecomputable,
   isPrecomputeDefault,
   slice,
   type Learner,
@@ -38,9 +39,7 @@ export function precomputeFor(
   config: Pick<RunConfig, 'precompute' | 'precomputeViews'>,
   backend: string,
 ): false | { views: number } {
-  const isFrozen =
-    learner.layerGroups.length > 1 && learner.frozenGroups === learner.layerGroups.length - 1;
-  if (!isFrozen || config.precompute === 'off') return false;
+  if (!isPrecomputable(learner) || config.precompute === 'off') return false;
   if (config.precompute === 'auto' && !isPrecomputeDefault(backend)) return false;
   return { views: config.precomputeViews };
 }

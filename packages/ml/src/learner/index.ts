@@ -29,6 +29,7 @@ export { EarlyStoppingCallback, type EarlyStoppingOptions } from './early-stoppi
 export {
   DEFAULT_PRECOMPUTE_VIEWS,
   assertPrecomputable,
+  isPrecomputable,
   describePrecompute,
   isPrecomputeDefault,
   type PrecomputeOptions,

@@ -58,10 +58,16 @@ export interface PrecomputeSummary {
   threads: number;
 }
 
+/** Whether the learner's body is frozen and its head alone trains: what precompute needs. */
+export function isPrecomputable(learner: Pick<Learner, 'layerGroups' | 'frozenGroups'>): boolean {
+  const groups = learner.layerGroups.length;
+  return groups > 1 && learner.frozenGroups === groups - 1;
+}
+
 /** Throws unless the learner's body is frozen and its head alone trains. */
 export function assertPrecomputable(learner: Learner): void {
+  if (isPrecomputable(learner)) return;
   const groups = learner.layerGroups.length;
-  if (learner.frozenGroups === groups - 1 && groups > 1) return;
   throw new Error(
     `precompute trains the head alone on cached activations of the frozen body, so it needs the ` +
       `body frozen (learner.freeze()); this learner has ${groups - learner.frozenGroups} of its ` +
