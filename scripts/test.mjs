@@ -33,27 +33,26 @@ if (!existsSync(path.join(root, 'packages/db/src/generated/prisma/client.ts'))) 
     process.exit(1);
 }
 
+// Everything that went wrong, repeated at the end so a long log still names it.
+const failures = [];
 let isClean = true;
 if (only.length === 0) {
-  isClean =
-    run('format (prettier --check)', 'npx', ['prettier', '--check', '.', '--log-level', 'warn']) &&
-    isClean;
-  isClean =
-    run('typecheck and lint (turbo)', 'npx', [
-      'turbo',
-      'run',
-      'typecheck',
-      'lint',
-      '--output-logs=errors-only',
-    ]) && isClean;
-  isClean =
-    run('build the web app', 'npx', [
-      'turbo',
-      'run',
-      'build',
-      '--filter=@studio/web',
-      '--output-logs=errors-only',
-    ]) && isClean;
+  const checks = [
+    ['format (prettier --check)', ['prettier', '--check', '.', '--log-level', 'warn']],
+    [
+      'typecheck and lint (turbo)',
+      ['turbo', 'run', 'typecheck', 'lint', '--output-logs=errors-only'],
+    ],
+    [
+      'build the web app',
+      ['turbo', 'run', 'build', '--filter=@studio/web', '--output-logs=errors-only'],
+    ],
+  ];
+  for (const [label, args] of checks) {
+    if (run(label, 'npx', args)) continue;
+    isClean = false;
+    failures.push(label);
+  }
 }
 
 const reports = mkdtempSync(path.join(os.tmpdir(), 'studio-tests-'));
@@ -72,15 +71,39 @@ for (const workspace of workspaces.filter(
   );
   if (!existsSync(outputFile)) {
     failed += 1;
+    failures.push(`${workspace}: the test runner produced no report`);
     console.log(`  ${workspace}: the test runner produced no report`);
     continue;
   }
   const report = JSON.parse(readFileSync(outputFile, 'utf8'));
   passed += report.numPassedTests;
-  failed += report.numFailedTests + (isOk || report.numFailedTests > 0 ? 0 : 1);
   skipped += report.numPendingTests + report.numTodoTests;
+  failed += report.numFailedTests;
+  for (const file of report.testResults ?? []) {
+    const relative = path.relative(root, file.name);
+    for (const test of file.assertionResults ?? []) {
+      if (test.status !== 'failed') continue;
+      const message = (test.failureMessages?.[0] ?? '').split('\n')[0].slice(0, 300);
+      failures.push(`${relative} > ${test.fullName}: ${message}`);
+    }
+    if (
+      file.status === 'failed' &&
+      !(file.assertionResults ?? []).some((t) => t.status === 'failed')
+    )
+      failures.push(
+        `${relative}: ${(file.message ?? 'failed outside any test').split('\n')[0].slice(0, 300)}`,
+      );
+  }
+  if (!isOk && report.numFailedTests === 0) {
+    failed += 1;
+    failures.push(
+      `${workspace}: vitest exited with an error outside the tests (unhandled error or rejection?)`,
+    );
+  }
 }
 
 if (!isClean) failed += 1;
+if (failures.length > 0)
+  console.log(`\nWhat failed:\n${failures.map((f) => `  - ${f}`).join('\n')}`);
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(failed === 0 && isClean ? 0 : 1);

@@ -62,6 +62,8 @@ const { values } = parseArgs({
     backend: { type: 'string' },
     precompute: { type: 'string', default: 'auto' },
     views: { type: 'string', default: '4' },
+    bn: { type: 'string' },
+    adapt: { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
@@ -83,6 +85,8 @@ if (values.help) {
       '  --backend <name>       force a backend (wasm, cpu, tensorflow); default: the best available',
       '  --precompute auto|on|off  train the frozen stage on the feature cache (auto: on CPU)',
       '  --views <n>            augmented views cached per training image (default 4)',
+      "  --bn batch|running     what the body's BatchNorm layers normalise with while training",
+      '  --adapt <n>            batches adapting BatchNorm statistics before caching features',
       '  --pretrained <dir>     offline weights folder    --cache <dir>  download cache',
       '  --pixel-cache <dir>    keep decoded, resized images there for the next run',
       '  --export <dir>         write the exported model there',
@@ -218,6 +222,7 @@ say(
 
 const learn = cnnLearner(data, backbone, {
   seed,
+  ...(values.bn ? { bodyBnStatistics: values.bn as 'batch' | 'running' } : {}),
   metrics: [errorRate, accuracy],
   callbacks: [new ConsoleProgress()],
 });
@@ -227,7 +232,9 @@ say(
   `\nfit_one_cycle(${epochs}, ${lr}) with the body frozen${usePrecompute ? `, on the feature cache (${views} views)` : ''}`,
 );
 const frozenFit = await learn.fitOneCycle(epochs, lr, {
-  precompute: usePrecompute ? { views } : false,
+  precompute: usePrecompute
+    ? { views, ...(values.adapt ? { adaptBatches: Number(values.adapt) } : {}) }
+    : false,
   microBatch: 'auto',
 });
 const frozenLine = describePrecompute(frozenFit);

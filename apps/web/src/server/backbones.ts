@@ -19,12 +19,11 @@ import {
 import type { Access } from './access';
 import { recordAudit } from './audit';
 import { blobs, db } from './db';
-import { ApiError } from './http';
+import { ApiError, isUuid } from './http';
 
 /** model.json and its shards together; far above MobileNets and ResNet-50 (~100 MB). */
 export const MAX_BACKBONE_BYTES = 300 * 1024 * 1024;
 
-const isUuid = (id: string) => /^[0-9a-f-]{36}$/i.test(id);
 const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 
 export interface BackboneUpload {

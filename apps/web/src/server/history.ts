@@ -4,12 +4,11 @@ import type { Prisma } from '@studio/db';
 import { formatStageCall } from '@/components/runs/format';
 import { listParam, type HistoryFilters } from '@/components/runs/history-query';
 import type { Access } from './access';
+import { isUuid } from './http';
 import { db } from './db';
 
 /** Points of smoothed batch loss per run on the compare chart; more only slows the browser. */
 export const MAX_BATCH_POINTS = 500;
-
-const isUuid = (id: string) => /^[0-9a-f-]{36}$/i.test(id);
 
 /** "fit×2 · save · lr_find · unfreeze": each kind once, in the order the plan first uses it. */
 export function summarizeStages(kinds: string[]): string {

@@ -3,6 +3,9 @@ import { NextResponse } from 'next/server';
 import type { z } from 'zod';
 
 /** An error whose message is meant for the person using the studio. */
+/** Whether an id from a URL can be a row id (a UUID), checked before it reaches a query. */
+export const isUuid = (id: string) => /^[0-9a-f-]{36}$/i.test(id);
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,

@@ -9,9 +9,7 @@ import {
 } from '@studio/ml/interpret';
 import type { Access } from './access';
 import { db } from './db';
-import { ApiError } from './http';
-
-const isUuid = (id: string) => /^[0-9a-f-]{36}$/i.test(id);
+import { ApiError, isUuid } from './http';
 
 /** One validation image as the results page shows it; rows are ranked by loss, largest first. */
 export interface RankedItem {

@@ -5,14 +5,13 @@ import type { Role } from '@/lib/roles';
 import type { Access } from './access';
 import { recordAudit } from './audit';
 import { db } from './db';
-import { ApiError } from './http';
+import { ApiError, isUuid } from './http';
 import { assertMayGrant, createPerson, normaliseEmail } from './teams';
 
 /** How long an invitation link stays valid. */
 export const INVITATION_DAYS = 7;
 
 const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
-const isUuid = (id: string) => /^[0-9a-f-]{36}$/i.test(id);
 
 export interface InvitationSummary {
   id: string;

@@ -10,13 +10,11 @@ import {
   type PredictResult,
 } from '@studio/shared';
 import type { Access } from './access';
-import { db } from './db';
 import { env } from './env';
 import { checkHealth } from './health';
 import { ApiError } from './http';
+import { getStageExport } from './interpretation';
 import { queue } from './queue';
-
-const isUuid = (id: string) => /^[0-9a-f-]{36}$/i.test(id);
 
 /** How long a request waits for a worker's answer before giving up. */
 export const PREDICT_TIMEOUT_MS = 60_000;
@@ -79,15 +77,7 @@ export async function predictWithStage(
   image: Buffer,
   options: { topK: number; tta: boolean },
 ): Promise<PredictResult> {
-  const exported = isUuid(stageId)
-    ? await db().stageExport.findFirst({
-        where: { stageId, stage: { run: { teamId: access.teamId } } },
-        select: { stageId: true },
-      })
-    : null;
-  if (!exported) {
-    throw new ApiError(404, 'This stage has no exported model; only finished fit stages have one.');
-  }
+  await getStageExport(access, stageId); // 404 unless this team's stage has an exported model
   const predictQueue = queue(QUEUES.predict);
   // The health check's commands fail rather than wait while the shared connection is still
   // connecting (as on the first request of a server process); the queue waits for it.

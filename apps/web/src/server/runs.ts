@@ -10,10 +10,8 @@ import {
 import type { Access } from './access';
 import { recordAudit } from './audit';
 import { db } from './db';
-import { ApiError } from './http';
+import { ApiError, isUuid } from './http';
 import { queue } from './queue';
-
-const isUuid = (id: string) => /^[0-9a-f-]{36}$/i.test(id);
 
 function stageRows(specs: StageSpec[], startIndex: number) {
   return specs.map((spec, i) => {

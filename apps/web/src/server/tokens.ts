@@ -3,13 +3,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Access } from './access';
 import { recordAudit } from './audit';
 import { db } from './db';
-import { ApiError } from './http';
+import { ApiError, isUuid } from './http';
 
 /** Every token starts with this, so a leaked one is easy to recognise in logs and scanners. */
 export const TOKEN_PREFIX = 'studio_';
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
-const isUuid = (id: string) => /^[0-9a-f-]{36}$/i.test(id);
 
 /** The token row of a bearer secret, or null when it is unknown or revoked; marks it used. */
 export async function verifyApiToken(secret: string) {

@@ -76,7 +76,9 @@ export function prepareFeatureCache(
   const views = options.views ?? DEFAULT_PRECOMPUTE_VIEWS;
   const maxCacheMb = options.maxCacheMb ?? 2048;
   const threads = bodyThreads(options.threads);
-  const adaptBatches = options.adaptBatches ?? DEFAULT_ADAPT_BATCHES;
+  // A body that trains on its pretrained statistics keeps them: nothing to adapt.
+  const adaptBatches =
+    options.adaptBatches ?? (learner.bodyBnStatistics === 'running' ? 0 : DEFAULT_ADAPT_BATCHES);
   if (!Number.isInteger(adaptBatches) || adaptBatches < 0)
     throw new Error(`precompute.adaptBatches must be an integer >= 0, received ${adaptBatches}.`);
   if (!Number.isInteger(views) || views < 0)

@@ -36,6 +36,12 @@ export interface LearnerOptions {
   trainBn?: boolean;
   /** PyTorch-style BatchNorm momentum for running statistics while training. Default 0.1. */
   bnMomentum?: number;
+  /**
+   * What the BatchNorm layers of the body (every group but the last) normalise with while
+   * training: 'batch' (fastai: the batch's statistics, running ones updated) or 'running' (the
+   * pretrained running statistics, left unchanged, as Keras fine-tunes). Default 'batch'.
+   */
+  bodyBnStatistics?: 'batch' | 'running';
   /** Seeds the dropout masks (and cnnLearner's head weights), so a fit repeats exactly. */
   seed?: number;
   /** Callbacks for every fit, besides the recorder and the ones passed to a fit. */
@@ -65,6 +71,7 @@ export class Learner {
   readonly callbacks: Callback[];
   wd: number;
   readonly trainBn: boolean;
+  readonly bodyBnStatistics: 'batch' | 'running';
   /** The `seed` option: seeds dropout, and a precomputed fit's draws from its cache. */
   readonly seed: number | undefined;
   opt: AdamW;
@@ -102,8 +109,14 @@ export class Learner {
         `Two weights of the model are both named "${duplicate}"; layer names must be unique to save and load.`,
       );
     }
+    this.bodyBnStatistics = options.bodyBnStatistics ?? 'batch';
+    const runningStatistics =
+      this.bodyBnStatistics === 'running'
+        ? new Set(layerGroups.slice(0, -1).flatMap((g) => g.filter(isBatchNorm).map((l) => l.name)))
+        : undefined;
     installTrainingLayers(flattenLayers(model), {
       bnMomentum: options.bnMomentum,
+      runningStatistics,
       seed: options.seed,
       dropoutCalls: this.dropoutCalls,
     });

@@ -75,6 +75,37 @@ describe('training-mode layer calls', () => {
     }
   });
 
+  it('BatchNorm on running statistics: the inference output and its gradients; statistics kept', async () => {
+    const shape = [6, 4, 5, 3];
+    const make = () => tfl.layers.batchNormalization({ epsilon: 1e-3 });
+    const original = make();
+    const ours = make();
+    original.build(shape);
+    ours.build(shape);
+    ours.setWeights(
+      original.getWeights().map((w, i) => tf.randomUniform(w.shape, 0.5, 1.5, 'float32', i + 1)),
+    );
+    original.setWeights(ours.getWeights());
+    expect(installTrainingLayers([ours], { runningStatistics: new Set([ours.name]) })).toBe(1);
+    const x = tf.randomNormal(shape, 1, 2, 'float32', 11);
+    const r = tf.randomNormal(shape, 0, 1, 'float32', 5);
+    const lossOf = (layer: tfl.layers.Layer, training: boolean) => (input: tf.Tensor) =>
+      tf.sum(tf.mul(layer.apply(input, { training }) as tf.Tensor, r));
+    const measure = (layer: tfl.layers.Layer, training: boolean) =>
+      tf.tidy(() => {
+        const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+        const { grads } = tf.variableGrads(() => lossOf(layer, training)(x) as tf.Scalar, vars);
+        return [
+          layer.apply(x, { training }) as tf.Tensor,
+          tf.grad(lossOf(layer, training))(x),
+          ...vars.map((v) => grads[v.name]!),
+        ];
+      });
+    const stored = ours.getWeights().slice(2);
+    await expectSame(measure(ours, true), measure(original, false), 2e-4);
+    await expectSame(ours.getWeights().slice(2), stored, 1e-12);
+  });
+
   it('ReLU(max 6): same output and gradient', async () => {
     const { original, ours } = pair(() => tfl.layers.reLU({ maxValue: 6 }), [4, 9]);
     const x = tf.mul(tf.randomNormal([4, 9], 0, 1, 'float32', 3), 5);

@@ -73,6 +73,11 @@ export interface TrainingLayersOptions {
    * process draws new masks rather than those of its first batches again.
    */
   dropoutCalls?: Map<string, number>;
+  /**
+   * BatchNorm layers (by name) that normalise with their stored running statistics while
+   * training, and leave them unchanged; their scale and offset still learn.
+   */
+  runningStatistics?: ReadonlySet<string>;
 }
 
 const installed = new WeakSet<tfl.layers.Layer>();
@@ -91,7 +96,8 @@ export function installTrainingLayers(
   for (const [index, layer] of layers.entries()) {
     if (installed.has(layer)) continue;
     const seed = options.seed == null ? null : mixSeeds(options.seed, index);
-    const train = trainingCall(layer, momentum, seed, dropoutCalls);
+    const useRunning = options.runningStatistics?.has(layer.name) ?? false;
+    const train = trainingCall(layer, momentum, seed, dropoutCalls, useRunning);
     if (train == null) continue;
     const original: Call = layer.call.bind(layer) as Call;
     // A replacement returns null for inputs it does not handle (a Dense on rank-3 input).
@@ -112,6 +118,7 @@ function trainingCall(
   momentum: number,
   seed: number | null,
   dropoutCalls: Map<string, number>,
+  useRunningStatistics: boolean,
 ): ((x: tf.Tensor) => tf.Tensor | null) | null {
   const f = layer as unknown as Record<string, unknown>;
   switch (layer.getClassName()) {
@@ -119,7 +126,9 @@ function trainingCall(
       const bn = f as unknown as BatchNormFields;
       const rankOk = bn.axis === -1 || bn.axis === (layer.inputSpec?.[0]?.ndim ?? 0) - 1;
       if (!rankOk || bn.gamma == null || bn.beta == null || bn.movingMean == null) return null;
-      return (x: tf.Tensor) => batchNormTraining(x, bn, momentum);
+      return useRunningStatistics
+        ? (x: tf.Tensor) => batchNormRunning(x, bn)
+        : (x: tf.Tensor) => batchNormTraining(x, bn, momentum);
     }
     case 'ReLU': {
       const maxValue = f['maxValue'];
@@ -186,6 +195,32 @@ function batchNormTraining(x: tf.Tensor, bn: BatchNormFields, momentum: number):
           tf.div(dBeta, n) as tf.Tensor1D,
         );
         return [affine(tf.sub(dy, projection), scale), dGamma, dBeta];
+      },
+    };
+  });
+  return normalize(x, bn.gamma!.read(), bn.beta!.read());
+}
+
+/**
+ * Normalises with the layer's running statistics (as in inference) and leaves them as they are;
+ * gradients reach the input, γ and β.
+ */
+function batchNormRunning(x: tf.Tensor, bn: BatchNormFields): tf.Tensor {
+  const axes = x.shape.slice(0, -1).map((_, i) => i);
+  const eps = bn.epsilon;
+  const mean = bn.movingMean.read() as tf.Tensor1D;
+  const variance = bn.movingVariance.read() as tf.Tensor1D;
+  const normalize = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input, gamma, beta] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
+    const save = args[3] as tf.GradSaveFunc;
+    save([input, gamma]);
+    return {
+      value: tf.batchNorm(input, mean, variance, beta, gamma, eps),
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [savedInput, savedGamma] = saved as [tf.Tensor, tf.Tensor1D];
+        const xHat = tf.batchNorm(savedInput, mean, variance, undefined, undefined, eps);
+        const scale = tf.mul(savedGamma, tf.rsqrt(tf.add(variance, eps))) as tf.Tensor1D;
+        return [affine(dy, scale), tf.sum(tf.mul(dy, xHat), axes), tf.sum(dy, axes)];
       },
     };
   });

@@ -15,7 +15,7 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { Dropzone } from '@mantine/dropzone';
+import { DropArea } from '../drop-area';
 import { notifications } from '@mantine/notifications';
 import { IconAlertTriangle, IconCloudUpload, IconFileUpload } from '@tabler/icons-react';
 import {
@@ -106,23 +106,16 @@ export function BackboneUpload({
         anything.
       </Text>
       <Stack gap="md">
-        <Dropzone
+        <DropArea
           onDrop={choose}
           loading={isUploading}
           multiple
           aria-label="Drop model.json and its weight files here"
-        >
-          <Group justify="center" gap="lg" mih={120} style={{ pointerEvents: 'none' }}>
-            <IconCloudUpload size={40} stroke={1.5} aria-hidden />
-            <div>
-              <Text size="lg">Drag model.json and its .bin shards here</Text>
-              <Text size="sm" c="dimmed">
-                Or click to choose them. A .zip of the folder works too; other files (README,
-                labels) are ignored. Up to 300 MiB.
-              </Text>
-            </div>
-          </Group>
-        </Dropzone>
+          icon={IconCloudUpload}
+          title="Drag model.json and its .bin shards here"
+          description="Or click to choose them. A .zip of the folder works too; other files (README, labels) are ignored. Up to 300 MiB."
+          minHeight={120}
+        />
         {files.length > 0 && (
           <div>
             <Text size="sm" fw={500}>

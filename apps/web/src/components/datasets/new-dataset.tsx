@@ -16,7 +16,7 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { Dropzone } from '@mantine/dropzone';
+import { DropArea } from '../drop-area';
 import {
   IconAlertTriangle,
   IconArchive,
@@ -159,23 +159,16 @@ export function NewDataset() {
         </Tabs.List>
         <Tabs.Panel value="folder" pt="md">
           <Stack>
-            <Dropzone
+            <DropArea
               onDrop={importFiles}
               loading={isBusy}
               multiple
               aria-label="Drop a folder or photos here"
-            >
-              <Group justify="center" gap="lg" mih={160} style={{ pointerEvents: 'none' }}>
-                <IconUpload size={42} stroke={1.5} aria-hidden />
-                <div>
-                  <Text size="lg">Drag a folder or photos here</Text>
-                  <Text size="sm" c="dimmed">
-                    Sub-folders are kept (they can become labels and the train/valid split). JPEG,
-                    PNG, WebP, GIF, AVIF, TIFF.
-                  </Text>
-                </div>
-              </Group>
-            </Dropzone>
+              icon={IconUpload}
+              title="Drag a folder or photos here"
+              description="Sub-folders are kept (they can become labels and the train/valid split). JPEG, PNG, WebP, GIF, AVIF, TIFF."
+              minHeight={160}
+            />
             <Group>
               <Button
                 variant="default"
@@ -199,7 +192,7 @@ export function NewDataset() {
           </Stack>
         </Tabs.Panel>
         <Tabs.Panel value="archive" pt="md">
-          <Dropzone
+          <DropArea
             onDrop={(files) => files[0] && void importArchive(files[0])}
             loading={isBusy}
             multiple={false}
@@ -209,18 +202,11 @@ export function NewDataset() {
               'application/gzip': ['.tgz', '.gz'],
             }}
             aria-label="Drop an archive here"
-          >
-            <Group justify="center" gap="lg" mih={160} style={{ pointerEvents: 'none' }}>
-              <IconArchive size={42} stroke={1.5} aria-hidden />
-              <div>
-                <Text size="lg">Drag a zip or tar(.gz) archive here</Text>
-                <Text size="sm" c="dimmed">
-                  {ARCHIVE_TYPES.join(', ')}. Unsafe entries (paths leaving the archive, links,
-                  nested archives) are refused.
-                </Text>
-              </div>
-            </Group>
-          </Dropzone>
+            icon={IconArchive}
+            title="Drag a zip or tar(.gz) archive here"
+            description={`${ARCHIVE_TYPES.join(', ')}. Unsafe entries (paths leaving the archive, links, nested archives) are refused.`}
+            minHeight={160}
+          />
         </Tabs.Panel>
         <Tabs.Panel value="url" pt="md">
           <Card>

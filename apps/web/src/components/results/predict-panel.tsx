@@ -13,7 +13,8 @@ import {
   Table,
   Text,
 } from '@mantine/core';
-import { Dropzone, IMAGE_MIME_TYPE } from '@mantine/dropzone';
+import { IMAGE_MIME_TYPE } from '@mantine/dropzone';
+import { DropArea } from '../drop-area';
 import { IconAlertTriangle, IconPhotoUp } from '@tabler/icons-react';
 
 interface PredictionRow {
@@ -62,7 +63,7 @@ export function PredictPanel({ stageId }: { stageId: string }) {
     <Grid gap="lg">
       <Grid.Col span={{ base: 12, md: 6 }}>
         <Stack>
-          <Dropzone
+          <DropArea
             onDrop={(files) => files[0] && void predict(files[0])}
             onReject={() =>
               setError('That file is not an image (JPEG, PNG, WebP, GIF, AVIF, TIFF).')
@@ -72,18 +73,10 @@ export function PredictPanel({ stageId }: { stageId: string }) {
             maxSize={10 * 1024 * 1024}
             loading={busy}
             aria-label="Drop a photo to classify"
-          >
-            <Group justify="center" gap="lg" mih={140} style={{ pointerEvents: 'none' }}>
-              <IconPhotoUp size={40} stroke={1.5} aria-hidden />
-              <div>
-                <Text size="lg">Drop a photo to classify</Text>
-                <Text size="sm" c="dimmed">
-                  It goes through the same resize and normalisation as the validation set. Up to 10
-                  MB.
-                </Text>
-              </div>
-            </Group>
-          </Dropzone>
+            icon={IconPhotoUp}
+            title="Drop a photo to classify"
+            description="It goes through the same resize and normalisation as the validation set. Up to 10 MB."
+          />
           <Switch
             checked={tta}
             onChange={(e) => setTta(e.currentTarget.checked)}

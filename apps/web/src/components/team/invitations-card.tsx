@@ -3,10 +3,10 @@
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { Alert, Button, Card, Group, Select, Table, TextInput, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { ROLE_HELP, ROLES, type Role } from '@/lib/roles';
 import { OneTimeSecret } from '../one-time-secret';
 import { postJson } from '../auth/post-json';
+import { RevokeButton } from './revoke-button';
 import { useViewer } from '../viewer-context';
 
 export interface PendingInvitation {
@@ -35,16 +35,6 @@ export function InvitationsCard({ invitations }: { invitations: PendingInvitatio
     if (!result.ok) return setError(result.error);
     setLink({ email, url: `${window.location.origin}${result.data.path as string}` });
     setEmail('');
-    router.refresh();
-  };
-  const revoke = async (id: string) => {
-    const result = await postJson(`/api/invitations/${id}`, {}, 'DELETE');
-    if (!result.ok)
-      notifications.show({
-        color: 'red',
-        title: 'Could not withdraw the invitation',
-        message: result.error,
-      });
     router.refresh();
   };
   const grantable = ROLES.filter((r) => r !== 'owner' || myRole === 'owner');
@@ -109,15 +99,13 @@ export function InvitationsCard({ invitations }: { invitations: PendingInvitatio
                 <Table.Td>{i.invitedBy ?? '–'}</Table.Td>
                 <Table.Td>{new Date(i.expiresAt).toLocaleDateString('en')}</Table.Td>
                 <Table.Td>
-                  <Button
-                    size="xs"
-                    variant="subtle"
-                    color="red"
-                    onClick={() => revoke(i.id)}
-                    aria-label={`Withdraw the invitation of ${i.email}`}
+                  <RevokeButton
+                    url={`/api/invitations/${i.id}`}
+                    label={`Withdraw the invitation of ${i.email}`}
+                    failure="Could not withdraw the invitation"
                   >
                     Withdraw
-                  </Button>
+                  </RevokeButton>
                 </Table.Td>
               </Table.Tr>
             ))}

@@ -1,9 +1,7 @@
 'use client';
 
-import { useRouter } from 'next/navigation';
-import { Badge, Button, Card, Table, Text, Title } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
-import { postJson } from '../auth/post-json';
+import { Badge, Card, Table, Text, Title } from '@mantine/core';
+import { RevokeButton } from './revoke-button';
 
 export interface SessionRow {
   id: string;
@@ -40,13 +38,6 @@ function describeAgent(agent: string | null): string {
 
 /** The signed-in person's browsers; any other one can be signed out from here. */
 export function SessionsCard({ sessions }: { sessions: SessionRow[] }) {
-  const router = useRouter();
-  const revoke = async (id: string) => {
-    const result = await postJson(`/api/sessions/${id}`, {}, 'DELETE');
-    if (!result.ok)
-      notifications.show({ color: 'red', title: 'Could not sign it out', message: result.error });
-    router.refresh();
-  };
   return (
     <Card>
       <Title order={2} size="h4">
@@ -76,15 +67,13 @@ export function SessionsCard({ sessions }: { sessions: SessionRow[] }) {
                 {s.isCurrent ? (
                   <Badge variant="light">this browser</Badge>
                 ) : (
-                  <Button
-                    size="xs"
-                    variant="subtle"
-                    color="red"
-                    onClick={() => revoke(s.id)}
-                    aria-label={`Sign out ${describeAgent(s.userAgent)} signed in ${new Date(s.createdAt).toLocaleString('en')}`}
+                  <RevokeButton
+                    url={`/api/sessions/${s.id}`}
+                    label={`Sign out ${describeAgent(s.userAgent)} signed in ${new Date(s.createdAt).toLocaleString('en')}`}
+                    failure="Could not sign it out"
                   >
                     Sign out
-                  </Button>
+                  </RevokeButton>
                 )}
               </Table.Td>
             </Table.Tr>

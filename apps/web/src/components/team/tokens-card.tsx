@@ -14,10 +14,10 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { LabelledSegmentedControl } from '../labelled-segmented-control';
 import { OneTimeSecret } from '../one-time-secret';
 import { postJson } from '../auth/post-json';
+import { RevokeButton } from './revoke-button';
 
 export interface TokenRow {
   id: string;
@@ -47,16 +47,6 @@ export function TokensCard({ tokens }: { tokens: TokenRow[] }) {
     if (!result.ok) return setError(result.error);
     setSecret(result.data.token as string);
     setName('');
-    router.refresh();
-  };
-  const revoke = async (id: string) => {
-    const result = await postJson(`/api/tokens/${id}`, {}, 'DELETE');
-    if (!result.ok)
-      notifications.show({
-        color: 'red',
-        title: 'Could not revoke the token',
-        message: result.error,
-      });
     router.refresh();
   };
   return (
@@ -132,15 +122,13 @@ export function TokensCard({ tokens }: { tokens: TokenRow[] }) {
                   {t.revokedAt ? (
                     <Badge color="gray">revoked</Badge>
                   ) : (
-                    <Button
-                      size="xs"
-                      variant="subtle"
-                      color="red"
-                      onClick={() => revoke(t.id)}
-                      aria-label={`Revoke ${t.name}`}
+                    <RevokeButton
+                      url={`/api/tokens/${t.id}`}
+                      label={`Revoke ${t.name}`}
+                      failure="Could not revoke the token"
                     >
                       Revoke
-                    </Button>
+                    </RevokeButton>
                   )}
                 </Table.Td>
               </Table.Tr>
