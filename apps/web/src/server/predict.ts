@@ -14,7 +14,7 @@ import { db } from './db';
 import { env } from './env';
 import { checkHealth } from './health';
 import { ApiError } from './http';
-import { queue } from './queue';
+import { queue, requireQueue } from './queue';
 
 const isUuid = (id: string) => /^[0-9a-f-]{36}$/i.test(id);
 
@@ -88,10 +88,10 @@ export async function predictWithStage(
   if (!exported) {
     throw new ApiError(404, 'This stage has no exported model; only finished fit stages have one.');
   }
-  const predictQueue = queue(QUEUES.predict);
   // The health check's commands fail rather than wait while the shared connection is still
-  // connecting (as on the first request of a server process); the queue waits for it.
-  await predictQueue.waitUntilReady();
+  // connecting (as on the first request of a server process).
+  await requireQueue('No prediction was made.');
+  const predictQueue = queue(QUEUES.predict);
   const health = await checkHealth();
   if (!health.workers.list.some((w) => w.queues.includes(QUEUES.predict))) {
     throw new ApiError(
