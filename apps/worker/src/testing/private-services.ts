@@ -28,7 +28,8 @@ async function waitForPort(port: number, timeoutMs = 20_000): Promise<void> {
       socket.once('error', () => resolve(false));
     });
     if (isOpen) return;
-    if (Date.now() > deadline) throw new Error(`Nothing listened on port ${port} within ${timeoutMs} ms.`);
+    if (Date.now() > deadline)
+      throw new Error(`Nothing listened on port ${port} within ${timeoutMs} ms.`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -99,7 +100,9 @@ export interface PrivatePostgres {
  * `postgres` user when the test runs as root. `sizeBytes` puts the cluster on a tmpfs of that
  * size, so it can run out of disk (needs root to mount).
  */
-export async function startPrivatePostgres(options: { sizeBytes?: number } = {}): Promise<PrivatePostgres> {
+export async function startPrivatePostgres(
+  options: { sizeBytes?: number } = {},
+): Promise<PrivatePostgres> {
   const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'studio-pg-'));
   const isRoot = process.getuid?.() === 0;
