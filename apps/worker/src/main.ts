@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, Worker, Queue, type Job } from 'bullmq';
-import { createDb, PostgresBlobStore } from '@studio/db';
+import { createDb, PostgresBlobStore, retryOnConnectionLoss } from '@studio/db';
 import { applyMigrations } from '@studio/db/migrate';
 import { initBackend } from '@studio/ml';
 import {
@@ -123,14 +123,11 @@ train.on('failed', (job, error) => {
   if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
   const stageId = trainStageJob.safeParse(job.data).data?.stageId;
   if (!stageId) return;
-  void db.stage
-    .findUnique({ where: { id: stageId } })
-    .then((stage) =>
-      stage && (stage.status === 'running' || stage.status === 'queued')
-        ? failStage(db, stage.id, stage.runId, givenUpMessage(job.attemptsMade, error.message))
-        : undefined,
-    )
-    .catch((e: Error) => log(`could not mark stage ${stageId} failed: ${e.message}`));
+  void retryOnConnectionLoss(async () => {
+    const stage = await db.stage.findUnique({ where: { id: stageId } });
+    if (stage && (stage.status === 'running' || stage.status === 'queued'))
+      await failStage(db, stage.id, stage.runId, givenUpMessage(job.attemptsMade, error.message));
+  }).catch((e: Error) => log(`could not mark stage ${stageId} failed: ${e.message}`));
 });
 
 // Postgres and the queue are compared every minute: no stage stays running without a job.

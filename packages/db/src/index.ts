@@ -14,3 +14,4 @@ export {
   imageContentType,
 } from './dataset-import';
 export * from './generated/prisma/client';
+export { isConnectionLoss, retryOnConnectionLoss, type RetryOptions } from './retry';
