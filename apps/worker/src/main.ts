@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, Worker, Queue, type Job } from 'bullmq';
-import { createDb, PostgresBlobStore, retryOnConnectionLoss } from '@studio/db';
+import { createDb, PostgresBlobStore, retryOnConnectionLoss, sweepOrphanBlobs } from '@studio/db';
 import { applyMigrations } from '@studio/db/migrate';
 import { initBackend } from '@studio/ml';
 import {
@@ -139,6 +139,20 @@ const reconciler = setInterval(() => {
 }, RECONCILE_EVERY_MS);
 reconciler.unref();
 
+// Blobs are stored before the rows that name them, so a crash in between leaves unnamed blobs;
+// they are removed once older than any write in progress could be (an import records its rows
+// at its end). Several workers may sweep at once: candidates are locked and skipped when locked.
+const SWEEP_EVERY_MS = 60 * 60_000;
+const ORPHAN_GRACE_MS = 6 * 60 * 60_000;
+const sweeper = setInterval(() => {
+  sweepOrphanBlobs(db, { olderThanMs: ORPHAN_GRACE_MS })
+    .then(({ deleted, bytes }) => {
+      if (deleted > 0) log(`removed ${deleted} orphan blobs (${bytes.toLocaleString('en')} bytes)`);
+    })
+    .catch((error: Error) => log(`sweeping orphan blobs: ${error.message}`));
+}, SWEEP_EVERY_MS);
+sweeper.unref();
+
 const heartbeat = startHeartbeat(redis, env.STUDIO_PREFIX, {
   id: workerId,
   backend: env.STUDIO_BACKEND ?? null,
@@ -160,6 +174,7 @@ function stop(signal: string) {
     }, 45_000);
     shutdown.abort();
     clearInterval(reconciler);
+    clearInterval(sweeper);
     await heartbeat.close();
     await Promise.all([imports.close(), train.close(), predictions.close()]);
     stageModels.close();

@@ -15,3 +15,4 @@ export {
 } from './dataset-import';
 export * from './generated/prisma/client';
 export { isConnectionLoss, retryOnConnectionLoss, type RetryOptions } from './retry';
+export { sweepOrphanBlobs, type SweepResult } from './blob-sweep';

@@ -14,8 +14,12 @@ export function writeCheckpoint(
   blobs: PostgresBlobStore,
   target: { runId: string; kind: CheckpointKind; name: string; stageId?: string; epoch?: number },
   bytes: Uint8Array,
+  log?: (message: string) => void,
 ): Promise<void> {
-  return retryOnConnectionLoss(() => writeOnce(db, blobs, target, bytes));
+  return retryOnConnectionLoss(() => writeOnce(db, blobs, target, bytes), {
+    log,
+    what: `saving the ${target.kind} checkpoint`,
+  });
 }
 
 async function writeOnce(

@@ -80,6 +80,7 @@ export async function runStage(ctx: StageContext, stageId: string): Promise<Chil
       ctx.blobs,
       { runId, kind: to, name: stage.kind === 'save' ? name : 'current', stageId },
       bytes,
+      ctx.log,
     );
     return { type: 'done', result: { bytes: bytes.length } };
   }
@@ -124,6 +125,7 @@ async function saveCurrent(
     ctx.blobs,
     { runId, kind: 'current', name: 'current', stageId },
     await learner.save(),
+    ctx.log,
   );
 }
 
@@ -190,6 +192,7 @@ async function fitOneCycle(
       ctx.blobs,
       { runId, kind: 'epoch', name: stageId, stageId, epoch: info.epoch },
       bytes,
+      ctx.log,
     );
   });
   const precompute = precomputeFor(learner, config, ctx.backend);
