@@ -30,6 +30,8 @@ export interface Studio {
   newPage(browser: Browser, options?: BrowserContextOptions, person?: Person): Promise<Page>;
   startWorker(): ChildProcess;
   stopWorker(signal?: NodeJS.Signals): Promise<void>;
+  /** Sends the web app a signal and waits until it has exited. */
+  stopWeb(signal?: NodeJS.Signals): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -153,6 +155,11 @@ export async function startStudio(options: { withWorker?: boolean } = {}): Promi
       worker.kill(signal);
       await exiting;
       worker = null;
+    },
+    async stopWeb(signal: NodeJS.Signals = 'SIGTERM') {
+      const exiting = waitForExit(web);
+      web.kill(signal);
+      await exiting;
     },
     async close() {
       const exits = [web, worker]

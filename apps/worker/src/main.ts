@@ -15,6 +15,7 @@ import { createWorkerRedis } from './connections';
 import { startHeartbeat } from './heartbeat';
 import { importArchive, PermanentImportError } from './jobs/import-archive';
 import { PermanentPredictError, predictImage } from './jobs/predict';
+import { reconcileDatasets } from './jobs/reconcile-datasets';
 import { failStage, givenUpMessage, reconcileStages } from './jobs/reconcile-stages';
 import { StageInterruptedError, trainStage } from './jobs/train-stage';
 import { StageModels } from './predict/stage-models';
@@ -130,12 +131,17 @@ train.on('failed', (job, error) => {
   }).catch((e: Error) => log(`could not mark stage ${stageId} failed: ${e.message}`));
 });
 
-// Postgres and the queue are compared every minute: no stage stays running without a job.
+// Postgres and the queue are compared every minute: no stage stays running without a job, and
+// no dataset stays importing after its upload stopped.
 const RECONCILE_EVERY_MS = 60_000;
+const STALLED_UPLOAD_MS = 30 * 60_000;
 const reconciler = setInterval(() => {
   reconcileStages({ db, trainQueue, log }, { graceMs: 2 * RECONCILE_EVERY_MS }).catch(
     (error: Error) => log(`reconciling stages with the queue: ${error.message}`),
   );
+  reconcileDatasets(db, { graceMs: STALLED_UPLOAD_MS })
+    .then((ids) => ids.forEach((id) => log(`dataset ${id}: its upload stopped; marked failed`)))
+    .catch((error: Error) => log(`reconciling datasets: ${error.message}`));
 }, RECONCILE_EVERY_MS);
 reconciler.unref();
 

@@ -89,6 +89,12 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
 export interface PrivatePostgres {
   /** The `postgres` database of the cluster. */
   readonly url: string;
+  /**
+   * Shrinks the tmpfs the cluster's data lives on to what it uses now plus `bytes`, so the next
+   * writes past that fail with "No space left on device" (the write-ahead log lives elsewhere,
+   * so Postgres reports the error instead of stopping).
+   */
+  leaveFreeSpace(bytes: number): void;
   /** `fast` lets sessions end; `immediate` is a crash (recovery at the next start). */
   stop(mode?: 'fast' | 'immediate'): Promise<void>;
   start(): Promise<void>;
@@ -113,6 +119,8 @@ export async function startPrivatePostgres(
   }
   const data = path.join(dir, 'data');
   mkdirSync(data);
+  // The write-ahead log stays off the (possibly small) tmpfs; initdb creates the folder.
+  const wal = `${dir}-wal`;
   if (isRoot) {
     const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
     const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
@@ -126,7 +134,7 @@ export async function startPrivatePostgres(
           stdio: 'pipe',
         })
       : execFileSync(path.join(PG_BIN, command), args, { stdio: 'pipe' });
-  asPostgres('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  asPostgres('initdb', ['-D', data, '-X', wal, '-A', 'trust', '-U', 'postgres', '--no-sync']);
   const settings = [
     `-p ${port}`,
     `-k ${dir}`,
@@ -147,6 +155,13 @@ export async function startPrivatePostgres(
   let isRunning = true;
   return {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
+    leaveFreeSpace(bytes) {
+      if (!isMounted) throw new Error('leaveFreeSpace needs a cluster started with sizeBytes.');
+      const df = execFileSync('df', ['-B1', '--output=used', dir]).toString();
+      const used = Number(df.trim().split('\n').at(-1));
+      const size = Math.ceil((used + bytes) / 4096) * 4096;
+      execFileSync('mount', ['-o', `remount,size=${size}`, dir]);
+    },
     async stop(mode) {
       await stop(mode);
       isRunning = false;
@@ -159,6 +174,7 @@ export async function startPrivatePostgres(
       if (isRunning) await stop('immediate').catch(() => undefined);
       if (isMounted) execFileSync('umount', [dir]);
       rmSync(dir, { recursive: true, force: true });
+      rmSync(wal, { recursive: true, force: true });
     },
   };
 }
