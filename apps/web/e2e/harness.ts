@@ -30,8 +30,11 @@ export interface Studio {
   newPage(browser: Browser, options?: BrowserContextOptions, person?: Person): Promise<Page>;
   startWorker(): ChildProcess;
   stopWorker(signal?: NodeJS.Signals): Promise<void>;
-  /** Sends the web app a signal and waits until it has exited. */
-  stopWeb(signal?: NodeJS.Signals): Promise<void>;
+  /**
+   * Sends the web app SIGTERM and waits until it has exited; after `killAfterMs` it is killed
+   * (SIGKILL), as an orchestrator does when a stop takes too long.
+   */
+  stopWeb(killAfterMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -156,10 +159,12 @@ export async function startStudio(options: { withWorker?: boolean } = {}): Promi
       await exiting;
       worker = null;
     },
-    async stopWeb(signal: NodeJS.Signals = 'SIGTERM') {
+    async stopWeb(killAfterMs = 30_000) {
       const exiting = waitForExit(web);
-      web.kill(signal);
+      web.kill('SIGTERM');
+      const timer = setTimeout(() => web.kill('SIGKILL'), killAfterMs);
       await exiting;
+      clearTimeout(timer);
     },
     async close() {
       const exits = [web, worker]
