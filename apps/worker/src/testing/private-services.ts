@@ -36,7 +36,6 @@ async function waitForPort(port: number, timeoutMs = 20_000): Promise<void> {
 
 export interface PrivateRedis {
   readonly url: string;
-  readonly isRunning: boolean;
   /** Shuts Redis down; `keepData` writes a snapshot first, which the next `start` loads. */
   stop(options?: { keepData?: boolean }): Promise<void>;
   start(): Promise<void>;
@@ -74,9 +73,6 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   await start();
   return {
     url: `redis://127.0.0.1:${port}`,
-    get isRunning() {
-      return server !== null;
-    },
     stop,
     start,
     async close() {
@@ -145,14 +141,16 @@ export async function startPrivatePostgres(
   ].join(' ');
   const pgCtl = (...args: string[]) =>
     asPostgres('pg_ctl', ['-D', data, '-l', path.join(dir, 'log'), ...args]);
+  let isRunning = false;
   const start = async () => {
     pgCtl('-o', settings, '-w', '-t', '60', 'start');
+    isRunning = true;
   };
   const stop = async (mode: 'fast' | 'immediate' = 'fast') => {
     pgCtl('-m', mode, '-w', '-t', '60', 'stop');
+    isRunning = false;
   };
   await start();
-  let isRunning = true;
   return {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
     leaveFreeSpace(bytes) {
@@ -162,14 +160,8 @@ export async function startPrivatePostgres(
       const size = Math.ceil((used + bytes) / 4096) * 4096;
       execFileSync('mount', ['-o', `remount,size=${size}`, dir]);
     },
-    async stop(mode) {
-      await stop(mode);
-      isRunning = false;
-    },
-    async start() {
-      await start();
-      isRunning = true;
-    },
+    stop,
+    start,
     async close() {
       if (isRunning) await stop('immediate').catch(() => undefined);
       if (isMounted) execFileSync('umount', [dir]);
