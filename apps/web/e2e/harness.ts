@@ -30,6 +30,11 @@ export interface Studio {
   newPage(browser: Browser, options?: BrowserContextOptions, person?: Person): Promise<Page>;
   startWorker(): ChildProcess;
   stopWorker(signal?: NodeJS.Signals): Promise<void>;
+  /**
+   * Sends the web app SIGTERM and waits until it has exited; after `killAfterMs` it is killed
+   * (SIGKILL), as an orchestrator does when a stop takes too long.
+   */
+  stopWeb(killAfterMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -153,6 +158,13 @@ export async function startStudio(options: { withWorker?: boolean } = {}): Promi
       worker.kill(signal);
       await exiting;
       worker = null;
+    },
+    async stopWeb(killAfterMs = 30_000) {
+      const exiting = waitForExit(web);
+      web.kill('SIGTERM');
+      const timer = setTimeout(() => web.kill('SIGKILL'), killAfterMs);
+      await exiting;
+      clearTimeout(timer);
     },
     async close() {
       const exits = [web, worker]

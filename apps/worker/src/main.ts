@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, Worker, Queue, type Job } from 'bullmq';
-import { createDb, PostgresBlobStore } from '@studio/db';
+import { createDb, PostgresBlobStore, retryOnConnectionLoss, sweepOrphanBlobs } from '@studio/db';
 import { applyMigrations } from '@studio/db/migrate';
 import { initBackend } from '@studio/ml';
 import {
@@ -15,6 +15,7 @@ import { createWorkerRedis } from './connections';
 import { startHeartbeat } from './heartbeat';
 import { importArchive, PermanentImportError } from './jobs/import-archive';
 import { PermanentPredictError, predictImage } from './jobs/predict';
+import { reconcileDatasets } from './jobs/reconcile-datasets';
 import { failStage, givenUpMessage, reconcileStages } from './jobs/reconcile-stages';
 import { StageInterruptedError, trainStage } from './jobs/train-stage';
 import { StageModels } from './predict/stage-models';
@@ -123,24 +124,40 @@ train.on('failed', (job, error) => {
   if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
   const stageId = trainStageJob.safeParse(job.data).data?.stageId;
   if (!stageId) return;
-  void db.stage
-    .findUnique({ where: { id: stageId } })
-    .then((stage) =>
-      stage && (stage.status === 'running' || stage.status === 'queued')
-        ? failStage(db, stage.id, stage.runId, givenUpMessage(job.attemptsMade, error.message))
-        : undefined,
-    )
-    .catch((e: Error) => log(`could not mark stage ${stageId} failed: ${e.message}`));
+  void retryOnConnectionLoss(async () => {
+    const stage = await db.stage.findUnique({ where: { id: stageId } });
+    if (stage && (stage.status === 'running' || stage.status === 'queued'))
+      await failStage(db, stage.id, stage.runId, givenUpMessage(job.attemptsMade, error.message));
+  }).catch((e: Error) => log(`could not mark stage ${stageId} failed: ${e.message}`));
 });
 
-// Postgres and the queue are compared every minute: no stage stays running without a job.
+// Postgres and the queue are compared every minute: no stage stays running without a job, and
+// no dataset stays importing after its upload stopped.
 const RECONCILE_EVERY_MS = 60_000;
+const STALLED_UPLOAD_MS = 30 * 60_000;
 const reconciler = setInterval(() => {
   reconcileStages({ db, trainQueue, log }, { graceMs: 2 * RECONCILE_EVERY_MS }).catch(
     (error: Error) => log(`reconciling stages with the queue: ${error.message}`),
   );
+  reconcileDatasets(db, { graceMs: STALLED_UPLOAD_MS })
+    .then((ids) => ids.forEach((id) => log(`dataset ${id}: its upload stopped; marked failed`)))
+    .catch((error: Error) => log(`reconciling datasets: ${error.message}`));
 }, RECONCILE_EVERY_MS);
 reconciler.unref();
+
+// Blobs are stored before the rows that name them, so a crash in between leaves unnamed blobs;
+// they are removed once older than any write in progress could be (an import records its rows
+// at its end). Several workers may sweep at once: candidates are locked and skipped when locked.
+const SWEEP_EVERY_MS = 60 * 60_000;
+const ORPHAN_GRACE_MS = 6 * 60 * 60_000;
+const sweeper = setInterval(() => {
+  sweepOrphanBlobs(db, { olderThanMs: ORPHAN_GRACE_MS })
+    .then(({ deleted, bytes }) => {
+      if (deleted > 0) log(`removed ${deleted} orphan blobs (${bytes.toLocaleString('en')} bytes)`);
+    })
+    .catch((error: Error) => log(`sweeping orphan blobs: ${error.message}`));
+}, SWEEP_EVERY_MS);
+sweeper.unref();
 
 const heartbeat = startHeartbeat(redis, env.STUDIO_PREFIX, {
   id: workerId,
@@ -163,6 +180,7 @@ function stop(signal: string) {
     }, 45_000);
     shutdown.abort();
     clearInterval(reconciler);
+    clearInterval(sweeper);
     await heartbeat.close();
     await Promise.all([imports.close(), train.close(), predictions.close()]);
     stageModels.close();

@@ -66,7 +66,8 @@ export function createImageStore(
 
 /**
  * Records what an import produced: one row per image (a path already present is kept as it
- * was), every skipped file with its reason, and text files for CSV labelling.
+ * was), every skipped file with its reason, and text files for CSV labelling. Call it after the
+ * image store's flush: every row names a blob that exists.
  */
 export async function saveImportResult(
   db: Db,
@@ -74,6 +75,22 @@ export async function saveImportResult(
   result: ImportResult,
 ): Promise<{ added: number }> {
   return db.$transaction(async (tx) => {
+    // Blobs are content-addressed: an import reuses one already stored, which the orphan sweep
+    // may be removing. Holding them FOR SHARE makes the two wait for each other, and a blob
+    // gone by now stops the import rather than leaving a row that names nothing.
+    const keys = [
+      ...new Set(result.files.flatMap((f) => [imageBlobKey(f.hash), thumbnailBlobKey(f.hash)])),
+    ];
+    if (keys.length > 0) {
+      const present = await tx.$queryRawUnsafe<{ key: string }[]>(
+        'SELECT key FROM "Blob" WHERE key = ANY($1::text[]) FOR SHARE',
+        keys,
+      );
+      if (present.length < keys.length)
+        throw new Error(
+          `${keys.length - present.length} of the ${keys.length} image and thumbnail blobs of this import were removed while it ran (the orphan sweep); nothing was recorded. Import again: missing images are stored anew.`,
+        );
+    }
     const added = await tx.datasetFile.createMany({
       data: result.files.map((f) => ({
         datasetId,

@@ -14,3 +14,5 @@ export {
   imageContentType,
 } from './dataset-import';
 export * from './generated/prisma/client';
+export { isConnectionLoss, retryOnConnectionLoss, type RetryOptions } from './retry';
+export { sweepOrphanBlobs, type SweepResult } from './blob-sweep';

@@ -7,7 +7,7 @@ import { recordAudit } from './audit';
 import { getDatasetOrThrow } from './datasets';
 import { blobs, db } from './db';
 import { ApiError } from './http';
-import { queue } from './queue';
+import { addJob, requireQueue } from './queue';
 
 /** Imports one batch of a folder upload: scan, store each distinct image once, record rows. */
 export async function importUploadedBatch(access: Access, datasetId: string, files: File[]) {
@@ -59,6 +59,8 @@ export async function enqueueImport(
   },
 ) {
   await getDatasetOrThrow(access, input.datasetId);
+  const outcome = 'The import was not started.';
+  await requireQueue(outcome);
   const task = await db().importTask.create({
     data: {
       datasetId: input.datasetId,
@@ -69,17 +71,25 @@ export async function enqueueImport(
       message: 'Waiting for a worker',
     },
   });
-  await queue(QUEUES.imports).add(
-    'import-archive',
-    { importTaskId: task.id },
-    {
-      jobId: task.id,
-      attempts: 3,
-      backoff: { type: 'exponential', delay: 2_000 },
-      removeOnComplete: 1000,
-      removeOnFail: 1000,
-    },
-  );
+  try {
+    await addJob(
+      QUEUES.imports,
+      'import-archive',
+      { importTaskId: task.id },
+      {
+        jobId: task.id,
+        attempts: 3,
+        backoff: { type: 'exponential', delay: 2_000 },
+        removeOnComplete: 1000,
+        removeOnFail: 1000,
+      },
+      outcome,
+    );
+  } catch (error) {
+    // No job will ever take this task: it must not wait for a worker forever.
+    await db().importTask.delete({ where: { id: task.id } });
+    throw error;
+  }
   await recordAudit(access, 'import.create', 'dataset', input.datasetId, {
     importId: task.id,
     kind: input.kind,

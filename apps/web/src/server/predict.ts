@@ -14,7 +14,7 @@ import { env } from './env';
 import { checkHealth } from './health';
 import { ApiError } from './http';
 import { getStageExport } from './interpretation';
-import { queue } from './queue';
+import { queue, requireQueue } from './queue';
 
 /** How long a request waits for a worker's answer before giving up. */
 export const PREDICT_TIMEOUT_MS = 60_000;
@@ -78,10 +78,10 @@ export async function predictWithStage(
   options: { topK: number; tta: boolean },
 ): Promise<PredictResult> {
   await getStageExport(access, stageId); // 404 unless this team's stage has an exported model
-  const predictQueue = queue(QUEUES.predict);
   // The health check's commands fail rather than wait while the shared connection is still
-  // connecting (as on the first request of a server process); the queue waits for it.
-  await predictQueue.waitUntilReady();
+  // connecting (as on the first request of a server process).
+  await requireQueue('No prediction was made.');
+  const predictQueue = queue(QUEUES.predict);
   const health = await checkHealth();
   if (!health.workers.list.some((w) => w.queues.includes(QUEUES.predict))) {
     throw new ApiError(

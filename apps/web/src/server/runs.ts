@@ -11,7 +11,7 @@ import type { Access } from './access';
 import { recordAudit } from './audit';
 import { db } from './db';
 import { ApiError, isUuid } from './http';
-import { queue } from './queue';
+import { addJob, queue, requireQueue } from './queue';
 
 function stageRows(specs: StageSpec[], startIndex: number) {
   return specs.map((spec, i) => {
@@ -49,6 +49,8 @@ export async function createRun(access: Access, request: CreateRunRequest) {
       `No uploaded backbone with id ${backboneId}. Upload it on the Backbones page or choose another architecture.`,
     );
   }
+  const isLaunching = request.launch && request.stages.length > 0;
+  if (isLaunching) await requireQueue('The run was not created.');
   const run = await db().run.create({
     data: {
       name: request.name,
@@ -65,7 +67,7 @@ export async function createRun(access: Access, request: CreateRunRequest) {
     arch: run.arch,
     stages: request.stages.length,
   });
-  if (request.launch && request.stages.length > 0) await launchStages(access, run.id, 'all');
+  if (isLaunching) await launchStages(access, run.id, 'all');
   return run;
 }
 
@@ -100,7 +102,7 @@ export async function getRunOrThrow(access: Access, runId: string) {
 
 /** Queues the next pending stage ('next') or every pending stage as a plan ('all'); the worker runs them in order. */
 export async function launchStages(access: Access, runId: string, mode: 'next' | 'all') {
-  await getRunOrThrow(access, runId);
+  const run = await getRunOrThrow(access, runId);
   const pending = await db().stage.findMany({
     where: { runId, status: 'pending' },
     orderBy: { index: 'asc' },
@@ -108,12 +110,26 @@ export async function launchStages(access: Access, runId: string, mode: 'next' |
   if (pending.length === 0)
     throw new ApiError(400, 'There is no pending stage to launch. Add a stage first.');
   const toQueue = mode === 'all' ? pending : pending.slice(0, 1);
+  const outcome = 'The run was saved; its stages were not launched.';
+  await requireQueue(outcome);
+  const ids = toQueue.map((s) => s.id);
   await db().stage.updateMany({
-    where: { id: { in: toQueue.map((s) => s.id) } },
+    where: { id: { in: ids } },
     data: { status: 'queued', queuedAt: new Date() },
   });
   await db().run.update({ where: { id: runId }, data: { status: 'queued', error: null } });
-  await enqueueNextStage(runId);
+  try {
+    await enqueueNextStage(runId, outcome);
+  } catch (error) {
+    // Redis went away in between: the stages wait to be launched again rather than sit queued
+    // without a job (the worker's reconciler would queue those only minutes later).
+    await db().stage.updateMany({
+      where: { id: { in: ids }, status: 'queued' },
+      data: { status: 'pending', queuedAt: null },
+    });
+    await db().run.update({ where: { id: runId }, data: { status: run.status, error: run.error } });
+    throw error;
+  }
   await recordAudit(access, 'run.launch', 'run', runId, { stages: toQueue.length });
   return toQueue.length;
 }
@@ -122,7 +138,7 @@ export async function launchStages(access: Access, runId: string, mode: 'next' |
  * Hands the first queued stage of a run to the queue, unless a stage of the run is already
  * running. Callers have checked the run belongs to their team.
  */
-async function enqueueNextStage(runId: string) {
+async function enqueueNextStage(runId: string, outcome: string) {
   const running = await db().stage.count({ where: { runId, status: 'running' } });
   if (running > 0) return null;
   const next = await db().stage.findFirst({
@@ -130,10 +146,12 @@ async function enqueueNextStage(runId: string) {
     orderBy: { index: 'asc' },
   });
   if (!next) return null;
-  await queue(QUEUES.train).add(
+  await addJob(
+    QUEUES.train,
     'stage',
     { stageId: next.id },
     { ...TRAIN_JOB_OPTIONS, jobId: next.id },
+    outcome,
   );
   return next.id;
 }
@@ -182,6 +200,7 @@ export async function retryStage(access: Access, stageId: string, halveBatch: bo
       `Only a failed or cancelled stage can be retried; this one is ${stage.status}.`,
     );
   }
+  await requireQueue('The stage was not retried.');
   if (halveBatch) {
     const config = stage.run.config as { bs: number };
     const bs = Math.max(1, Math.floor(config.bs / 2));
@@ -201,7 +220,11 @@ export async function retryStage(access: Access, stageId: string, halveBatch: bo
     },
   });
   await db().run.update({ where: { id: stage.runId }, data: { status: 'queued', error: null } });
-  await enqueueNextStage(stage.runId);
+  // Redis gone in between: the worker's reconciler hands a queued stage without a job to the queue.
+  await enqueueNextStage(
+    stage.runId,
+    'The stage is marked queued; a worker queues it again within minutes of Redis returning.',
+  );
   await recordAudit(access, 'stage.retry', 'stage', stageId, { runId: stage.runId, halveBatch });
 }
 

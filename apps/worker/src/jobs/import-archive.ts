@@ -84,8 +84,10 @@ export async function importArchive(ctx: ImportContext, job: ImportArchiveJob): 
     if (task.kind === 'archive') await ctx.blobs.delete(task.source!);
     ctx.log(`import ${task.id}: ${result.added} images, ${result.skipped.length} skipped`);
   } catch (error) {
-    const isPermanent = error instanceof DatasetError || error instanceof DownloadError;
-    const message = (error as Error).message;
+    const diskFull = describeDiskFull(error, dir);
+    const isPermanent =
+      diskFull !== null || error instanceof DatasetError || error instanceof DownloadError;
+    const message = diskFull ?? (error as Error).message;
     await ctx.db.importTask.update({
       where: { id: task.id },
       data: { status: isPermanent ? 'failed' : 'queued', error: message },
@@ -141,4 +143,22 @@ async function fetchUrlArchive(
     create: { url, sha256: downloaded.sha256, blobKey, size: BigInt(downloaded.bytes) },
     update: {},
   });
+}
+
+/**
+ * A full disk is not fixed by retrying at once: says which disk and what to do. The dataset gets
+ * none of the import's rows (they are recorded in one transaction at the end); blobs stored
+ * before the disk filled are removed by the orphan sweep.
+ */
+export function describeDiskFull(error: unknown, tempDir: string): string | null {
+  const { code, message = '' } = (error ?? {}) as { code?: unknown; message?: string };
+  if (code === 'ENOSPC' || /\bENOSPC\b/.test(message))
+    return `The worker's disk is full: there was no room to write the archive under ${tempDir} (${lastLine(message)}). Free space there, or point TMPDIR at a larger disk, then import again. Nothing was added to the dataset.`;
+  if (/Code: `53100`|could not extend file|No space left on device/i.test(message))
+    return `The database's disk is full (${lastLine(message)}). Free space on the database server, then import again. Nothing was added to the dataset.`;
+  return null;
+}
+
+function lastLine(message: string): string {
+  return message.trim().split('\n').at(-1)?.trim() ?? message;
 }

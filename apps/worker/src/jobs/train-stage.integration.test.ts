@@ -1,6 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Prisma } from '@studio/db';
-import { runConfig, TRAIN_JOB_OPTIONS, type StageSpec } from '@studio/shared';
 import { exitOf, startWorker as startWorkerProcess, until } from '../testing/worker-process';
 import { useTrainTestbed } from '../testing/train-testbed';
 
@@ -8,35 +6,7 @@ const bed = useTrainTestbed({ classes: ['0', '1', '2'], perClass: 24 });
 
 const startWorker = () => startWorkerProcess({ databaseUrl: bed.url, prefix: bed.prefix });
 
-/** A run as the web app creates it: stages queued in order, the first one handed to the queue. */
-async function createRun(stages: StageSpec[], config: Record<string, unknown> = {}) {
-  const run = await bed.db.run.create({
-    data: {
-      name: 'test run',
-      versionId: bed.versionId,
-      arch: 'mobilenet_v2_0.35',
-      config: runConfig.parse({ size: 64, bs: 8, ...config }) as Prisma.InputJsonValue,
-      status: 'queued',
-      stages: {
-        createMany: {
-          data: stages.map(({ kind, ...params }, index) => ({
-            index,
-            kind,
-            params: params as Prisma.InputJsonValue,
-            status: 'queued' as const,
-          })),
-        },
-      },
-    },
-    include: { stages: { orderBy: { index: 'asc' } } },
-  });
-  await bed.queue.add(
-    'stage',
-    { stageId: run.stages[0]!.id },
-    { ...TRAIN_JOB_OPTIONS, jobId: run.stages[0]!.id },
-  );
-  return run;
-}
+const createRun = bed.createRun;
 
 /**
  * Plain fits: the interruption tests need epochs long enough to stop in the middle of, and the

@@ -1,4 +1,4 @@
-import type { Db, Prisma } from '@studio/db';
+import { retryOnConnectionLoss, type Db, type Prisma } from '@studio/db';
 import { TRAIN_JOB_OPTIONS, type RunEvent, type TrainStageJob } from '@studio/shared';
 import type { Queue } from 'bullmq';
 import type { StageOutcome } from '../training/messages';
@@ -29,10 +29,31 @@ export class StageCrashedError extends Error {}
  * not run again.
  */
 export async function trainStage(ctx: TrainContext, job: TrainStageJob): Promise<void> {
-  const stage = await ctx.db.stage.findUnique({ where: { id: job.stageId } });
+  // While the database is away (a restart), the job waits here instead of using up its attempts.
+  const durably = <T>(what: string, write: () => Promise<T>) =>
+    retryOnConnectionLoss(write, { log: ctx.log, what: `${what} of stage ${job.stageId}` });
+  const stage = await durably('starting', () => startStage(ctx, job.stageId));
+  if (!stage) return;
+
+  const outcome = await ctx.runStage(stage.id, {
+    onEvent: (event) => ctx.publish(stage.runId, event),
+    isCancelRequested: async () =>
+      (
+        await ctx.db.stage.findUnique({
+          where: { id: stage.id },
+          select: { cancelRequested: true },
+        })
+      )?.cancelRequested ?? true,
+  });
+  await durably('recording the outcome', () => recordOutcome(ctx, stage.id, stage.runId, outcome));
+}
+
+/** Marks the stage and its run running; null when there is nothing to do. */
+async function startStage(ctx: TrainContext, stageId: string) {
+  const stage = await ctx.db.stage.findUnique({ where: { id: stageId } });
   if (!stage || !['queued', 'running'].includes(stage.status)) {
-    ctx.log(`stage ${job.stageId}: nothing to do (${stage?.status ?? 'deleted'})`);
-    return;
+    ctx.log(`stage ${stageId}: nothing to do (${stage?.status ?? 'deleted'})`);
+    return null;
   }
   const earlier = await ctx.db.stage.count({
     where: { runId: stage.runId, index: { lt: stage.index }, status: { notIn: ['done'] } },
@@ -62,18 +83,7 @@ export async function trainStage(ctx: TrainContext, job: TrainStageJob): Promise
     },
   });
   ctx.publish(stage.runId, { type: 'stage', stageId: stage.id, status: 'running' });
-
-  const outcome = await ctx.runStage(stage.id, {
-    onEvent: (event) => ctx.publish(stage.runId, event),
-    isCancelRequested: async () =>
-      (
-        await ctx.db.stage.findUnique({
-          where: { id: stage.id },
-          select: { cancelRequested: true },
-        })
-      )?.cancelRequested ?? true,
-  });
-  await recordOutcome(ctx, stage.id, stage.runId, outcome);
+  return stage;
 }
 
 async function recordOutcome(

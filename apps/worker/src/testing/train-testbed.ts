@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import type { Db } from '@studio/db';
+import type { Db, Prisma } from '@studio/db';
 import { createTestDatabase, seedSignLanguageVersion, type TestDatabase } from '@studio/db/testing';
-import { QUEUES } from '@studio/shared';
+import { QUEUES, runConfig, TRAIN_JOB_OPTIONS, type StageSpec } from '@studio/shared';
 import { killWorkers } from './worker-process';
 
 export interface TrainTestbed {
@@ -18,14 +18,25 @@ export interface TrainTestbed {
   readonly redis: Redis;
   /** The train queue, as the web app adds stages to it. */
   readonly queue: Queue;
+  /** A run as the web app creates it: stages queued in order, the first one handed to the queue. */
+  createRun(stages: StageSpec[], config?: Record<string, unknown>): Promise<CreatedRun>;
+}
+
+export interface CreatedRun {
+  id: string;
+  stages: { id: string; index: number }[];
 }
 
 /**
  * Registers the file's hooks: a throwaway database with a version of `perClass` real photos of
  * each of `classes`, the train queue under a prefix of its own, every worker killed after each
- * test, everything removed at the end. The fields are set once `beforeAll` has run.
+ * test, everything removed at the end. The fields are set once `beforeAll` has run. The database
+ * lives on the shared Postgres unless `databaseServerUrl` names another server; Redis is REDIS_URL.
  */
-export function useTrainTestbed(seed: { classes: string[]; perClass: number }): TrainTestbed {
+export function useTrainTestbed(
+  seed: { classes: string[]; perClass: number },
+  options: { databaseServerUrl?: () => string } = {},
+): TrainTestbed {
   const prefix = `t${randomBytes(4).toString('hex')}`;
   let t: TestDatabase | undefined;
   let versionId = '';
@@ -36,7 +47,7 @@ export function useTrainTestbed(seed: { classes: string[]; perClass: number }): 
     return value;
   };
   beforeAll(async () => {
-    t = await createTestDatabase();
+    t = await createTestDatabase(options.databaseServerUrl?.());
     versionId = await seedSignLanguageVersion(t.db, seed);
     redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', {
       maxRetriesPerRequest: 1,
@@ -50,8 +61,35 @@ export function useTrainTestbed(seed: { classes: string[]; perClass: number }): 
     redis?.disconnect();
     await t?.drop();
   });
+  const createRun = async (stages: StageSpec[], config: Record<string, unknown> = {}) => {
+    const db = ready(t).db;
+    const run = await db.run.create({
+      data: {
+        name: 'test run',
+        versionId: ready(versionId || undefined),
+        arch: 'mobilenet_v2_0.35',
+        config: runConfig.parse({ size: 64, bs: 8, ...config }) as Prisma.InputJsonValue,
+        status: 'queued',
+        stages: {
+          createMany: {
+            data: stages.map(({ kind, ...params }, index) => ({
+              index,
+              kind,
+              params: params as Prisma.InputJsonValue,
+              status: 'queued' as const,
+            })),
+          },
+        },
+      },
+      include: { stages: { orderBy: { index: 'asc' } } },
+    });
+    const first = run.stages[0]!.id;
+    await ready(queue).add('stage', { stageId: first }, { ...TRAIN_JOB_OPTIONS, jobId: first });
+    return run;
+  };
   return {
     prefix,
+    createRun,
     get db() {
       return ready(t).db;
     },

@@ -1,13 +1,28 @@
-import type { Db, PostgresBlobStore } from '@studio/db';
+import { retryOnConnectionLoss, type Db, type PostgresBlobStore } from '@studio/db';
 
 /** Kinds of saved learner state (see the Checkpoint model). */
 export type CheckpointKind = 'current' | 'epoch' | 'named';
 
 /**
  * Writes learner bytes as a run's checkpoint: a fresh blob first, then the row pointing at it,
- * then the blob it replaced is removed, so a crash at any point leaves a readable checkpoint.
+ * then the blob it replaced is removed, so a crash at any point leaves a readable checkpoint (and
+ * at worst a blob no row names, which the orphan sweep removes). Checkpoint reads and writes are
+ * retried while the database is unreachable.
  */
-export async function writeCheckpoint(
+export function writeCheckpoint(
+  db: Db,
+  blobs: PostgresBlobStore,
+  target: { runId: string; kind: CheckpointKind; name: string; stageId?: string; epoch?: number },
+  bytes: Uint8Array,
+  log?: (message: string) => void,
+): Promise<void> {
+  return retryOnConnectionLoss(() => writeOnce(db, blobs, target, bytes), {
+    log,
+    what: `saving the ${target.kind} checkpoint`,
+  });
+}
+
+async function writeOnce(
   db: Db,
   blobs: PostgresBlobStore,
   target: { runId: string; kind: CheckpointKind; name: string; stageId?: string; epoch?: number },
@@ -26,31 +41,37 @@ export async function writeCheckpoint(
   if (previous && previous.blobKey !== blobKey) await blobs.delete(previous.blobKey);
 }
 
-export async function readCheckpoint(
+export function readCheckpoint(
   db: Db,
   blobs: PostgresBlobStore,
   runId: string,
   kind: CheckpointKind,
   name: string,
 ): Promise<Uint8Array | null> {
-  const row = await db.checkpoint.findUnique({ where: { runId_kind_name: { runId, kind, name } } });
-  if (!row) return null;
-  const parts: Buffer[] = [];
-  for await (const part of blobs.stream(row.blobKey)) parts.push(part as Buffer);
-  return new Uint8Array(Buffer.concat(parts));
+  return retryOnConnectionLoss(async () => {
+    const where = { runId_kind_name: { runId, kind, name } };
+    const row = await db.checkpoint.findUnique({ where });
+    if (!row) return null;
+    const parts: Buffer[] = [];
+    for await (const part of blobs.stream(row.blobKey)) parts.push(part as Buffer);
+    return new Uint8Array(Buffer.concat(parts));
+  });
 }
 
-export async function deleteCheckpoint(
+export function deleteCheckpoint(
   db: Db,
   blobs: PostgresBlobStore,
   runId: string,
   kind: CheckpointKind,
   name: string,
 ): Promise<void> {
-  const row = await db.checkpoint.findUnique({ where: { runId_kind_name: { runId, kind, name } } });
-  if (!row) return;
-  await db.checkpoint.delete({ where: { id: row.id } });
-  await blobs.delete(row.blobKey);
+  return retryOnConnectionLoss(async () => {
+    const where = { runId_kind_name: { runId, kind, name } };
+    const row = await db.checkpoint.findUnique({ where });
+    if (!row) return;
+    await db.checkpoint.deleteMany({ where: { id: row.id } });
+    await blobs.delete(row.blobKey);
+  });
 }
 
 async function* chunksOf(bytes: Uint8Array, size = 1024 * 1024): AsyncGenerator<Uint8Array> {

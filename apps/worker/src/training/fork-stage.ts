@@ -1,7 +1,12 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { RunEvent } from '@studio/shared';
-import type { ChildMessage, ParentMessage, StageOutcome } from './messages';
+import {
+  DATABASE_UNREACHABLE_EXIT,
+  type ChildMessage,
+  type ParentMessage,
+  type StageOutcome,
+} from './messages';
 
 const CHILD = fileURLToPath(new URL('./stage-child.ts', import.meta.url));
 
@@ -72,7 +77,10 @@ export function forkStage(stageId: string, options: ForkStageOptions): Promise<S
       resolve(
         outcome ?? {
           kind: 'crashed',
-          message: `the training process exited unexpectedly (${signal ?? `code ${code}`})`,
+          message:
+            code === DATABASE_UNREACHABLE_EXIT
+              ? 'the training process stopped because the database stayed unreachable'
+              : `the training process exited unexpectedly (${signal ?? `code ${code}`})`,
         },
       );
     });

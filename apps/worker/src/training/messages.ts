@@ -17,3 +17,6 @@ export type StageOutcome =
   | { kind: 'cancelled' }
   | { kind: 'interrupted' }
   | { kind: 'crashed'; message: string };
+
+/** The child's exit code when the database stayed unreachable: a crash to retry, not a failure. */
+export const DATABASE_UNREACHABLE_EXIT = 75;

@@ -1,4 +1,4 @@
-import type { Db, PostgresBlobStore } from '@studio/db';
+import { retryOnConnectionLoss, type Db, type PostgresBlobStore } from '@studio/db';
 import {
   CheckpointCallback,
   describePrecompute,
@@ -80,6 +80,7 @@ export async function runStage(ctx: StageContext, stageId: string): Promise<Chil
       ctx.blobs,
       { runId, kind: to, name: stage.kind === 'save' ? name : 'current', stageId },
       bytes,
+      ctx.log,
     );
     return { type: 'done', result: { bytes: bytes.length } };
   }
@@ -124,6 +125,7 @@ async function saveCurrent(
     ctx.blobs,
     { runId, kind: 'current', name: 'current', stageId },
     await learner.save(),
+    ctx.log,
   );
 }
 
@@ -133,7 +135,7 @@ async function findLearningRate(
   stageId: string,
   params: Record<string, unknown>,
 ): Promise<ChildMessage> {
-  const reporter = new StudioReporter(ctx.db, stageId, ctx.send);
+  const reporter = new StudioReporter(ctx.db, stageId, ctx.send, ctx.log);
   const found = await learner.lrFind({
     precompute: precomputeFor(learner, config, ctx.backend),
     microBatch: config.microBatch,
@@ -167,9 +169,11 @@ async function fitOneCycle(
   const maxLr = toLearningRate((params.maxLr ?? 3e-3) as StageLearningRate);
   const resumeFrom =
     (await readCheckpoint(ctx.db, ctx.blobs, runId, 'epoch', stageId)) ?? undefined;
-  const resumedAt = await ctx.db.checkpoint.findUnique({
-    where: { runId_kind_name: { runId, kind: 'epoch', name: stageId } },
-  });
+  const resumedAt = await retryOnConnectionLoss(() =>
+    ctx.db.checkpoint.findUnique({
+      where: { runId_kind_name: { runId, kind: 'epoch', name: stageId } },
+    }),
+  );
   if (resumedAt) {
     ctx.log(`resuming from the checkpoint after epoch ${resumedAt.epoch}`);
     ctx.send({
@@ -178,9 +182,9 @@ async function fitOneCycle(
       message: `Resuming from the checkpoint after epoch ${resumedAt.epoch}.`,
     });
     // Batches of the interrupted epoch are recorded again by the resumed fit.
-    await ctx.db.batchMetric.deleteMany({
-      where: { stageId, epoch: { gte: resumedAt.epoch ?? 0 } },
-    });
+    await retryOnConnectionLoss(() =>
+      ctx.db.batchMetric.deleteMany({ where: { stageId, epoch: { gte: resumedAt.epoch ?? 0 } } }),
+    );
   }
   const checkpoints = new CheckpointCallback(async (bytes, info) => {
     await writeCheckpoint(
@@ -188,6 +192,7 @@ async function fitOneCycle(
       ctx.blobs,
       { runId, kind: 'epoch', name: stageId, stageId, epoch: info.epoch },
       bytes,
+      ctx.log,
     );
   });
   const precompute = precomputeFor(learner, config, ctx.backend);
@@ -195,7 +200,7 @@ async function fitOneCycle(
     precompute,
     // By default a batch that does not fit the backend's memory trains in chunks, not failing.
     microBatch: config.microBatch,
-    callbacks: [new StudioReporter(ctx.db, stageId, ctx.send), checkpoints],
+    callbacks: [new StudioReporter(ctx.db, stageId, ctx.send, ctx.log), checkpoints],
     shouldStop: () => ctx.isCancelled() || ctx.isStopping(),
     resumeFrom,
   });
@@ -219,7 +224,10 @@ async function fitOneCycle(
   await saveCurrent(ctx, learner, runId, stageId);
   // Before the epoch checkpoint goes: a crash here resumes a finished fit (no epochs left) and
   // writes the artefacts again.
-  const artefacts = await storeStageArtefacts(ctx.db, ctx.blobs, learner, stageId, preprocessing);
+  const artefacts = await retryOnConnectionLoss(
+    () => storeStageArtefacts(ctx.db, ctx.blobs, learner, stageId, preprocessing),
+    { log: ctx.log, what: 'storing the interpretation and export' },
+  );
   ctx.log(
     `interpretation of ${artefacts.validItems} validation items in ${artefacts.ms.interpretation} ms, ` +
       `export of ${artefacts.exportBytes.toLocaleString('en')} bytes in ${artefacts.ms.export} ms`,

@@ -3,10 +3,10 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDb, PostgresBlobStore } from '@studio/db';
+import { createDb, isConnectionLoss, PostgresBlobStore } from '@studio/db';
 import { initBackend, liveTensorCount } from '@studio/ml';
 import { readEnv } from '@studio/shared';
-import type { ChildMessage, ParentMessage } from './messages';
+import { DATABASE_UNREACHABLE_EXIT, type ChildMessage, type ParentMessage } from './messages';
 import { runStage } from './run-stage';
 
 const OOM =
@@ -61,6 +61,9 @@ try {
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
   log(`failed: ${error instanceof Error ? error.stack : message}`);
+  // The database stayed away longer than the writes wait: not the stage's fault, so no outcome;
+  // the parent treats the exit as a crash and the stage resumes from its checkpoint later.
+  if (isConnectionLoss(error)) process.exit(DATABASE_UNREACHABLE_EXIT);
   const isOom = OOM.test(message);
   outcome = {
     type: 'failed',

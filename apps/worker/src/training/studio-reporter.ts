@@ -1,4 +1,4 @@
-import type { Db } from '@studio/db';
+import { retryOnConnectionLoss, type Db } from '@studio/db';
 import type { Callback, FitState } from '@studio/ml';
 import type { RunEvent } from '@studio/shared';
 
@@ -17,6 +17,8 @@ const FLUSH_EVERY_MS = 3_000;
 /**
  * Publishes every batch live and keeps Postgres the truth: batch rows are written every few
  * seconds and at each epoch's end, the epoch table row exactly once (its key is the epoch).
+ * While the database is away (a restart) training waits on these writes and they are retried;
+ * both are safe to repeat.
  */
 export class StudioReporter implements Callback {
   // After the recorder (-10), which computes the epoch's row this reporter writes.
@@ -31,6 +33,7 @@ export class StudioReporter implements Callback {
     private readonly db: Db,
     private readonly stageId: string,
     private readonly send: (event: RunEvent) => void,
+    private readonly log: (message: string) => void = () => undefined,
   ) {}
 
   beforeFit(state: FitState): void {
@@ -103,11 +106,15 @@ export class StudioReporter implements Callback {
       accuracy: record.metrics.accuracy ?? 1 - errorRate,
       seconds: record.timeS ?? (performance.now() - this.epochStartedAt) / 1000,
     };
-    await this.db.epochMetric.upsert({
-      where: { stageId_epoch: { stageId: this.stageId, epoch: state.epoch } },
-      create: { stageId: this.stageId, epoch: state.epoch, ...row },
-      update: row,
-    });
+    await retryOnConnectionLoss(
+      () =>
+        this.db.epochMetric.upsert({
+          where: { stageId_epoch: { stageId: this.stageId, epoch: state.epoch } },
+          create: { stageId: this.stageId, epoch: state.epoch, ...row },
+          update: row,
+        }),
+      { log: this.log, what: `recording epoch ${state.epoch}` },
+    );
     this.send({ type: 'epoch', stageId: this.stageId, epoch: state.epoch, ...row });
   }
 
@@ -119,6 +126,10 @@ export class StudioReporter implements Callback {
     const rows = this.pending;
     this.pending = [];
     this.lastFlush = Date.now();
-    if (rows.length > 0) await this.db.batchMetric.createMany({ data: rows, skipDuplicates: true });
+    if (rows.length === 0) return;
+    await retryOnConnectionLoss(
+      () => this.db.batchMetric.createMany({ data: rows, skipDuplicates: true }),
+      { log: this.log, what: `recording ${rows.length} batches` },
+    );
   }
 }

@@ -8,6 +8,7 @@ import { blobs, db } from '@/server/db';
 import { env } from '@/server/env';
 import { ApiError, handle } from '@/server/http';
 import { enqueueImport } from '@/server/imports';
+import { requireQueue } from '@/server/queue';
 
 export const dynamic = 'force-dynamic';
 
@@ -33,6 +34,8 @@ export const POST = handle(
       );
     }
     if (!request.body) throw new ApiError(400, 'The request had no body.');
+    // Before reading a body that may be gigabytes: without the queue it could not be imported.
+    await requireQueue('The archive was not uploaded.');
     const key = `upload:${randomUUID()}`;
     const body = Readable.fromWeb(request.body as unknown as NodeReadableStream<Uint8Array>);
     try {
@@ -52,6 +55,9 @@ export const POST = handle(
       kind: 'archive',
       source: key,
       fileName,
+    }).catch(async (error: unknown) => {
+      await blobs().delete(key); // no import task names it: it would never be removed
+      throw error;
     });
     return NextResponse.json({ id, importId: task.id }, { status: 202 });
   },
