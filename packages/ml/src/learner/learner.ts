@@ -25,7 +25,7 @@ import {
 } from './predictions';
 import { Recorder } from './recorder';
 import type { OneCycleOptions } from './schedules';
-import { installTrainingLayers } from './training-layers';
+import { installTrainingLayers, type TrainingLayersOptions } from './training-layers';
 
 export interface LearnerOptions {
   /** Computed over the validation set after each epoch. Default [errorRate]. */
@@ -51,7 +51,7 @@ export interface SaveOptions {
 
 const isBatchNorm = (layer: tfl.layers.Layer) => layer.getClassName() === 'BatchNormalization';
 /** The name a weight is saved and optimised under: "<layer>/<weight>", e.g. "head.bn1/gamma". */
-const weightKey = (layer: tfl.layers.Layer, w: tfl.LayerVariable) =>
+export const weightKey = (layer: tfl.layers.Layer, w: tfl.LayerVariable) =>
   `${layer.name}/${w.originalName.split('/').at(-1)!}`;
 
 /**
@@ -79,6 +79,12 @@ export class Learner {
   dataEpoch = 0;
   /** Training calls per seeded Dropout layer, where its masks continue; saved with the rest. */
   private readonly dropoutCalls = new Map<string, number>();
+  /**
+   * What the model's training-mode layer calls were installed with; a replica of the model in
+   * another thread (data-parallel.ts) installs the same, and its dropout calls continue this
+   * learner's `dropoutCalls`.
+   */
+  readonly trainingLayers: TrainingLayersOptions;
   private readonly weights: { key: string; variable: tfl.LayerVariable }[];
 
   constructor(
@@ -102,11 +108,12 @@ export class Learner {
         `Two weights of the model are both named "${duplicate}"; layer names must be unique to save and load.`,
       );
     }
-    installTrainingLayers(flattenLayers(model), {
+    this.trainingLayers = {
       bnMomentum: options.bnMomentum,
       seed: options.seed,
       dropoutCalls: this.dropoutCalls,
-    });
+    };
+    installTrainingLayers(flattenLayers(model), this.trainingLayers);
     this.opt = this.createOptimizer();
   }
 
