@@ -55,18 +55,25 @@ if (options.part === 'precompute') {
     note(withTorch ? 'PyTorch found: comparing.' : 'PyTorch not importable: skipping comparison.');
   }
   for (const row of options.rows) {
-    const { lines, error } = measureRowInChild(row, options);
-    for (const line of lines) emit(line);
-    const ours = lines.find((line) => line.part === 'engine');
-    const key = {
-      arch: row.arch,
-      size: row.size,
-      bs: row.bs,
-      backend: options.backend,
-      layers: options.layers,
-    };
-    if (ours == null) {
-      emit({ part: 'engine', ...key, error: error ?? 'no result', loadavg: loadavg() });
+    const engineLines: Array<Record<string, unknown>> = [];
+    for (const trainThreads of options.trainThreads) {
+      const { lines, error } = measureRowInChild(row, options, trainThreads);
+      for (const line of lines) emit(line);
+      const ours = lines.find((line) => line.part === 'engine');
+      if (ours != null) engineLines.push(ours);
+      else {
+        emit({
+          part: 'engine',
+          arch: row.arch,
+          size: row.size,
+          bs: row.bs,
+          backend: options.backend,
+          layers: options.layers,
+          train_threads: trainThreads,
+          error: error ?? 'no result',
+          loadavg: loadavg(),
+        });
+      }
     }
     if (!withTorch) continue;
     note(`${row.arch} ${row.size}px bs${row.bs}: PyTorch reference…`);
@@ -76,21 +83,28 @@ if (options.part === 'precompute') {
       options.steps,
       options.torchThreads,
     );
-    const [train, infer] = [ours?.train_img_s, ours?.infer_img_s] as Array<number | undefined>;
-    emit({
-      part: 'engine-vs-torch',
-      ...key,
-      train_img_s: train ?? null,
-      infer_img_s: infer ?? null,
-      torch_train_img_s: torch.train_img_s,
-      torch_infer_img_s: torch.infer_img_s,
-      train_ratio: train == null ? null : round(train / torch.train_img_s, 3),
-      infer_ratio: infer == null ? null : round(infer / torch.infer_img_s, 3),
-      step_over_forward: ours?.step_over_forward ?? null,
-      threads: ours?.threads ?? null,
-      torch_threads: torch.threads,
-      torch_engine: torch.engine,
-      loadavg: loadavg(),
-    });
+    for (const ours of engineLines.length > 0 ? engineLines : [undefined]) {
+      const [train, infer] = [ours?.train_img_s, ours?.infer_img_s] as Array<number | undefined>;
+      emit({
+        part: 'engine-vs-torch',
+        arch: row.arch,
+        size: row.size,
+        bs: row.bs,
+        backend: options.backend,
+        layers: options.layers,
+        train_threads: ours?.train_threads ?? null,
+        train_img_s: train ?? null,
+        infer_img_s: infer ?? null,
+        torch_train_img_s: torch.train_img_s,
+        torch_infer_img_s: torch.infer_img_s,
+        train_ratio: train == null ? null : round(train / torch.train_img_s, 3),
+        infer_ratio: infer == null ? null : round(infer / torch.infer_img_s, 3),
+        step_over_forward: ours?.step_over_forward ?? null,
+        threads: ours?.threads ?? null,
+        torch_threads: torch.threads,
+        torch_engine: torch.engine,
+        loadavg: loadavg(),
+      });
+    }
   }
 }

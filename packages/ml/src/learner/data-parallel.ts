@@ -18,6 +18,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { defaultPoolThreads, modelArtifacts, poolBackendOf } from '../backend/body-pool';
+import { copyTensorInto } from '../backend/wasm-heap';
 import { openTrainWorkers, type TrainWorkers, type WeightSlot } from '../backend/train-pool';
 import { mixSeeds } from '../data/rng';
 import { flattenLayers } from '../models/backbone';
@@ -212,16 +213,19 @@ export class DataParallel {
       const failed = results.find((r) => r.status === 'rejected');
       if (failed != null) throw (failed as PromiseRejectedResult).reason;
       const shares = results.map((r) => (r as PromiseFulfilledResult<WorkerShare>).value);
-      for (const r of shares) {
+      if (shares.length > 0) {
+        const weights = shares.map((r) => sizes[r.share]! / n);
         const grads: tf.NamedTensorMap = {};
-        r.grads.forEach((values, i) => {
-          if (values == null) return;
-          grads[this.source.params[i]!.variable.name] = tf.tensor(
-            values,
-            this.paramSlots[i]!.shape,
+        this.source.params.forEach((p, i) => {
+          const values = weightedSum(
+            shares.map((r) => r.grads[i]!),
+            weights,
           );
+          if (values != null) grads[p.variable.name] = tf.tensor(values, this.paramSlots[i]!.shape);
         });
-        sum.add(tf.scalar(r.loss), grads, sizes[r.share]! / n);
+        const loss = shares.reduce((total, r, k) => total + weights[k]! * r.loss, 0);
+        // Already weighted: the shares' part of the batch's mean.
+        sum.add(tf.scalar(loss), grads, 1);
       }
       this.averageStatistics([
         ...(mainStatistics == null ? [] : [{ values: mainStatistics, weight: sizes[0]! / n }]),
@@ -242,13 +246,10 @@ export class DataParallel {
   }
 
   private async writeShared(): Promise<void> {
-    const variables = [
-      ...this.source.params.map((p) => p.variable as tf.Tensor),
-      ...this.statistics.map((s) => s.variable.read()),
-    ];
-    const slots = [...this.paramSlots, ...this.statistics.map((s) => s.slot)];
-    const values = await Promise.all(variables.map((v) => v.data() as Promise<Float32Array>));
-    values.forEach((v, i) => this.shared.set(v, slots[i]!.offset));
+    for (const [i, p] of this.source.params.entries())
+      await copyTensorInto(p.variable, this.shared, this.paramSlots[i]!.offset);
+    for (const { variable, slot } of this.statistics)
+      await copyTensorInto(variable.read(), this.shared, slot.offset);
   }
 
   /** Each running statistic as the shares' updates weighted by their sizes. */
@@ -273,6 +274,25 @@ export class DataParallel {
 }
 
 type WorkerShare = Awaited<ReturnType<TrainWorkers['step']>> & { share: number };
+
+/**
+ * Σ weightₖ · arrayₖ over the arrays given (null: no gradient there), written into the first
+ * one: a step's gradients are tens of MB, and one pass in JavaScript beats a tensor per share.
+ */
+function weightedSum(arrays: (Float32Array | null)[], weights: number[]): Float32Array | null {
+  let out: Float32Array | null = null;
+  for (const [k, a] of arrays.entries()) {
+    if (a == null) continue;
+    const w = weights[k]!;
+    if (out == null) {
+      out = a;
+      for (let j = 0; j < out.length; j++) out[j]! *= w;
+    } else {
+      for (let j = 0; j < out.length; j++) out[j]! += w * a[j]!;
+    }
+  }
+  return out;
+}
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
