@@ -134,6 +134,23 @@ describe('data-parallel training steps', () => {
     });
   }
 
+  it('fails a step whose worker died, saying how to train without workers', async () => {
+    const learner = learnerWithoutBatchNorm();
+    const { x, y } = await firstBatch();
+    const parallel = await DataParallel.open(learnerSource(learner), {
+      threads: 2,
+      useMainThread: false,
+      microBatch: 'off',
+    });
+    await parallel.workerThreads[1]!.terminate();
+    await expect(parallel.gradients(x, y)).rejects.toThrow(
+      /Training worker 1 exited.*threads to 1/,
+    );
+    await parallel.close();
+    tf.dispose([x, y]);
+    learner.dispose();
+  });
+
   it('fits a BatchNorm learner on 2 threads: it learns, repeats exactly, frees everything', async () => {
     const fitOnce = async () => {
       const start = tf.memory().numTensors;
