@@ -181,11 +181,7 @@ export async function runFit(
         microBatch: options.microBatch ?? 'off',
       });
     }
-    const oneThread = batcher;
-    const gradients: Gradients =
-      parallel == null
-        ? (x, y) => oneThread.gradients(path.loss, path.variables, x, y)
-        : (x, y) => parallel!.gradients(x, y);
+    const gradients = stepGradients(path, batcher, parallel);
     trainStart = performance.now();
     for (; state.epoch < epochs; state.epoch++) {
       await runEpoch(learner, path, gradients, callbacks, state);
@@ -241,6 +237,16 @@ async function resume(learner: Learner, bytes: Uint8Array, epochs: number): Prom
 
 /** A batch's mean loss and gradients, by whichever threads compute them. */
 type Gradients = (x: tf.Tensor, y: tf.Tensor1D) => Promise<BatchGradients>;
+
+function stepGradients(
+  path: TrainingPath,
+  batcher: MicroBatcher,
+  parallel: DataParallel | null,
+): Gradients {
+  return parallel == null
+    ? (x, y) => batcher.gradients(path.loss, path.variables, x, y)
+    : (x, y) => parallel.gradients(x, y);
+}
 
 async function runEpoch(
   learner: Learner,
