@@ -5,7 +5,9 @@
  *   part "engine-vs-torch" the same row through ../shared/reference/torch_reference.py
  *   part "engine-profile"  (--profile) where one training step's time goes, per kernel
  * Each row runs in its own process (see bench/child.ts), followed at once by its PyTorch
- * reference. `npm run -s bench -- --precompute` times a frozen fit_one_cycle on
+ * reference. `--threads 1,2` measures each row once per entry, the training step computed by
+ * that many threads (FitOptions.threads; `train_threads` in the line; `--main-thread` has the
+ * main thread compute one share). `npm run -s bench -- --precompute` times a frozen fit_one_cycle on
  * sign-language-digits, plain and on the frozen-body feature cache (bench/precompute.ts):
  *   part "precompute"          one line per fit: wall seconds, images/s, cache build images/s
  *                              and body threads, final error rate
