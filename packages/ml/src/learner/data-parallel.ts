@@ -23,8 +23,7 @@ import { openTrainWorkers, type TrainWorkers, type WeightSlot } from '../backend
 import { mixSeeds } from '../data/rng';
 import { flattenLayers } from '../models/backbone';
 import type { Param } from './adamw';
-import type { Learner } from './learner';
-import { weightKey } from './learner';
+import { weightKey, type Learner } from './learner';
 import {
   Accumulator,
   MicroBatcher,
