@@ -5,7 +5,9 @@
  *   part "engine-vs-torch" the same row through ../shared/reference/torch_reference.py
  *   part "engine-profile"  (--profile) where one training step's time goes, per kernel
  * Each row runs in its own process (see bench/child.ts), followed at once by its PyTorch
- * reference. `npm run -s bench -- --precompute` times a frozen fit_one_cycle on
+ * reference. `--threads 1,2` measures each row once per entry, the training step computed by
+ * that many threads (FitOptions.threads; `train_threads` in the line; `--main-thread` has the
+ * main thread compute one share). `npm run -s bench -- --precompute` times a frozen fit_one_cycle on
  * sign-language-digits, plain and on the frozen-body feature cache (bench/precompute.ts):
  *   part "precompute"          one line per fit: wall seconds, images/s, cache build images/s
  *                              and body threads, final error rate
@@ -55,18 +57,25 @@ if (options.part === 'precompute') {
     note(withTorch ? 'PyTorch found: comparing.' : 'PyTorch not importable: skipping comparison.');
   }
   for (const row of options.rows) {
-    const { lines, error } = measureRowInChild(row, options);
-    for (const line of lines) emit(line);
-    const ours = lines.find((line) => line.part === 'engine');
-    const key = {
-      arch: row.arch,
-      size: row.size,
-      bs: row.bs,
-      backend: options.backend,
-      layers: options.layers,
-    };
-    if (ours == null) {
-      emit({ part: 'engine', ...key, error: error ?? 'no result', loadavg: loadavg() });
+    const engineLines: Array<Record<string, unknown>> = [];
+    for (const trainThreads of options.trainThreads) {
+      const { lines, error } = measureRowInChild(row, options, trainThreads);
+      for (const line of lines) emit(line);
+      const ours = lines.find((line) => line.part === 'engine');
+      if (ours != null) engineLines.push(ours);
+      else {
+        emit({
+          part: 'engine',
+          arch: row.arch,
+          size: row.size,
+          bs: row.bs,
+          backend: options.backend,
+          layers: options.layers,
+          train_threads: trainThreads,
+          error: error ?? 'no result',
+          loadavg: loadavg(),
+        });
+      }
     }
     if (!withTorch) continue;
     note(`${row.arch} ${row.size}px bs${row.bs}: PyTorch reference…`);
@@ -76,21 +85,28 @@ if (options.part === 'precompute') {
       options.steps,
       options.torchThreads,
     );
-    const [train, infer] = [ours?.train_img_s, ours?.infer_img_s] as Array<number | undefined>;
-    emit({
-      part: 'engine-vs-torch',
-      ...key,
-      train_img_s: train ?? null,
-      infer_img_s: infer ?? null,
-      torch_train_img_s: torch.train_img_s,
-      torch_infer_img_s: torch.infer_img_s,
-      train_ratio: train == null ? null : round(train / torch.train_img_s, 3),
-      infer_ratio: infer == null ? null : round(infer / torch.infer_img_s, 3),
-      step_over_forward: ours?.step_over_forward ?? null,
-      threads: ours?.threads ?? null,
-      torch_threads: torch.threads,
-      torch_engine: torch.engine,
-      loadavg: loadavg(),
-    });
+    for (const ours of engineLines.length > 0 ? engineLines : [undefined]) {
+      const [train, infer] = [ours?.train_img_s, ours?.infer_img_s] as Array<number | undefined>;
+      emit({
+        part: 'engine-vs-torch',
+        arch: row.arch,
+        size: row.size,
+        bs: row.bs,
+        backend: options.backend,
+        layers: options.layers,
+        train_threads: ours?.train_threads ?? null,
+        train_img_s: train ?? null,
+        infer_img_s: infer ?? null,
+        torch_train_img_s: torch.train_img_s,
+        torch_infer_img_s: torch.infer_img_s,
+        train_ratio: train == null ? null : round(train / torch.train_img_s, 3),
+        infer_ratio: infer == null ? null : round(infer / torch.infer_img_s, 3),
+        step_over_forward: ours?.step_over_forward ?? null,
+        threads: ours?.threads ?? null,
+        torch_threads: torch.threads,
+        torch_engine: torch.engine,
+        loadavg: loadavg(),
+      });
+    }
   }
 }

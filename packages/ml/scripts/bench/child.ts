@@ -17,13 +17,18 @@ const BENCH_SCRIPT = fileURLToPath(new URL('../bench.ts', import.meta.url));
  * heap), and a row that exhausts wasm32's 4 GB heap (the wasm module aborts, which cannot be
  * recovered in-process) becomes an error line instead of ending the run.
  */
-export function measureRowInChild(row: BenchRow, options: BenchOptions): ChildResult {
+export function measureRowInChild(
+  row: BenchRow,
+  options: BenchOptions,
+  trainThreads = 1,
+): ChildResult {
   const args = [
     ...process.execArgv, // tsx's loader
     BENCH_SCRIPT,
     '--child',
     ...['--arch', row.arch, '--size', `${row.size}`, '--bs', `${row.bs}`],
     ...['--steps', `${options.steps}`, '--backend', options.backend, '--layers', options.layers],
+    ...['--threads', `${trainThreads}`, ...(options.useMainThread ? ['--main-thread'] : [])],
     ...(options.profile ? ['--profile'] : []),
   ];
   const child = spawnSync(process.execPath, args, {

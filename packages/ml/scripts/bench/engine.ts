@@ -1,6 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { AdamW } from '../../src/learner/index';
+import { AdamW, crossEntropy } from '../../src/learner/index';
+import { DataParallel } from '../../src/learner/data-parallel';
+import { weightKey } from '../../src/learner/learner';
+import { flattenLayers } from '../../src/models/index';
 import { NUM_CLASSES } from './models';
 
 /** Mean milliseconds of one run, by the clock and in this process's CPU time. */
@@ -57,16 +60,70 @@ export function makeTrainStep(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor
   return { run, phase: () => phase, dispose: () => optimizer.dispose() };
 }
 
-/** Random input and labels of a row: NHWC normal noise, one-hot targets over 10 classes. */
-export function makeBatch(bs: number, size: number): { x: tf.Tensor4D; y: tf.Tensor2D } {
+/** Threads computing a training step (FitOptions.threads and useMainThread). */
+export interface StepThreads {
+  threads: number;
+  useMainThread: boolean;
+}
+
+/**
+ * The same step with its gradients computed by `threads` threads, each on a share of the batch
+ * (the learner's data-parallel step); its loss is the learner's, on integer labels.
+ */
+export async function openParallelTrainStep(
+  model: tfl.LayersModel,
+  x: tf.Tensor,
+  labels: tf.Tensor1D,
+  { threads, useMainThread }: StepThreads,
+) {
+  const params = flattenLayers(model).flatMap((layer) =>
+    layer.trainableWeights.map((w) => ({
+      key: weightKey(layer, w),
+      variable: w.read() as tf.Variable,
+    })),
+  );
+  const optimizer = new AdamW([params], { beta2: 0.999, eps: 1e-8, wd: 1e-2 });
+  optimizer.lr = [1e-3];
+  const parallel = await DataParallel.open(
+    {
+      model,
+      params,
+      classes: NUM_CLASSES,
+      trainingLayers: {},
+      loss: (xs, ys) =>
+        tf.tidy(() =>
+          crossEntropy(model.apply(xs, { training: true }) as tf.Tensor, ys, NUM_CLASSES),
+        ),
+    },
+    { threads, useMainThread, microBatch: 'off' },
+  );
+  return {
+    run: async () => {
+      const { value, grads } = await parallel.gradients(x, labels);
+      optimizer.step(grads);
+      const loss = (await value.data())[0]!;
+      tf.dispose([value, ...Object.values(grads)]);
+      return loss;
+    },
+    dispose: async () => {
+      optimizer.dispose();
+      await parallel.close();
+    },
+  };
+}
+
+/**
+ * Random input and labels of a row: NHWC normal noise, one-hot targets over 10 classes and the
+ * same as class indices.
+ */
+export function makeBatch(bs: number, size: number) {
   const x = tf.randomNormal([bs, size, size, 3], 0, 1, 'float32', 0) as tf.Tensor4D;
   const labels = tf.tensor1d(
     Array.from({ length: bs }, (_, i) => (i * 7) % NUM_CLASSES),
     'int32',
   );
   const y = tf.cast(tf.oneHot(labels, NUM_CLASSES), 'float32') as tf.Tensor2D;
-  labels.dispose();
-  return { x, y };
+  return { x, y, labels };
 }
 
 export function cpuNowMs(): number {
@@ -74,12 +131,12 @@ export function cpuNowMs(): number {
   return (user + system) / 1000;
 }
 
-function timeRuns(runs: number, run: () => void): RunTime {
+async function timeRuns(runs: number, run: () => unknown): Promise<RunTime> {
   const wall: number[] = [];
   const cpuStart = cpuNowMs();
   for (let i = 0; i < runs; i++) {
     const start = performance.now();
-    run();
+    await run();
     wall.push(performance.now() - start);
   }
   return {
@@ -99,20 +156,31 @@ function forwardOnce(model: tfl.LayersModel, x: tf.Tensor, training: boolean): v
 /**
  * torch_reference.py's protocol: one warm-up training step, `steps` timed steps; then the
  * same for inference. The training-mode forward, needed for step/forward, is timed the same way.
+ * With `threads` > 1 the training step is the data-parallel one (its workers start before the
+ * warm-up step); the forwards stay in the main thread.
  */
-export function measureEngine(model: tfl.LayersModel, bs: number, size: number, steps: number) {
-  const { x, y } = makeBatch(bs, size);
+export async function measureEngine(
+  model: tfl.LayersModel,
+  bs: number,
+  size: number,
+  steps: number,
+  threads: StepThreads = { threads: 1, useMainThread: false },
+) {
+  const { x, y, labels } = makeBatch(bs, size);
   const startTensors = tf.memory().numTensors;
-  const step = makeTrainStep(model, x, y);
-  step.run();
-  const trainStep = timeRuns(steps, step.run);
+  const step =
+    threads.threads > 1
+      ? await openParallelTrainStep(model, x, labels, threads)
+      : makeTrainStep(model, x, y);
+  await step.run();
+  const trainStep = await timeRuns(steps, step.run);
   forwardOnce(model, x, true);
-  const forwardTrain = timeRuns(steps, () => forwardOnce(model, x, true));
+  const forwardTrain = await timeRuns(steps, () => forwardOnce(model, x, true));
   forwardOnce(model, x, false);
-  const forward = timeRuns(steps, () => forwardOnce(model, x, false));
-  step.dispose();
+  const forward = await timeRuns(steps, () => forwardOnce(model, x, false));
+  await step.dispose();
   const leaked = tf.memory().numTensors - startTensors;
-  tf.dispose([x, y]);
+  tf.dispose([x, y, labels]);
   const times: EngineTimes = { forward, forwardTrain, trainStep };
   return { times, leakedTensors: leaked };
 }

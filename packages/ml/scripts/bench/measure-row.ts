@@ -16,12 +16,12 @@ export const loadavg = () => os.loadavg().map((n) => round(n, 2));
 
 /** One training step broken down per kernel in CPU ms, as engine-profile lines. */
 function profileRow(row: BenchRow, model: tfl.LayersModel, tfjsBackend: string): void {
-  const { x, y } = makeBatch(row.bs, row.size);
+  const { x, y, labels } = makeBatch(row.bs, row.size);
   const step = makeTrainStep(model, x, y);
   step.run(); // warm-up, so operator creation and first-use allocation are not counted
   const { kernels, totalMs } = profileKernels(tfjsBackend, step.phase, cpuNowMs, () => step.run());
   step.dispose();
-  tf.dispose([x, y]);
+  tf.dispose([x, y, labels]);
   const base = { part: 'engine-profile', arch: row.arch, size: row.size, bs: row.bs };
   const kernelMs = kernels.reduce((sum, k) => sum + k.ms, 0);
   const phaseOf = (context: string) => (context.startsWith('grad:') ? 'backward' : context);
@@ -51,7 +51,11 @@ export async function measureRow(options: BenchOptions): Promise<void> {
   note(`${row.arch} ${row.size}px bs${row.bs}: building…`);
   const model = await buildBenchModel(row, options.sharedDir);
   if (options.layers === 'learner') installTrainingLayers(flattenLayers(model));
-  const { times, leakedTensors } = measureEngine(model, row.bs, row.size, options.steps);
+  const trainThreads = options.trainThreads[0] ?? 1;
+  const { times, leakedTensors } = await measureEngine(model, row.bs, row.size, options.steps, {
+    threads: trainThreads,
+    useMainThread: options.useMainThread,
+  });
   if (leakedTensors !== 0) note(`warning: ${leakedTensors} tensors leaked by the measured steps`);
   const { forward, forwardTrain, trainStep } = times;
   const heap = (tf.engine().backend as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm;
@@ -78,6 +82,9 @@ export async function measureRow(options: BenchOptions): Promise<void> {
     ...(heap != null ? { wasm_heap_mb: round(heap.HEAPU8.length / 2 ** 20, 0) } : {}),
     steps: options.steps,
     threads,
+    // Threads computing the training step (data-parallel above 1); `threads` is wasm's own.
+    train_threads: trainThreads,
+    ...(trainThreads > 1 ? { main_thread_share: options.useMainThread } : {}),
     loadavg: loadavg(),
     tfjs: tf.version_core,
   });

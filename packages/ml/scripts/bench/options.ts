@@ -52,6 +52,13 @@ export interface BenchOptions {
   rows: BenchRow[];
   /** Timed steps after the warm-up step, as torch_reference.py --steps. */
   steps: number;
+  /**
+   * Engine part: threads computing each training step (FitOptions.threads), each row measured
+   * once per entry in turn (--threads 1,2,1,2 alternates them, for a machine with other load).
+   */
+  trainThreads: number[];
+  /** Engine part: with threads > 1, the main thread computes one share (FitOptions.useMainThread). */
+  useMainThread: boolean;
   backend: 'wasm' | 'cpu';
   /** null: run the PyTorch reference only if it can be imported. */
   torch: boolean | null;
@@ -71,6 +78,7 @@ export interface BenchOptions {
 }
 
 const USAGE = `Usage: npm run bench -- --engine [--all] [--arch A --size S --bs B] [--steps N]
+  [--threads 1,2] [--main-thread]
   [--backend wasm|cpu] [--layers learner|tfjs] [--torch | --no-torch] [--torch-reference PATH]
   [--torch-threads N]
   [--profile]
@@ -107,6 +115,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     memory: { size: 224, bs: 64, images: 128 },
     rows: [...STANDARD_ROWS],
     steps: 3,
+    trainThreads: [1],
+    useMainThread: false,
     backend: 'wasm',
     torch: null,
     torchReference: join(sharedDir, 'reference', 'torch_reference.py'),
@@ -158,7 +168,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       if (threads.some((t) => !Number.isInteger(t) || t < 1))
         throw new Error(`--threads must be integers >= 1 separated by commas, got "${text}".`);
       options.precompute.threads = threads;
-    } else if (flag === '--no-plain') options.precompute.withPlain = false;
+      options.trainThreads = threads;
+    } else if (flag === '--main-thread') options.useMainThread = true;
+    else if (flag === '--no-plain') options.precompute.withPlain = false;
     else if (flag === '--all') options.rows = [...STANDARD_ROWS, ...EXTRA_ROWS];
     else if (flag === '--arch') {
       const arch = value(flag);
@@ -196,6 +208,13 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     options.rows = [{ ...preset, ...single } as BenchRow];
   } else if (single.size != null || single.bs != null) {
     throw new Error(`--size and --bs need --arch.\n${USAGE}`);
+  }
+  if (
+    options.part === 'engine' &&
+    options.layers === 'tfjs' &&
+    options.trainThreads.some((t) => t > 1)
+  ) {
+    throw new Error(`--threads above 1 trains with the learner's layers; drop --layers tfjs.`);
   }
   return options;
 }

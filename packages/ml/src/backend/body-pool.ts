@@ -8,10 +8,13 @@
  * never keep it alive (unref'd while idle); `closeBodyPools()` ends them.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { BodyReply, BodyRequest, BodyWorkerData, PoolBackend } from './body-protocol';
+import { RequestWorker } from './request-worker';
+
+type PoolWorker = RequestWorker<BodyRequest, BodyReply>;
 
 export type { PoolBackend } from './body-protocol';
 
@@ -47,66 +50,6 @@ export async function modelArtifacts(model: tfl.LayersModel): Promise<tf.io.Mode
 }
 
 const WORKER_URL = new URL('./body-worker-entry.mjs', import.meta.url);
-
-interface Pending {
-  resolve: (reply: BodyReply) => void;
-  reject: (error: Error) => void;
-}
-
-class PoolWorker {
-  readonly worker: Worker;
-  private readonly pending = new Map<number, Pending>();
-  /** Why the worker can take no more requests; null while it runs. */
-  failure: Error | null = null;
-
-  constructor(
-    readonly slot: number,
-    backend: PoolBackend,
-    onGone: (worker: PoolWorker) => void,
-  ) {
-    const workerData: BodyWorkerData = { backend };
-    this.worker = new Worker(WORKER_URL, { workerData });
-    this.worker.unref();
-    const fail = (why: string) => {
-      if (this.failure != null) return;
-      this.fail(new Error(`Body worker ${slot} ${why}.`));
-      onGone(this);
-    };
-    this.worker.on('message', (reply: BodyReply) => this.settle(reply));
-    this.worker.on('error', (error) => fail(`crashed: ${error.message}`));
-    this.worker.on('messageerror', (error) => fail(`sent an unreadable message: ${error.message}`));
-    this.worker.on('exit', (code) => fail(`exited with code ${code}`));
-  }
-
-  get load(): number {
-    return this.pending.size;
-  }
-
-  request(request: BodyRequest, transfer: ArrayBuffer[] = []): Promise<BodyReply> {
-    if (this.failure != null) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      // Referenced while it owes replies, so a process awaiting them stays alive.
-      if (this.pending.size === 0) this.worker.ref();
-      this.pending.set(request.job, { resolve, reject });
-      this.worker.postMessage(request, transfer);
-    });
-  }
-
-  private settle(reply: BodyReply): void {
-    const pending = this.pending.get(reply.job);
-    if (pending == null) return;
-    this.pending.delete(reply.job);
-    if (this.pending.size === 0) this.worker.unref();
-    if (reply.error == null) pending.resolve(reply);
-    else pending.reject(new Error(`Body worker ${this.slot}: ${reply.error}`));
-  }
-
-  fail(error: Error): void {
-    this.failure ??= error;
-    for (const { reject } of this.pending.values()) reject(this.failure);
-    this.pending.clear();
-  }
-}
 
 export class BodyPool {
   private readonly slots: Array<PoolWorker | undefined> = [];
@@ -167,16 +110,21 @@ export class BodyPool {
     this.isClosed = true;
     const workers = this.slots.filter((w) => w != null);
     this.slots.length = 0;
-    for (const w of workers) w.fail(new Error(`Body worker ${w.slot} was closed.`));
-    await Promise.all(workers.map((w) => w.worker.terminate()));
+    await Promise.all(workers.map((w) => w.terminate('was closed')));
   }
 
   private start(slot: number): PoolWorker {
     const running = this.slots[slot];
     if (running != null && running.failure == null) return running;
-    const worker = new PoolWorker(slot, this.backend, (gone) => {
-      if (this.slots[slot] === gone) this.slots[slot] = undefined;
-    });
+    const workerData: BodyWorkerData = { backend: this.backend };
+    const worker: PoolWorker = new RequestWorker(
+      `Body worker ${slot}`,
+      WORKER_URL,
+      workerData,
+      (gone) => {
+        if (this.slots[slot] === gone) this.slots[slot] = undefined;
+      },
+    );
     this.slots[slot] = worker;
     return worker;
   }

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from './init-backend';
 import type { BodyReply, BodyRequest, BodyWorkerData } from './body-protocol';
+import { serveRequests } from './request-worker';
 
 const port = parentPort!;
 const { backend } = workerData as BodyWorkerData;
@@ -49,21 +50,7 @@ async function handle(request: BodyRequest): Promise<BodyReply> {
   return { job, output, shape };
 }
 
-// One request at a time, in the order sent, so an unload never overtakes a run before it.
-let queue = Promise.resolve();
-port.on('message', (request: BodyRequest) => {
-  queue = queue.then(async () => {
-    let reply: BodyReply;
-    let isWasmBroken = false;
-    try {
-      reply = await handle(request);
-    } catch (error) {
-      reply = { job: request.job, error: error instanceof Error ? error.message : String(error) };
-      // An aborted wasm instance (out of memory, most often) cannot run anything again: end
-      // the thread so the pool starts a fresh one rather than failing every later build.
-      isWasmBroken = error instanceof Error && error.name === 'RuntimeError';
-    }
-    port.postMessage(reply, reply.output == null ? [] : [reply.output.buffer as ArrayBuffer]);
-    if (isWasmBroken) process.exit(1);
-  });
+serveRequests<BodyRequest, BodyReply>(port, async (request) => {
+  const reply = await handle(request);
+  return { reply, transfer: reply.output == null ? [] : [reply.output.buffer as ArrayBuffer] };
 });

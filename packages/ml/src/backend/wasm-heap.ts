@@ -66,3 +66,21 @@ export function runBuiltin(
   }
   return builtin(args);
 }
+
+/**
+ * Copies a float32 tensor's values into `target` at `offset`: on wasm straight from the heap,
+ * one copy with no array in between (a training step's weights are tens of MB); elsewhere
+ * through `data()`.
+ */
+export async function copyTensorInto(
+  tensor: tf.Tensor,
+  target: Float32Array,
+  offset: number,
+): Promise<void> {
+  if (tf.getBackend() === 'wasm') {
+    const backend = tf.engine().backend as BackendWasm;
+    target.set(backend.typedArrayFromHeap(tensor) as Float32Array, offset);
+  } else {
+    target.set((await tensor.data()) as Float32Array, offset);
+  }
+}

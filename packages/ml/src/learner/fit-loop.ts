@@ -7,7 +7,8 @@ import type { FitCheckpoint } from './learner-file';
 import type { Learner } from './learner';
 import { lrRange, type LearningRate } from './lr-range';
 import { assertPrecomputable, type PrecomputeOptions, type PrecomputeSummary } from './precompute';
-import { MicroBatcher, type MicroBatchOption } from './micro-batch';
+import { DataParallel, learnerSource, trainingThreads, type ThreadsOption } from './data-parallel';
+import { MicroBatcher, type BatchGradients, type MicroBatchOption } from './micro-batch';
 import { createSmoother } from './smoothen';
 import { plainPath, type TrainingPath } from './training-path';
 
@@ -38,6 +39,19 @@ export interface FitOptions {
    * every batch into chunks of at most that many images. Gradients are summed over the chunks.
    */
   microBatch?: MicroBatchOption;
+  /**
+   * Threads computing each training step (data-parallel.ts): 1 (default) in the main thread;
+   * a number splits every batch into that many shares, each computed by a replica of the model
+   * in a worker thread, their gradients combined; 'auto' uses min(2, cores) on wasm and cpu for
+   * whole-model fits with batches of 8 or more. A precomputed fit, and the native backends,
+   * always use one. BatchNorm layers then normalise each share by its own statistics.
+   */
+  threads?: ThreadsOption;
+  /**
+   * With threads > 1, the main thread computes the first share itself, with one worker fewer,
+   * rather than only preparing batches while the workers compute. Default false.
+   */
+  useMainThread?: boolean;
 }
 
 export interface FitTiming {
@@ -63,6 +77,8 @@ export interface FitResult {
   precompute: PrecomputeSummary | null;
   /** Images per forward/backward pass when batches were split (microBatch); null otherwise. */
   microBatch: number | null;
+  /** Threads that computed each training step (1: the main thread alone). */
+  threads: number;
 }
 
 /** fastai v1 basic_train.py fit: train each epoch, validate, let callbacks act at each event. */
@@ -137,6 +153,7 @@ export async function runFit(
   let cache: FeatureCache | null = null;
   let trainStart: number | null = null;
   let batcher: MicroBatcher | null = null;
+  let parallel: DataParallel | null = null;
   try {
     await fire(callbacks, 'beforeFit', state);
     if (buildCache != null) {
@@ -153,9 +170,21 @@ export async function runFit(
     const path = cache?.path ?? plainPath(learner);
     // Cached activations are small: chunks matter for the whole model's passes only.
     batcher = new MicroBatcher(cache == null ? (options.microBatch ?? 'off') : 'off');
+    const threads = trainingThreads(options.threads ?? 1, {
+      batchSize: learner.data.train.bs ?? 0,
+      isPrecomputed: cache != null,
+    });
+    if (threads > 1) {
+      parallel = await DataParallel.open(learnerSource(learner), {
+        threads,
+        useMainThread: options.useMainThread ?? false,
+        microBatch: options.microBatch ?? 'off',
+      });
+    }
+    const gradients = stepGradients(path, batcher, parallel);
     trainStart = performance.now();
     for (; state.epoch < epochs; state.epoch++) {
-      await runEpoch(learner, path, batcher, callbacks, state);
+      await runEpoch(learner, path, gradients, callbacks, state);
       if (state.stopTraining) {
         state.epoch++;
         break;
@@ -169,6 +198,7 @@ export async function runFit(
       state.error = error;
     }
   } finally {
+    await parallel?.close();
     cache?.dispose();
     state.cache = null;
     await fire(callbacks, 'afterFit', state);
@@ -180,6 +210,7 @@ export async function runFit(
     epochsDone: state.epoch,
     iterations: state.iteration,
     microBatch: Number.isFinite(batcher?.chunkSize ?? Infinity) ? batcher!.chunkSize : null,
+    threads: parallel?.threads ?? 1,
     timing: {
       cacheS: cache?.summary.cacheS ?? 0,
       trainS: trainStart == null ? 0 : (performance.now() - trainStart) / 1000,
@@ -204,10 +235,23 @@ async function resume(learner: Learner, bytes: Uint8Array, epochs: number): Prom
   return checkpoint;
 }
 
+/** A batch's mean loss and gradients, by whichever threads compute them. */
+type Gradients = (x: tf.Tensor, y: tf.Tensor1D) => Promise<BatchGradients>;
+
+function stepGradients(
+  path: TrainingPath,
+  batcher: MicroBatcher,
+  parallel: DataParallel | null,
+): Gradients {
+  return parallel == null
+    ? (x, y) => batcher.gradients(path.loss, path.variables, x, y)
+    : (x, y) => parallel.gradients(x, y);
+}
+
 async function runEpoch(
   learner: Learner,
   path: TrainingPath,
-  batcher: MicroBatcher,
+  gradients: Gradients,
   callbacks: Callback[],
   state: FitState,
 ): Promise<void> {
@@ -216,7 +260,7 @@ async function runEpoch(
   await fire(callbacks, 'beforeEpoch', state);
   // The learner's data epoch, not the fit's: each fit draws new shuffles and augmentations.
   for await (const batch of path.trainBatches(learner.dataEpoch++)) {
-    await trainBatch(path, batcher, callbacks, state, batch);
+    await trainBatch(path, gradients, callbacks, state, batch);
     state.batch++;
     if (state.stopTraining) break;
   }
@@ -232,14 +276,14 @@ async function runEpoch(
 
 async function trainBatch(
   path: TrainingPath,
-  batcher: MicroBatcher,
+  gradients: Gradients,
   callbacks: Callback[],
   state: FitState,
   { x, y }: LearnerBatch,
 ): Promise<void> {
   try {
     await fire(callbacks, 'beforeBatch', state);
-    const { value, grads } = await batcher.gradients(path.loss, path.variables, x, y);
+    const { value, grads } = await gradients(x, y);
     try {
       // The one read per batch: it also waits for the step's kernels on async backends.
       state.loss = (await value.data())[0]!;

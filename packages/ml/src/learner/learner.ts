@@ -25,7 +25,7 @@ import {
 } from './predictions';
 import { Recorder } from './recorder';
 import type { OneCycleOptions } from './schedules';
-import { installTrainingLayers } from './training-layers';
+import { installTrainingLayers, type TrainingLayersOptions } from './training-layers';
 
 export interface LearnerOptions {
   /** Computed over the validation set after each epoch. Default [errorRate]. */
@@ -57,7 +57,7 @@ export interface SaveOptions {
 
 const isBatchNorm = (layer: tfl.layers.Layer) => layer.getClassName() === 'BatchNormalization';
 /** The name a weight is saved and optimised under: "<layer>/<weight>", e.g. "head.bn1/gamma". */
-const weightKey = (layer: tfl.layers.Layer, w: tfl.LayerVariable) =>
+export const weightKey = (layer: tfl.layers.Layer, w: tfl.LayerVariable) =>
   `${layer.name}/${w.originalName.split('/').at(-1)!}`;
 
 /**
@@ -86,6 +86,12 @@ export class Learner {
   dataEpoch = 0;
   /** Training calls per seeded Dropout layer, where its masks continue; saved with the rest. */
   private readonly dropoutCalls = new Map<string, number>();
+  /**
+   * What the model's training-mode layer calls were installed with; a replica of the model in
+   * another thread (data-parallel.ts) installs the same, and its dropout calls continue this
+   * learner's `dropoutCalls`.
+   */
+  readonly trainingLayers: TrainingLayersOptions;
   private readonly weights: { key: string; variable: tfl.LayerVariable }[];
 
   constructor(
@@ -114,12 +120,13 @@ export class Learner {
       this.bodyBnStatistics === 'running'
         ? new Set(layerGroups.slice(0, -1).flatMap((g) => g.filter(isBatchNorm).map((l) => l.name)))
         : undefined;
-    installTrainingLayers(flattenLayers(model), {
+    this.trainingLayers = {
       bnMomentum: options.bnMomentum,
       runningStatistics,
       seed: options.seed,
       dropoutCalls: this.dropoutCalls,
-    });
+    };
+    installTrainingLayers(flattenLayers(model), this.trainingLayers);
     this.opt = this.createOptimizer();
   }
 

@@ -116,8 +116,8 @@ function slicedGrads(
   }
 }
 
-/** Weighted sums of chunks' losses and gradients; owns its tensors until take(). */
-class Accumulator {
+/** Weighted sums of losses and gradients (of chunks or shares of a batch); owns its tensors until take(). */
+export class Accumulator {
   private value: tf.Scalar | null = null;
   private grads: tf.NamedTensorMap = {};
 

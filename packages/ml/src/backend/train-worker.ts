@@ -1,0 +1,145 @@
+/**
+ * Entry of a training worker thread (train-pool.ts): its own tfjs backend, the same the main
+ * thread uses (wasm with the studio's kernels, or cpu), and one replica of the learner's model
+ * with the learner's training-mode layer calls. Each step takes the weights the main thread
+ * wrote to the shared buffer, computes the loss and gradients of its share of the batch, and
+ * returns them with the BatchNorm running statistics its share left.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { weightKey } from '../learner/learner';
+import { MicroBatcher } from '../learner/micro-batch';
+import { crossEntropy } from '../learner/predictions';
+import { installTrainingLayers } from '../learner/training-layers';
+import { flattenLayers } from '../models/backbone';
+import { initBackend } from './init-backend';
+import { serveRequests } from './request-worker';
+import type {
+  ReplicaSpec,
+  TrainReply,
+  TrainRequest,
+  TrainWorkerData,
+  WeightSlot,
+} from './train-protocol';
+
+const port = parentPort!;
+const { backend } = workerData as TrainWorkerData;
+
+const ready = initBackend({ prefer: backend }).then((info) => {
+  if (info.name !== backend) {
+    throw new Error(
+      `the worker could not start the ${backend} backend (${info.fallbacks.map((f) => f.error).join('; ')})`,
+    );
+  }
+});
+
+interface Replica {
+  model: tfl.LayersModel;
+  spec: ReplicaSpec;
+  weights: Float32Array;
+  params: tfl.LayerVariable[];
+  statistics: tfl.LayerVariable[];
+  variables: tf.Variable[];
+  batcher: MicroBatcher;
+  dropoutCalls: Map<string, number>;
+}
+
+let replica: Replica | null = null;
+
+async function load(spec: ReplicaSpec): Promise<Replica> {
+  const model = await tfl.loadLayersModel(tf.io.fromMemory(spec.artifacts));
+  const layers = flattenLayers(model);
+  const byKey = new Map(
+    layers.flatMap((layer) => layer.weights.map((w) => [weightKey(layer, w), w] as const)),
+  );
+  const find = ({ key }: WeightSlot) => {
+    const variable = byKey.get(key);
+    if (variable == null) throw new Error(`the replica has no weight "${key}"`);
+    return variable;
+  };
+  const paramKeys = new Set(spec.params.map((p) => p.key));
+  // Trainable exactly where the main thread's optimiser steps (a frozen layer stays so).
+  for (const layer of layers)
+    layer.trainable = layer.weights.some((w) => paramKeys.has(weightKey(layer, w)));
+  const dropoutCalls = new Map<string, number>();
+  installTrainingLayers(layers, { ...spec.trainingLayers, dropoutCalls });
+  const params = spec.params.map(find);
+  return {
+    model,
+    spec,
+    weights: new Float32Array(spec.weights),
+    params,
+    statistics: spec.statistics.map(find),
+    variables: params.map((p) => p.read() as tf.Variable),
+    batcher: new MicroBatcher(spec.microBatch),
+    dropoutCalls,
+  };
+}
+
+/** Sets the replica's weights to those the main thread wrote for this step. */
+function readSharedWeights(r: Replica): void {
+  // The cpu backend keeps the array it is given as the tensor's store: it gets a copy, not a
+  // view of memory the main thread writes. wasm copies into its heap anyway.
+  const isWasm = tf.getBackend() === 'wasm';
+  const slots = [...r.spec.params, ...r.spec.statistics];
+  const variables = [...r.params, ...r.statistics];
+  slots.forEach(({ offset, shape }, i) => {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const view = r.weights.subarray(offset, offset + size);
+    tf.tidy(() => {
+      variables[i]!.write(tf.tensor(isWasm ? view : view.slice(), shape));
+    });
+  });
+}
+
+async function step(r: Replica, request: Extract<TrainRequest, { type: 'step' }>) {
+  readSharedWeights(r);
+  r.dropoutCalls.clear();
+  for (const [name, calls] of Object.entries(request.dropoutCalls)) r.dropoutCalls.set(name, calls);
+  const x = tf.tensor(request.x, request.shape);
+  const y = tf.tensor1d(request.y, 'int32');
+  const loss = (xs: tf.Tensor, ys: tf.Tensor1D) =>
+    tf.tidy(() =>
+      crossEntropy(r.model.apply(xs, { training: true }) as tf.Tensor, ys, r.spec.classes),
+    );
+  try {
+    const { value, grads } = await r.batcher.gradients(loss, r.variables, x, y);
+    try {
+      // wasm hands out fresh arrays; the cpu backend its own store, which must not move away.
+      const own = (a: Float32Array) => (tf.getBackend() === 'wasm' ? a : a.slice());
+      const read = async (t: tf.Tensor | undefined) =>
+        t == null ? null : own((await t.data()) as Float32Array);
+      const gradArrays = await Promise.all(r.variables.map((v) => read(grads[v.name])));
+      const statistics = await Promise.all(
+        r.statistics.map(async (s) => ((await s.read().data()) as Float32Array).slice()),
+      );
+      const reply: TrainReply = {
+        job: request.job,
+        loss: (await value.data())[0]!,
+        grads: gradArrays,
+        statistics,
+        dropoutCalls: Object.fromEntries(r.dropoutCalls),
+      };
+      const transfer = [...gradArrays, ...statistics].flatMap((a) =>
+        a == null ? [] : [a.buffer as ArrayBuffer],
+      );
+      return { reply, transfer };
+    } finally {
+      tf.dispose([value, ...Object.values(grads)]);
+    }
+  } finally {
+    tf.dispose([x, y]);
+  }
+}
+
+serveRequests<TrainRequest, TrainReply>(port, async (request) => {
+  await ready;
+  if (request.type === 'load') {
+    replica?.model.dispose();
+    replica = await load(request.replica);
+    return { reply: { job: request.job } };
+  }
+  if (replica == null) throw new Error('no replica is loaded in this worker');
+  return step(replica, request);
+});

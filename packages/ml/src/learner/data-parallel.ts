@@ -1,0 +1,338 @@
+/**
+ * Data parallelism over worker threads: one wasm instance computes on one thread in Node, so a
+ * training step uses one core. Here each batch is split into shares, one per thread; each share's
+ * loss and gradients are computed by a replica of the model (backend/train-pool.ts), or by the
+ * main thread's own model for the first share when `useMainThread`; the gradients are combined
+ * weighted by the shares' sizes, which gives those of the batch's mean loss, and the main
+ * thread's optimiser steps as before. Before every step the main thread writes the weights it
+ * changes (the optimiser's parameters and the BatchNorm running statistics) to a buffer the
+ * workers share; weights outside the optimiser are copied once, when the fit starts.
+ *
+ * What differs from one pass over the batch, as in PyTorch's DataParallel without
+ * SyncBatchNorm: BatchNorm layers in training mode normalise each share by the share's own
+ * statistics. Their running statistics are each share's update averaged, weighted by size
+ * (the running mean then moves by the whole batch's mean). Seeded dropout draws each share's
+ * masks from (seed, share, the layer's call count), so a fit repeats exactly, but the masks are
+ * not those of a one-thread fit.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { defaultPoolThreads, modelArtifacts, poolBackendOf } from '../backend/body-pool';
+import { copyTensorInto } from '../backend/wasm-heap';
+import { openTrainWorkers, type TrainWorkers, type WeightSlot } from '../backend/train-pool';
+import { mixSeeds } from '../data/rng';
+import { flattenLayers } from '../models/backbone';
+import type { Param } from './adamw';
+import { weightKey, type Learner } from './learner';
+import {
+  Accumulator,
+  MicroBatcher,
+  type BatchGradients,
+  type MicroBatchOption,
+} from './micro-batch';
+import type { TrainingLayersOptions } from './training-layers';
+
+/** Threads computing a training step: a number, or 'auto' (see `trainingThreads`). */
+export type ThreadsOption = 'auto' | number;
+
+/** Smallest batch 'auto' splits: below it the threads' overhead outweighs the halves. */
+const AUTO_MIN_BATCH = 8;
+
+/**
+ * The threads a fit's steps use. 'auto': min(2, cores) on wasm and cpu for whole-model steps
+ * of at least 8 images, else 1. A precomputed fit trains the small head on one thread; the
+ * native backends use every core already.
+ */
+export function trainingThreads(
+  option: ThreadsOption,
+  { batchSize, isPrecomputed }: { batchSize: number; isPrecomputed: boolean },
+): number {
+  if (option !== 'auto' && (!Number.isInteger(option) || option < 1)) {
+    throw new Error(`threads must be 'auto' or an integer >= 1, received ${option}.`);
+  }
+  if (isPrecomputed || poolBackendOf(tf.getBackend()) == null) return 1;
+  if (option !== 'auto') return option;
+  return batchSize >= AUTO_MIN_BATCH ? defaultPoolThreads() : 1;
+}
+
+/** What a replica copies from the main thread's training model. */
+export interface ReplicaSource {
+  model: tfl.LayersModel;
+  /** The optimiser's parameters, whose gradients a step computes. */
+  params: readonly Param[];
+  classes: number;
+  /** The options the model's training-mode layer calls were installed with. */
+  trainingLayers: TrainingLayersOptions;
+  /** The main thread's mean loss of a batch, for its own share. */
+  loss: (x: tf.Tensor, y: tf.Tensor1D) => tf.Scalar;
+}
+
+/** A learner's model as a replica source. */
+export function learnerSource(learner: Learner): ReplicaSource {
+  return {
+    model: learner.model,
+    params: learner.opt.groups.flat(),
+    classes: learner.data.c,
+    trainingLayers: learner.trainingLayers,
+    loss: (x, y) => learner.trainingLoss(x, y),
+  };
+}
+
+export interface DataParallelOptions {
+  /** Shares per batch, each on its own thread (≥ 2). */
+  threads: number;
+  /** The main thread computes the first share itself, with one worker fewer. */
+  useMainThread: boolean;
+  /** Chunks within each share (micro-batch.ts). */
+  microBatch: MicroBatchOption;
+}
+
+interface Statistic {
+  variable: tfl.LayerVariable;
+  slot: WeightSlot;
+}
+
+/** A batch's loss and gradients computed by several threads. */
+export class DataParallel {
+  private readonly batcher: MicroBatcher;
+  private isClosed = false;
+
+  private constructor(
+    private readonly source: ReplicaSource,
+    private readonly options: DataParallelOptions,
+    private readonly workers: TrainWorkers,
+    private readonly shared: Float32Array,
+    private readonly paramSlots: readonly WeightSlot[],
+    private readonly statistics: readonly Statistic[],
+  ) {
+    this.batcher = new MicroBatcher(options.useMainThread ? options.microBatch : 'off');
+  }
+
+  /** Starts the workers and loads a replica of the model in each. */
+  static async open(source: ReplicaSource, options: DataParallelOptions): Promise<DataParallel> {
+    const backend = poolBackendOf(tf.getBackend());
+    if (backend == null || options.threads < 2) {
+      throw new Error(
+        `Data-parallel training needs 2 or more threads on the wasm or cpu backend; received ${options.threads} on ${tf.getBackend()}.`,
+      );
+    }
+    let size = 0;
+    const slotOf = (key: string, shape: number[]): WeightSlot => {
+      const slot = { key, offset: size, shape };
+      size += sizeOf(shape);
+      return slot;
+    };
+    const paramSlots = source.params.map((p) => slotOf(p.key, p.variable.shape));
+    const statistics: Statistic[] = flattenLayers(source.model)
+      .filter((layer) => layer.getClassName() === 'BatchNormalization')
+      .flatMap((layer) =>
+        layer.nonTrainableWeights.map((variable) => ({
+          variable,
+          slot: slotOf(weightKey(layer, variable), variable.shape as number[]),
+        })),
+      );
+    const weights = new SharedArrayBuffer(size * 4);
+    const artifacts = await modelArtifacts(source.model);
+    const { seed } = source.trainingLayers;
+    const first = options.useMainThread ? 1 : 0;
+    const replicas = Array.from({ length: options.threads - first }, (_, i) => ({
+      artifacts,
+      weights,
+      params: paramSlots,
+      statistics: statistics.map((s) => s.slot),
+      classes: source.classes,
+      // Everything but the dropout stream, which continues the main thread's with each step.
+      trainingLayers: {
+        ...source.trainingLayers,
+        dropoutCalls: undefined,
+        seed: seed == null ? undefined : shareSeed(seed, first + i),
+      },
+      microBatch: options.microBatch,
+    }));
+    const workers = await inWorkers(openTrainWorkers(backend, replicas));
+    return new DataParallel(
+      source,
+      options,
+      workers,
+      new Float32Array(weights),
+      paramSlots,
+      statistics,
+    );
+  }
+
+  get threads(): number {
+    return this.options.threads;
+  }
+
+  /** The worker threads (for inspection). */
+  get workerThreads() {
+    return this.workers.threads;
+  }
+
+  /** The batch's mean loss and its gradients, keyed by the main thread's variable names. */
+  async gradients(x: tf.Tensor, y: tf.Tensor1D): Promise<BatchGradients> {
+    if (this.isClosed) throw new Error('This data-parallel trainer was closed.');
+    const n = x.shape[0]!;
+    const sizes = shareSizes(n, this.options.threads);
+    const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+    const first = this.options.useMainThread ? 1 : 0;
+    await this.writeShared();
+    const dropoutCalls = Object.fromEntries(this.source.trainingLayers.dropoutCalls ?? []);
+    const running: Promise<WorkerShare>[] = [];
+    for (let s = first; s < sizes.length; s++) {
+      if (sizes[s] === 0) continue;
+      const share = await readShare(x, y, starts[s]!, sizes[s]!);
+      const result = inWorkers(this.workers.step(s - first, share, dropoutCalls));
+      running.push(result.then((r) => ({ ...r, share: s })));
+    }
+    // Settled now, so a failing worker is not an unhandled rejection while the main share runs.
+    const settled = Promise.allSettled(running);
+    const sum = new Accumulator();
+    try {
+      let mainStatistics: Float32Array[] | null = null;
+      if (first === 1) {
+        const xs = tf.slice(x, 0, sizes[0]!);
+        const ys = tf.slice(y, 0, sizes[0]!);
+        try {
+          const part = await this.batcher.gradients(
+            this.source.loss,
+            this.source.params.map((p) => p.variable),
+            xs,
+            ys,
+          );
+          sum.add(part.value, part.grads, sizes[0]! / n);
+        } finally {
+          tf.dispose([xs, ys]);
+        }
+        mainStatistics = await Promise.all(
+          this.statistics.map(async (s) => (await s.variable.read().data()) as Float32Array),
+        );
+      }
+      const results = await settled;
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed != null) throw (failed as PromiseRejectedResult).reason;
+      const shares = results.map((r) => (r as PromiseFulfilledResult<WorkerShare>).value);
+      if (shares.length > 0) {
+        const weights = shares.map((r) => sizes[r.share]! / n);
+        const grads: tf.NamedTensorMap = {};
+        this.source.params.forEach((p, i) => {
+          const values = weightedSum(
+            shares.map((r) => r.grads[i]!),
+            weights,
+          );
+          if (values != null) grads[p.variable.name] = tf.tensor(values, this.paramSlots[i]!.shape);
+        });
+        const loss = shares.reduce((total, r, k) => total + weights[k]! * r.loss, 0);
+        // Already weighted: the shares' part of the batch's mean.
+        sum.add(tf.scalar(loss), grads, 1);
+      }
+      this.averageStatistics([
+        ...(mainStatistics == null ? [] : [{ values: mainStatistics, weight: sizes[0]! / n }]),
+        ...shares.map((r) => ({ values: r.statistics, weight: sizes[r.share]! / n })),
+      ]);
+      // The main thread's dropout layers counted their own calls; workers report theirs.
+      if (first === 0) this.continueDropout(shares[0]!.dropoutCalls);
+      return sum.take();
+    } finally {
+      sum.dispose();
+    }
+  }
+
+  /** Ends the workers. Idempotent. */
+  async close(): Promise<void> {
+    this.isClosed = true;
+    await this.workers.close();
+  }
+
+  private async writeShared(): Promise<void> {
+    for (const [i, p] of this.source.params.entries())
+      await copyTensorInto(p.variable, this.shared, this.paramSlots[i]!.offset);
+    for (const { variable, slot } of this.statistics)
+      await copyTensorInto(variable.read(), this.shared, slot.offset);
+  }
+
+  /** Each running statistic as the shares' updates weighted by their sizes. */
+  private averageStatistics(shares: { values: Float32Array[]; weight: number }[]): void {
+    this.statistics.forEach(({ variable, slot }, i) => {
+      const mean = new Float32Array(sizeOf(slot.shape));
+      for (const { values, weight } of shares) {
+        const v = values[i]!;
+        for (let j = 0; j < mean.length; j++) mean[j]! += weight * v[j]!;
+      }
+      tf.tidy(() => {
+        variable.write(tf.tensor(mean, slot.shape));
+      });
+    });
+  }
+
+  private continueDropout(calls: Record<string, number>): void {
+    const map = this.source.trainingLayers.dropoutCalls;
+    if (map == null) return;
+    for (const [name, count] of Object.entries(calls)) map.set(name, count);
+  }
+}
+
+type WorkerShare = Awaited<ReturnType<TrainWorkers['step']>> & { share: number };
+
+/**
+ * Σ weightₖ · arrayₖ over the arrays given (null: no gradient there), written into the first
+ * one: a step's gradients are tens of MB, and one pass in JavaScript beats a tensor per share.
+ */
+function weightedSum(arrays: (Float32Array | null)[], weights: number[]): Float32Array | null {
+  let out: Float32Array | null = null;
+  for (const [k, a] of arrays.entries()) {
+    if (a == null) continue;
+    const w = weights[k]!;
+    if (out == null) {
+      out = a;
+      for (let j = 0; j < out.length; j++) out[j]! *= w;
+    } else {
+      for (let j = 0; j < out.length; j++) out[j]! += w * a[j]!;
+    }
+  }
+  return out;
+}
+
+const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** n images in `threads` shares as even as can be, the larger first. */
+export function shareSizes(n: number, threads: number): number[] {
+  return Array.from(
+    { length: threads },
+    (_, i) => Math.floor(n / threads) + (i < n % threads ? 1 : 0),
+  );
+}
+
+/** Share 0 draws the learner's own masks; share s > 0 those of a seed of its own. */
+function shareSeed(seed: number, share: number): number {
+  return share === 0 ? seed : mixSeeds(seed, share);
+}
+
+/** One share's images and labels in buffers of their own, to move to a worker. */
+async function readShare(x: tf.Tensor, y: tf.Tensor1D, start: number, size: number) {
+  const [xs, ys] = tf.tidy(() => [tf.slice(x, start, size), tf.slice(y, start, size)]);
+  try {
+    const [xv, yv] = await Promise.all([xs!.data<'float32'>(), ys!.data<'int32'>()]);
+    // The cpu backend may hand out its own store (or a view of x's); wasm a fresh copy.
+    const isWasm = tf.getBackend() === 'wasm';
+    return {
+      x: isWasm ? xv : xv.slice(),
+      shape: xs!.shape,
+      y: isWasm ? yv : yv.slice(),
+    };
+  } finally {
+    tf.dispose([xs!, ys!]);
+  }
+}
+
+/** A worker's failure, said as the step's, with what to do about it. */
+async function inWorkers<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw new Error(
+      `A training step failed in a worker thread: ${error instanceof Error ? error.message : error} ` +
+        `Retry the fit, or set threads to 1 to train in the main thread.`,
+    );
+  }
+}
