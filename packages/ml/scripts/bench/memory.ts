@@ -31,11 +31,15 @@ class PeakRss implements Callback {
 export async function runMemoryBench(options: MemoryBenchOptions): Promise<void> {
   const backend = await initBackend({ prefer: options.backend, log: note });
   const dataset = join(options.sharedDir, 'datasets', 'sign-language-digits');
-  const all = await folderItems(dataset);
-  const train = all.slice(0, options.images).map((item) => ({ ...item, split: 'train' as const }));
-  const valid = all
-    .slice(options.images, options.images + 16)
-    .map((item) => ({ ...item, split: 'valid' as const }));
+  // Photos spread over the whole listing (folders, one per class, in order): every class is in
+  // both splits.
+  const listed = await folderItems(dataset);
+  const spread = (count: number, offset: number) => {
+    const step = Math.max(2, Math.floor(listed.length / count));
+    return listed.filter((_, i) => i % step === offset).slice(0, count);
+  };
+  const train = spread(options.images, 0).map((item) => ({ ...item, split: 'train' as const }));
+  const valid = spread(16, 1).map((item) => ({ ...item, split: 'valid' as const }));
   const data = createDataBunch([...train, ...valid], folderSource(dataset), {
     size: options.size,
     bs: options.bs,
