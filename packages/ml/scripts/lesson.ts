@@ -63,6 +63,7 @@ const { values } = parseArgs({
     precompute: { type: 'string', default: 'auto' },
     views: { type: 'string', default: '4' },
     bn: { type: 'string' },
+    threads: { type: 'string', default: 'auto' },
     adapt: { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -121,6 +122,7 @@ const bs = num('bs', values.bs!);
 const epochs = num('epochs', values.epochs!);
 const lr = num('lr', values.lr!);
 const unfrozenEpochs = num('unfrozen-epochs', values['unfrozen-epochs']!);
+const threads = values.threads === 'auto' ? 'auto' : num('threads', values.threads!);
 const [lo, hi] = values['unfrozen-lr']!.split(',').map((v) => num('unfrozen-lr', v));
 const validPct = num('valid-pct', values['valid-pct']!);
 const seed = Number(values.seed);
@@ -236,6 +238,7 @@ const frozenFit = await learn.fitOneCycle(epochs, lr, {
     ? { views, ...(values.adapt ? { adaptBatches: Number(values.adapt) } : {}) }
     : false,
   microBatch: 'auto',
+  threads,
 });
 const frozenLine = describePrecompute(frozenFit);
 if (frozenLine) say(frozenLine);
@@ -269,6 +272,7 @@ learn.unfreeze();
 say(`\nunfreeze(); fit_one_cycle(${unfrozenEpochs}, max_lr=slice(${lo}, ${hi}))`);
 const unfrozenFit = await learn.fitOneCycle(unfrozenEpochs, slice(lo!, hi!), {
   microBatch: 'auto',
+  threads,
 });
 if (unfrozenFit.microBatch !== null)
   say(

@@ -59,6 +59,12 @@ export const runConfig = z.object({
    * splits into passes of at most that many images. Gradients are summed over the passes.
    */
   microBatch: z.union([z.enum(['auto', 'off']), z.number().int().min(1).max(512)]).default('auto'),
+  /**
+   * Threads a training step of the plain path uses: each computes the gradients of a share of
+   * the batch on its own copy of the model (BatchNorm statistics per share). 'auto' uses both
+   * cores on the wasm and cpu backends for batches of 8 or more, 1 elsewhere.
+   */
+  threads: z.union([z.literal('auto'), z.number().int().min(1).max(8)]).default('auto'),
 });
 export type RunConfig = z.infer<typeof runConfig>;
 

@@ -200,6 +200,7 @@ async function fitOneCycle(
     precompute,
     // By default a batch that does not fit the backend's memory trains in chunks, not failing.
     microBatch: config.microBatch,
+    threads: config.threads,
     callbacks: [new StudioReporter(ctx.db, stageId, ctx.send, ctx.log), checkpoints],
     shouldStop: () => ctx.isCancelled() || ctx.isStopping(),
     resumeFrom,
@@ -216,7 +217,11 @@ async function fitOneCycle(
       : `Batches of ${config.bs} did not fit the ${ctx.backend} backend's memory, so each trained in ` +
         `passes of at most ${fit.microBatch} images with their gradients summed (BatchNorm used ` +
         `each pass's statistics).`;
-  for (const line of [cacheLine, chunkLine]) {
+  const threadLine =
+    fit.threads > 1
+      ? `Each batch trained on ${fit.threads} threads, each on its share of the batch (BatchNorm used each share's statistics).`
+      : null;
+  for (const line of [cacheLine, chunkLine, threadLine]) {
     if (!line) continue;
     ctx.log(line);
     ctx.send({ type: 'log', stageId, message: line });
@@ -245,6 +250,7 @@ async function fitOneCycle(
       artefactsMs: artefacts.ms,
       timing: fit.timing,
       microBatch: fit.microBatch && { images: fit.microBatch, message: chunkLine },
+      threads: fit.threads,
       precompute: fit.precompute && { ...fit.precompute, message: cacheLine },
     },
   };

@@ -9,8 +9,10 @@ import { readEnv } from '@studio/shared';
 import { DATABASE_UNREACHABLE_EXIT, type ChildMessage, type ParentMessage } from './messages';
 import { runStage } from './run-stage';
 
+// wasm traps that follow a failed allocation: in a worker thread a step's OOM surfaces as one of
+// these inside the training pool's message.
 const OOM =
-  /out of memory|\bOOM\b|Maximum memory size|Array buffer allocation failed|Cannot allocate|WebAssembly\.Memory|memory access out of bounds|^Aborted\(/i;
+  /out of memory|\bOOM\b|Maximum memory size|Array buffer allocation failed|Cannot allocate|WebAssembly\.Memory|memory access out of bounds|table index is out of bounds|\bAborted\(/i;
 
 const stageId = process.argv[2]!;
 const env = readEnv();
