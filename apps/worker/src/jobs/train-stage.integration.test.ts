@@ -105,6 +105,39 @@ describe('training stages in the worker', () => {
     expect(await bed.db.epochMetric.count({ where: { stageId: first.id } })).toBe(2);
   });
 
+  it('keeps its queue lock through batches longer than the lock: no stall, one attempt', async () => {
+    // The lock lasts 1 s; a plain batch of 24 images at 160 px on one thread takes longer. The
+    // training runs in a child process, so the worker's event loop keeps renewing the lock.
+    const lockMs = 1000;
+    startWorkerProcess({
+      databaseUrl: bed.url,
+      prefix: bed.prefix,
+      env: { STUDIO_TRAIN_LOCK_MS: String(lockMs) },
+    });
+    const run = await createRun([{ kind: 'fit_one_cycle', epochs: 2, maxLr: 3e-3 }], {
+      ...PLAIN,
+      size: 160,
+      bs: 24,
+      threads: 1,
+    });
+    const done = await until(
+      () => runStatus(run.id),
+      (r) => ['done', 'failed'].includes(r.status),
+    );
+    const stage = done.stages[0]!;
+    expect([stage.status, stage.error]).toEqual(['done', null]);
+    const { timing, iterations } = stage.result as {
+      timing: { trainS: number };
+      iterations: number;
+    };
+    const msPerBatch = (timing.trainS * 1000) / iterations;
+    console.log(`${msPerBatch.toFixed(0)} ms per batch against a ${lockMs} ms lock`);
+    expect(msPerBatch).toBeGreaterThan(lockMs);
+    expect(stage.attempts).toBe(1);
+    const epochs = await bed.db.epochMetric.findMany({ where: { stageId: stage.id } });
+    expect(epochs.map((e) => e.epoch).sort()).toEqual([0, 1]);
+  });
+
   it('surfaces an out-of-memory error with the fix, and does not retry it', async () => {
     startWorker();
     const run = await createRun([{ kind: 'fit_one_cycle', epochs: 1, maxLr: 3e-3 }], {
