@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
-import { createTestDatabase, type TestDatabase } from '@studio/db/testing';
+import { createTestDatabase, freePort, type TestDatabase } from '@studio/db/testing';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -36,17 +35,6 @@ export interface Studio {
    */
   stopWeb(killAfterMs?: number): Promise<void>;
   close(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 function waitForExit(child: ChildProcess): Promise<void> {

@@ -1,8 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTestDatabase, seedSignLanguageVersion, type TestDatabase } from '@studio/db/testing';
+import {
+  createTestDatabase,
+  freePort,
+  seedSignLanguageVersion,
+  waitForPort,
+  type TestDatabase,
+} from '@studio/db/testing';
 import { QUEUES } from '@studio/shared';
 import { POST as createRunRoute } from '@/app/api/runs/route';
 import { POST as launchRoute } from '@/app/api/runs/[id]/launch/route';
@@ -29,15 +34,7 @@ async function startRedis() {
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
     { stdio: 'ignore' },
   );
-  for (;;) {
-    const isUp = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => resolve(socket.end() && true));
-      socket.once('error', () => resolve(false));
-    });
-    if (isUp) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitForPort(port);
 }
 
 async function stopRedis() {
@@ -49,12 +46,7 @@ async function stopRedis() {
 }
 
 beforeAll(async () => {
-  port = await new Promise<number>((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(free));
-    });
-  });
+  port = await freePort();
   database = await createTestDatabase();
   process.env.DATABASE_URL = database.url;
   process.env.REDIS_URL = `redis://127.0.0.1:${port}`;

@@ -2,37 +2,11 @@
 // touching the shared services other tests (and people) use.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, waitForPort } from '@studio/db/testing';
 
 const PG_BIN = process.env.STUDIO_PG_BIN ?? '/usr/lib/postgresql/15/bin';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
-
-async function waitForPort(port: number, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const isOpen = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => resolve(socket.end() && true));
-      socket.once('error', () => resolve(false));
-    });
-    if (isOpen) return;
-    if (Date.now() > deadline)
-      throw new Error(`Nothing listened on port ${port} within ${timeoutMs} ms.`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 export interface PrivateRedis {
   readonly url: string;
