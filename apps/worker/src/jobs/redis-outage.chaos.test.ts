@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerHeartbeatKey } from '@studio/shared';
 import { startPrivateRedis, type PrivateRedis } from '../testing/private-services';
-import { useTrainTestbed } from '../testing/train-testbed';
+import { expectRecordedOnce, useTrainTestbed } from '../testing/train-testbed';
 import { startWorker, until } from '../testing/worker-process';
 
 // Registered before the testbed's hooks, so the testbed and the worker use this Redis.
@@ -78,19 +78,12 @@ describe.each([
       ['done', null],
       ['done', null],
     ]);
-    const epochs = await bed.db.epochMetric.findMany({
-      where: { stageId },
-      orderBy: { epoch: 'asc' },
+    await expectRecordedOnce(bed.db, {
+      runId: run.id,
+      stageId,
+      epochs: EPOCHS,
+      checkpoints: ['current', 'stage-1'],
     });
-    expect(epochs.map((e) => e.epoch)).toEqual([...Array(EPOCHS).keys()]);
-    const iterations = (
-      await bed.db.batchMetric.findMany({ where: { stageId }, orderBy: { iteration: 'asc' } })
-    ).map((b) => b.iteration);
-    expect(iterations.length % EPOCHS).toBe(0);
-    expect(iterations.at(-1)! - iterations[0]!).toBe(iterations.length - 1);
-    expect(
-      (await bed.db.checkpoint.findMany({ where: { runId: run.id } })).map((c) => c.name).sort(),
-    ).toEqual(['current', 'stage-1']);
     // Training never stopped, so neither stage started twice; no job is left behind in the queue.
     expect(done.stages.map((s) => s.attempts)).toEqual([1, 1]);
     await until(

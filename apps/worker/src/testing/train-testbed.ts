@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { Db, Prisma } from '@studio/db';
 import { createTestDatabase, seedSignLanguageVersion, type TestDatabase } from '@studio/db/testing';
 import { QUEUES, runConfig, TRAIN_JOB_OPTIONS, type StageSpec } from '@studio/shared';
@@ -106,4 +106,32 @@ export function useTrainTestbed(
       return ready(queue);
     },
   };
+}
+
+/**
+ * A fit stage that was interrupted and carried on recorded each of its `epochs` once and its
+ * batches without a gap or a repeat, and the run holds exactly the `checkpoints` named.
+ */
+export async function expectRecordedOnce(
+  db: Db,
+  {
+    runId,
+    stageId,
+    epochs,
+    checkpoints,
+  }: { runId: string; stageId: string; epochs: number; checkpoints: string[] },
+): Promise<void> {
+  const epochRows = await db.epochMetric.findMany({
+    where: { stageId },
+    orderBy: { epoch: 'asc' },
+  });
+  expect(epochRows.map((e) => e.epoch)).toEqual([...Array(epochs).keys()]);
+  const iterations = (
+    await db.batchMetric.findMany({ where: { stageId }, orderBy: { iteration: 'asc' } })
+  ).map((b) => b.iteration);
+  expect(iterations.length % epochs).toBe(0);
+  expect(iterations.at(-1)! - iterations[0]!).toBe(iterations.length - 1);
+  expect((await db.checkpoint.findMany({ where: { runId } })).map((c) => c.name).sort()).toEqual(
+    [...checkpoints].sort(),
+  );
 }
