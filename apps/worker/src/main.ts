@@ -38,7 +38,10 @@ const imports = new Worker(
   async (job) => {
     const data = importArchiveJob.parse(job.data);
     try {
-      await importArchive({ db, blobs, log, maxArchiveBytes: env.STUDIO_MAX_UPLOAD_BYTES }, data);
+      await importArchive({ db, blobs, log, maxArchiveBytes: env.STUDIO_MAX_UPLOAD_BYTES }, data, {
+        number: job.attemptsMade + 1,
+        of: job.opts.attempts ?? 1,
+      });
     } catch (error) {
       if (error instanceof PermanentImportError) throw new UnrecoverableError(error.message);
       throw error;

@@ -7,9 +7,22 @@ export interface DownloadProgress {
   totalBytes: number | null;
 }
 
+/**
+ * A download that failed. `isTemporary` when trying again later may succeed: the host could not
+ * be reached, answered 408, 429 or 5xx, or the connection broke off; a 4xx answer, a file over
+ * the limit or a wrong checksum will fail the same way again.
+ */
 export class DownloadError extends Error {
   readonly code = 'download_failed';
+  constructor(
+    message: string,
+    readonly isTemporary = false,
+  ) {
+    super(message);
+  }
 }
+
+const isTemporaryStatus = (status: number) => status === 408 || status === 429 || status >= 500;
 
 /**
  * Downloads a URL to a file (written beside it, renamed when complete), hashing as it goes;
@@ -30,13 +43,16 @@ export async function downloadToFile(
   try {
     response = await fetch(url, { signal: options.signal, redirect: 'follow' });
   } catch (error) {
+    if (options.signal?.aborted) throw error;
     throw new DownloadError(
       `Could not reach ${url}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}.`,
+      true,
     );
   }
   if (!response.ok || !response.body) {
     throw new DownloadError(
       `Downloading ${url} failed: the server answered HTTP ${response.status} ${response.statusText}.`,
+      isTemporaryStatus(response.status),
     );
   }
   const declared = Number(response.headers.get('content-length') ?? NaN);
@@ -75,12 +91,14 @@ export async function downloadToFile(
     if (error instanceof DownloadError) throw error;
     throw new DownloadError(
       `The download of ${url} broke off after ${receivedBytes.toLocaleString('en')} bytes: ${(error as Error).message}.`,
+      true,
     );
   }
   if (totalBytes !== null && receivedBytes !== totalBytes) {
     await rm(partial, { force: true });
     throw new DownloadError(
       `The download of ${url} ended after ${receivedBytes} of ${totalBytes} bytes.`,
+      true,
     );
   }
   const sha256 = hash.digest('hex');

@@ -19,6 +19,8 @@ let server: http.Server;
 let baseUrl: string;
 const served = new Map<string, Buffer>();
 const hits = new Map<string, number>();
+/** Answers 503 to this many more requests for a path before serving it. */
+const unavailable = new Map<string, number>();
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -30,6 +32,11 @@ beforeAll(async () => {
   };
   server = http.createServer((req, res) => {
     hits.set(req.url!, (hits.get(req.url!) ?? 0) + 1);
+    const outages = unavailable.get(req.url!) ?? 0;
+    if (outages > 0) {
+      unavailable.set(req.url!, outages - 1);
+      return res.writeHead(503).end('down for maintenance');
+    }
     const body = served.get(req.url!);
     if (!body) return res.writeHead(404).end('not found');
     res
@@ -169,6 +176,54 @@ describe('importing from a URL', () => {
     expect(await t.db.urlCache.count({ where: { url: `${baseUrl}/other.tgz` } })).toBe(0);
     const missing = await newTask('url', `${baseUrl}/missing.tgz`);
     await expect(importArchive(ctx, { importTaskId: missing.taskId })).rejects.toThrow(/HTTP 404/);
+  });
+});
+
+describe('a URL import that fails for a while', () => {
+  it('stays queued for the next attempt while the server answers 503, then imports', async () => {
+    served.set('/flaky.tgz', await petsTarGz());
+    unavailable.set('/flaky.tgz', 1);
+    const { datasetId, taskId } = await newTask('url', `${baseUrl}/flaky.tgz`);
+    await expect(
+      importArchive(ctx, { importTaskId: taskId }, { number: 1, of: 3 }),
+    ).rejects.toThrow(/HTTP 503/);
+    const waiting = await t.db.importTask.findUniqueOrThrow({ where: { id: taskId } });
+    expect(waiting.status).toBe('queued');
+    expect(waiting.error).toMatch(/HTTP 503 .*Trying again \(attempt 1 of 3 failed\)/);
+    expect((await t.db.dataset.findUniqueOrThrow({ where: { id: datasetId } })).status).not.toBe(
+      'failed',
+    );
+
+    await importArchive(ctx, { importTaskId: taskId }, { number: 2, of: 3 });
+    expect((await t.db.importTask.findUniqueOrThrow({ where: { id: taskId } })).status).toBe(
+      'done',
+    );
+    expect(await t.db.datasetFile.count({ where: { datasetId } })).toBe(3);
+  });
+
+  it('fails the task and the empty dataset with the reason after the last attempt', async () => {
+    served.set('/down.tgz', await petsTarGz());
+    unavailable.set('/down.tgz', 10);
+    const { datasetId, taskId } = await newTask('url', `${baseUrl}/down.tgz`);
+    await expect(
+      importArchive(ctx, { importTaskId: taskId }, { number: 3, of: 3 }),
+    ).rejects.toBeInstanceOf(PermanentImportError);
+    const task = await t.db.importTask.findUniqueOrThrow({ where: { id: taskId } });
+    expect(task.status).toBe('failed');
+    expect(task.error).toMatch(/HTTP 503 .*Gave up after 3 attempts/);
+    const dataset = await t.db.dataset.findUniqueOrThrow({ where: { id: datasetId } });
+    expect(dataset.status).toBe('failed');
+    expect(dataset.error).toMatch(/HTTP 503/);
+  });
+
+  it('gives up at once on an answer that will not change (404)', async () => {
+    const { taskId } = await newTask('url', `${baseUrl}/never-there.tgz`);
+    await expect(
+      importArchive(ctx, { importTaskId: taskId }, { number: 1, of: 3 }),
+    ).rejects.toBeInstanceOf(PermanentImportError);
+    const task = await t.db.importTask.findUniqueOrThrow({ where: { id: taskId } });
+    expect(task.status).toBe('failed');
+    expect(task.error).not.toMatch(/Trying again|Gave up/);
   });
 });
 

@@ -22,8 +22,15 @@ export class PermanentImportError extends Error {}
 /**
  * Imports an uploaded archive or a URL into a dataset. Progress goes to the ImportTask row
  * (Postgres is the truth the page polls); a URL is downloaded once and cached by URL+checksum.
+ * A failure that may pass (an unreachable host, a broken-off download, a lost database) leaves
+ * the task queued for the queue's next attempt, unless `attempt` says this was the last one:
+ * then the task fails with the reason, so the page never waits for a retry that will not come.
  */
-export async function importArchive(ctx: ImportContext, job: ImportArchiveJob): Promise<void> {
+export async function importArchive(
+  ctx: ImportContext,
+  job: ImportArchiveJob,
+  attempt: { number: number; of: number } = { number: 1, of: 1 },
+): Promise<void> {
   const task = await ctx.db.importTask.findUnique({ where: { id: job.importTaskId } });
   if (!task || task.status === 'done') return;
   const update = (data: { done?: number; total?: number; message?: string }) =>
@@ -85,9 +92,17 @@ export async function importArchive(ctx: ImportContext, job: ImportArchiveJob): 
     ctx.log(`import ${task.id}: ${result.added} images, ${result.skipped.length} skipped`);
   } catch (error) {
     const diskFull = describeDiskFull(error, dir);
-    const isPermanent =
-      diskFull !== null || error instanceof DatasetError || error instanceof DownloadError;
-    const message = diskFull ?? (error as Error).message;
+    const isRetryable =
+      diskFull === null &&
+      !(error instanceof DatasetError) &&
+      (!(error instanceof DownloadError) || error.isTemporary);
+    const isPermanent = !isRetryable || attempt.number >= attempt.of;
+    const reason = diskFull ?? (error as Error).message;
+    const message = !isRetryable
+      ? reason
+      : isPermanent
+        ? `${reason} Gave up after ${attempt.of} ${attempt.of === 1 ? 'attempt' : 'attempts'}; start the import again when the source is back.`
+        : `${reason} Trying again (attempt ${attempt.number} of ${attempt.of} failed).`;
     await ctx.db.importTask.update({
       where: { id: task.id },
       data: { status: isPermanent ? 'failed' : 'queued', error: message },
