@@ -1,11 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createTestDatabase,
-  freePort,
   seedSignLanguageVersion,
-  waitForPort,
+  startPrivateRedis,
+  type PrivateRedis,
   type TestDatabase,
 } from '@studio/db/testing';
 import { QUEUES } from '@studio/shared';
@@ -21,35 +20,19 @@ vi.mock('server-only', () => ({}));
 
 // The route handlers talk to a Redis of this test's own, stopped and started by the test: the
 // shared one on 6379 stays untouched.
-let port = 0;
-let server: ChildProcess | null = null;
+let redis: PrivateRedis;
+let port = '';
 let database: TestDatabase;
 let token = '';
 let versionId = '';
 const prefix = `t${randomBytes(4).toString('hex')}`;
 
-async function startRedis() {
-  server = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  await waitForPort(port);
-}
-
-async function stopRedis() {
-  const child = server;
-  if (!child || child.exitCode !== null) return;
-  const gone = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await gone;
-}
-
 beforeAll(async () => {
-  port = await freePort();
+  redis = await startPrivateRedis({ started: false });
+  port = new URL(redis.url).port;
   database = await createTestDatabase();
   process.env.DATABASE_URL = database.url;
-  process.env.REDIS_URL = `redis://127.0.0.1:${port}`;
+  process.env.REDIS_URL = redis.url;
   process.env.STUDIO_PREFIX = prefix;
   process.env.STUDIO_SECRET ??= randomBytes(32).toString('base64');
   const { user, team } = await setUpStudio({
@@ -70,7 +53,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await stopRedis();
+  await redis?.close();
   await db().$disconnect();
   await database?.drop();
 });
@@ -111,7 +94,7 @@ describe('creating a run while Redis is down', () => {
   });
 
   it('works again once Redis is back, and answers 503 when it goes away after being up', async () => {
-    await startRedis();
+    await redis.start();
     const { response, seconds } = await createRun();
     expect(response.status).toBe(201);
     console.log(`first run after Redis returned created in ${seconds.toFixed(1)} s`);
@@ -135,7 +118,7 @@ describe('creating a run while Redis is down', () => {
       },
       include: { stages: true },
     });
-    await stopRedis();
+    await redis.stop();
     const launch = () =>
       launchRoute(post(`http://studio.test/api/runs/${saved.id}/launch`, { mode: 'all' }), {
         params: Promise.resolve({ id: saved.id }),
@@ -153,7 +136,7 @@ describe('creating a run while Redis is down', () => {
     expect((await createRun()).response.status).toBe(503);
     expect(await database.db.run.count()).toBe(2);
 
-    await startRedis();
+    await redis.start();
     expect((await launch()).status).toBe(200);
     expect(await (await jobOf(saved.stages[0]!.id))?.getState()).toBe('waiting');
   });

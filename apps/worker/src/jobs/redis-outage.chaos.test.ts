@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workerHeartbeatKey } from '@studio/shared';
-import { startPrivateRedis, type PrivateRedis } from '../testing/private-services';
+import { startPrivateRedis, type PrivateRedis } from '@studio/db/testing';
 import { expectRecordedOnce, useTrainTestbed } from '../testing/train-testbed';
 import { startWorker, until } from '../testing/worker-process';
 

@@ -1,60 +1,13 @@
-// Redis and Postgres servers of a test's own, so a fault test can stop and start them without
-// touching the shared services other tests (and people) use.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+// A Postgres server of a test's own, so a fault test can stop and start it without touching the
+// shared services other tests (and people) use (a Redis of its own: startPrivateRedis in
+// @studio/db/testing).
+import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort, waitForPort } from '@studio/db/testing';
+import { freePort } from '@studio/db/testing';
 
 const PG_BIN = process.env.STUDIO_PG_BIN ?? '/usr/lib/postgresql/15/bin';
-
-export interface PrivateRedis {
-  readonly url: string;
-  /** Shuts Redis down; `keepData` writes a snapshot first, which the next `start` loads. */
-  stop(options?: { keepData?: boolean }): Promise<void>;
-  start(): Promise<void>;
-  close(): Promise<void>;
-}
-
-/** A redis-server of the test's own on a free port, without persistence unless asked. */
-export async function startPrivateRedis(): Promise<PrivateRedis> {
-  const port = await freePort();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'studio-redis-'));
-  let server: ChildProcess | null = null;
-  const exited = (child: ChildProcess) =>
-    new Promise<void>((resolve) =>
-      child.exitCode !== null || child.signalCode !== null
-        ? resolve()
-        : child.once('exit', () => resolve()),
-    );
-  const start = async () => {
-    server = spawn(
-      'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-      { cwd: dir, stdio: 'ignore' },
-    );
-    server.once('exit', () => (server = null));
-    await waitForPort(port);
-  };
-  const stop = async ({ keepData = false } = {}) => {
-    const child = server;
-    if (!child) return;
-    const gone = exited(child);
-    if (keepData) execFileSync('redis-cli', ['-p', String(port), 'SHUTDOWN', 'SAVE']);
-    else child.kill('SIGKILL');
-    await gone;
-  };
-  await start();
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop,
-    start,
-    async close() {
-      await stop();
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 export interface PrivatePostgres {
   /** The `postgres` database of the cluster. */
