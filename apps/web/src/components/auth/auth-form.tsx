@@ -1,9 +1,9 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Alert, Button, Stack } from '@mantine/core';
-import { postJson } from './post-json';
+import { usePostForm } from '../use-post-form';
 
 /**
  * The sign-in, setup and invitation forms' shared part: posts `body()` to `endpoint`, shows the
@@ -25,18 +25,15 @@ export function AuthForm({
   children: ReactNode;
 }) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
-  const [isBusy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    const result = await postJson(endpoint, body());
-    setBusy(false);
-    if (!result.ok) return setError(explain(result.error));
-    router.push(next);
-    router.refresh();
-  };
+  const { submit, error, isBusy } = usePostForm({
+    url: endpoint,
+    body,
+    explain,
+    onDone: () => {
+      router.push(next);
+      router.refresh();
+    },
+  });
   return (
     <form onSubmit={submit}>
       <Stack gap="sm">

@@ -1,11 +1,11 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Alert, Button, Card, Group, Select, Table, TextInput, Title } from '@mantine/core';
 import { ROLE_HELP, ROLES, type Role } from '@/lib/roles';
 import { OneTimeSecret } from '../one-time-secret';
-import { postJson } from '../auth/post-json';
+import { usePostForm } from '../use-post-form';
 import { RevokeButton } from './revoke-button';
 import { useViewer } from '../viewer-context';
 
@@ -24,19 +24,15 @@ export function InvitationsCard({ invitations }: { invitations: PendingInvitatio
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('member');
   const [link, setLink] = useState<{ email: string; url: string } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [isBusy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    const result = await postJson('/api/invitations', { email, role });
-    setBusy(false);
-    if (!result.ok) return setError(result.error);
-    setLink({ email, url: `${window.location.origin}${result.data.path as string}` });
-    setEmail('');
-    router.refresh();
-  };
+  const { submit, error, isBusy } = usePostForm({
+    url: '/api/invitations',
+    body: () => ({ email, role }),
+    onDone: (data) => {
+      setLink({ email, url: `${window.location.origin}${data.path as string}` });
+      setEmail('');
+      router.refresh();
+    },
+  });
   const grantable = ROLES.filter((r) => r !== 'owner' || myRole === 'owner');
   return (
     <Card>

@@ -1,23 +1,23 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { Alert, Button, Card, Group, TextInput, Title } from '@mantine/core';
-import { postJson } from '../auth/post-json';
+import { usePostForm } from '../use-post-form';
 
 /** Starts another team with the signed-in person as its owner. */
 export function NewTeamCard() {
   const router = useRouter();
   const [name, setName] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const result = await postJson('/api/teams', { name });
-    if (!result.ok) return setError(result.error);
-    setName('');
-    router.push('/datasets');
-    router.refresh();
-  };
+  const { submit, error, isBusy } = usePostForm({
+    url: '/api/teams',
+    body: () => ({ name }),
+    onDone: () => {
+      setName('');
+      router.push('/datasets');
+      router.refresh();
+    },
+  });
   return (
     <Card>
       <Title order={2} size="h4" mb="sm">
@@ -32,7 +32,7 @@ export function NewTeamCard() {
             onChange={(e) => setName(e.currentTarget.value)}
             w={280}
           />
-          <Button type="submit" variant="light">
+          <Button type="submit" variant="light" loading={isBusy}>
             Create team
           </Button>
         </Group>

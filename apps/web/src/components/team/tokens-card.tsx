@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import {
   Alert,
   Badge,
@@ -16,7 +16,7 @@ import {
 } from '@mantine/core';
 import { LabelledSegmentedControl } from '../labelled-segmented-control';
 import { OneTimeSecret } from '../one-time-secret';
-import { postJson } from '../auth/post-json';
+import { usePostForm } from '../use-post-form';
 import { RevokeButton } from './revoke-button';
 
 export interface TokenRow {
@@ -36,19 +36,15 @@ export function TokensCard({ tokens }: { tokens: TokenRow[] }) {
   const [name, setName] = useState('');
   const [scope, setScope] = useState<'read' | 'write'>('read');
   const [secret, setSecret] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [isBusy, setBusy] = useState(false);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(null);
-    const result = await postJson('/api/tokens', { name, scope });
-    setBusy(false);
-    if (!result.ok) return setError(result.error);
-    setSecret(result.data.token as string);
-    setName('');
-    router.refresh();
-  };
+  const { submit, error, isBusy } = usePostForm({
+    url: '/api/tokens',
+    body: () => ({ name, scope }),
+    onDone: (data) => {
+      setSecret(data.token as string);
+      setName('');
+      router.refresh();
+    },
+  });
   return (
     <Card>
       <Title order={2} size="h4">
