@@ -79,7 +79,7 @@ if (values.help) {
       '  --arch <id>            backbone (default mobilenet_v2_0.35)',
       '  --size <px>            image size (default 224)     --bs <n>   batch size (default 64)',
       '  --epochs <n>           frozen epochs (default 4)    --lr <x>   their max lr (default 3e-3)',
-      '  --unfrozen-epochs <n>  epochs after unfreeze (default 2)',
+      '  --unfrozen-epochs <n>  epochs after unfreeze (default 2; 0 stops after the frozen stage)',
       '  --unfrozen-lr lo,hi    their slice (default 1e-6,1e-4)',
       '  --valid-pct <x>        random validation share without a valid/ folder (default 0.2)',
       '  --seed <n>             seed of the split, batches and augmentation (default 42)',
@@ -121,7 +121,8 @@ const size = num('size', values.size!);
 const bs = num('bs', values.bs!);
 const epochs = num('epochs', values.epochs!);
 const lr = num('lr', values.lr!);
-const unfrozenEpochs = num('unfrozen-epochs', values['unfrozen-epochs']!);
+const unfrozenEpochs =
+  values['unfrozen-epochs'] === '0' ? 0 : num('unfrozen-epochs', values['unfrozen-epochs']!);
 const threads = values.threads === 'auto' ? 'auto' : num('threads', values.threads!);
 const [lo, hi] = values['unfrozen-lr']!.split(',').map((v) => num('unfrozen-lr', v));
 const validPct = num('valid-pct', values['valid-pct']!);
@@ -268,19 +269,25 @@ say(
     : 'lr_find: too few points for a suggestion',
 );
 
-learn.unfreeze();
-say(`\nunfreeze(); fit_one_cycle(${unfrozenEpochs}, max_lr=slice(${lo}, ${hi}))`);
-const unfrozenFit = await learn.fitOneCycle(unfrozenEpochs, slice(lo!, hi!), {
-  microBatch: 'auto',
-  threads,
-});
-if (unfrozenFit.microBatch !== null)
-  say(
-    `batches of ${bs} trained in passes of at most ${unfrozenFit.microBatch} images to fit memory`,
-  );
+let microBatch: number | null = null;
+if (unfrozenEpochs > 0) {
+  learn.unfreeze();
+  say(`\nunfreeze(); fit_one_cycle(${unfrozenEpochs}, max_lr=slice(${lo}, ${hi}))`);
+  const unfrozenFit = await learn.fitOneCycle(unfrozenEpochs, slice(lo!, hi!), {
+    microBatch: 'auto',
+    threads,
+  });
+  microBatch = unfrozenFit.microBatch;
+  if (unfrozenFit.microBatch !== null)
+    say(
+      `batches of ${bs} trained in passes of at most ${unfrozenFit.microBatch} images to fit memory`,
+    );
+}
 const finalError = lastError(learn);
 say(
-  `\nerror rate: ${(frozenError * 100).toFixed(2)} % frozen, ${(finalError * 100).toFixed(2)} % after fine-tuning`,
+  unfrozenEpochs > 0
+    ? `\nerror rate: ${(frozenError * 100).toFixed(2)} % frozen, ${(finalError * 100).toFixed(2)} % after fine-tuning`
+    : `\nerror rate: ${(frozenError * 100).toFixed(2)} % frozen (no fine-tuning: --unfrozen-epochs 0)`,
 );
 
 if (values.export) {
@@ -305,7 +312,7 @@ const summary = {
   frozen_error: frozenError,
   frozen_wall_s: Math.round(frozenWallS * 10) / 10,
   final_error: finalError,
-  micro_batch: unfrozenFit.microBatch,
+  micro_batch: microBatch,
   lr_find: found.suggestions,
   backend: backend.name,
   wall_s: Math.round((performance.now() - started) / 100) / 10,

@@ -142,6 +142,58 @@ describe('precompute (frozen-body feature cache)', () => {
     learn.dispose();
   });
 
+  it("lets an LR finder after a frozen fit train on that fit's activations while the body is unchanged", async () => {
+    const precompute = { views: 2, adaptBatches: 0 };
+    const cacheEvents = (counter: { n: number }): Callback => ({
+      afterCacheBatch: () => void counter.n++,
+    });
+    const fitted = async () => {
+      const learn = makeLearner();
+      const built = { n: 0 };
+      const fit = await learn.fitOneCycle(2, 1e-2, { precompute, callbacks: [cacheEvents(built)] });
+      expect(built.n).toBeGreaterThan(0);
+      expect(fit.precompute?.reused).toBe(false);
+      return learn;
+    };
+    const reusing = await fitted();
+    const reusingEvents = { n: 0 };
+    const reused = await reusing.lrFind({
+      numIt: 5,
+      precompute,
+      callbacks: [cacheEvents(reusingEvents)],
+    });
+    expect(reusingEvents.n).toBe(0);
+    // The same finder on activations built afresh from the same body: the same curve.
+    const rebuilding = await fitted();
+    rebuilding.keptFeatures = null;
+    const rebuildingEvents = { n: 0 };
+    const rebuilt = await rebuilding.lrFind({
+      numIt: 5,
+      precompute,
+      callbacks: [cacheEvents(rebuildingEvents)],
+    });
+    expect(rebuildingEvents.n).toBeGreaterThan(0);
+    expect(reused.losses).toEqual(rebuilt.losses);
+
+    // A second precomputed fit reuses them too and says so; unfreezing drops them.
+    const again = await reusing.fitOneCycle(1, 1e-3, { precompute });
+    expect(again.precompute?.reused).toBe(true);
+    expect(describePrecompute(again)).toMatch(/reused the activations of 50 training images × 2/);
+    expect(reusing.keptFeatures).not.toBeNull();
+    reusing.unfreeze();
+    expect(reusing.keptFeatures).toBeNull();
+    // So do loading saved weights and a plain fit (it trains the body's BatchNorm layers).
+    expect(rebuilding.keptFeatures).not.toBeNull();
+    await rebuilding.load(await rebuilding.save());
+    expect(rebuilding.keptFeatures).toBeNull();
+    await rebuilding.fitOneCycle(1, 1e-3, { precompute });
+    expect(rebuilding.keptFeatures).not.toBeNull();
+    await rebuilding.fitOneCycle(1, 1e-3);
+    expect(rebuilding.keptFeatures).toBeNull();
+    reusing.dispose();
+    rebuilding.dispose();
+  });
+
   it('rejects a learner whose body is not frozen, saying why and what to do', async () => {
     const learn = makeLearner();
     learn.unfreeze();
@@ -257,8 +309,9 @@ describe('precompute (frozen-body feature cache)', () => {
   it('builds the same cache on worker threads as in the main thread', async () => {
     const learn = makeLearner();
     const start = tf.memory().numTensors;
-    const build = (threads: number) =>
-      prepareFeatureCache(
+    const build = (threads: number) => {
+      learn.keptFeatures = null; // each build from the body, not from the last one's activations
+      return prepareFeatureCache(
         learn,
         // Adapting BatchNorm first would move the statistics again at every build.
         { views: 2, threads, adaptBatches: 0 },
@@ -267,6 +320,7 @@ describe('precompute (frozen-body feature cache)', () => {
         withValidation: true,
         onProgress: async () => {},
       });
+    };
     const inThread = await build(1);
     expect(inThread.summary.threads).toBe(1);
     for (const threads of [2, 3]) {

@@ -46,6 +46,22 @@ interface Rows {
   keys: string[];
 }
 
+/**
+ * The activations a precomputed fit cached, kept on its learner for the next precomputed fit
+ * while the body stays as it was (an lr_find after a frozen fit, a second frozen fit): that fit
+ * trains on them instead of running every image through the body again. Anything that may change
+ * the body (freezeTo, load, a plain fit, dispose) drops them.
+ */
+export interface KeptFeatures {
+  viewIds: number[];
+  nTrain: number;
+  featureSize: number;
+  train: Rows;
+  valid: Rows | null;
+  /** The build that made them, for the log. */
+  build: { cacheS: number; bodyImgS: number; threads: number; adaptImages: number };
+}
+
 // Streams of their own, apart from the DataBunch's shuffle and augmentation streams.
 const SAMPLE_STREAM = 6;
 const VIEW_STREAM = 7;
@@ -148,6 +164,15 @@ async function buildCache(
   { onProgress }: CacheBuildOptions,
   plan: CachePlan,
 ): Promise<FeatureCache> {
+  const kept = reusable(learner.keptFeatures, plan);
+  if (kept != null) {
+    return cacheOver(
+      learner,
+      { ...plan, viewIds: kept.viewIds },
+      { train: kept.train, valid: plan.nValid > 0 ? kept.valid : null },
+      { ...kept.build, reused: true },
+    );
+  }
   const { split, viewIds, nTrain, nValid } = plan;
   const total = viewIds.length * nTrain + nValid;
   const started = performance.now();
@@ -165,11 +190,34 @@ async function buildCache(
   } finally {
     body.close();
   }
-  return cacheOver(learner, plan, rows, {
+  const build = {
     cacheS: seconds(started),
+    bodyImgS: total / Math.max(seconds(started), 1e-9),
     threads: body.threads,
     adaptImages,
-  });
+  };
+  learner.keptFeatures = { viewIds, nTrain, featureSize: plan.featureSize, ...rows, build };
+  return cacheOver(learner, plan, rows, { ...build, reused: false });
+}
+
+/**
+ * The learner's kept activations when they serve this plan: the same images and feature size,
+ * augmented views where it wants augmented views (at least as many) or the un-augmented one where
+ * it wants that, and a validation set when it validates. A fit that asks for BatchNorm adaptation
+ * reuses only activations built after one (their statistics are the adapted ones).
+ */
+function reusable(kept: KeptFeatures | null, plan: CachePlan): KeptFeatures | null {
+  if (kept == null) return null;
+  const wantsAugmented = plan.viewIds[0] !== 0;
+  const hasAugmented = kept.viewIds[0] !== 0;
+  const fits =
+    kept.nTrain === plan.nTrain &&
+    kept.featureSize === plan.featureSize &&
+    wantsAugmented === hasAugmented &&
+    kept.viewIds.length >= plan.viewIds.length &&
+    (plan.adaptBatches === 0 || kept.build.adaptImages > 0) &&
+    (plan.nValid === 0 || kept.valid?.labels.length === plan.nValid);
+  return fits ? kept : null;
 }
 
 /**
@@ -242,7 +290,13 @@ function cacheOver(
   learner: Learner,
   { split, viewIds, bs, nTrain, nValid, featureSize, firstDataEpoch }: CachePlan,
   { train, valid }: { train: Rows; valid: Rows | null },
-  { cacheS, threads, adaptImages }: { cacheS: number; threads: number; adaptImages: number },
+  build: {
+    cacheS: number;
+    bodyImgS: number;
+    threads: number;
+    adaptImages: number;
+    reused: boolean;
+  },
 ): FeatureCache {
   const { data, opt } = learner;
   const total = viewIds.length * nTrain + nValid;
@@ -304,15 +358,10 @@ function cacheOver(
       validImages: nValid,
       featureSize,
       cacheMb: Math.round(((total * featureSize * 4) / 2 ** 20) * 10) / 10,
-      cacheS,
-      bodyImgS: total / Math.max(cacheS, 1e-9),
-      threads,
-      adaptImages,
+      ...build,
     },
     dispose() {
-      // Plain arrays: dropping them is all; kept as a method so the owner's contract is explicit.
-      train.values = new Float32Array(0);
-      if (valid != null) valid.values = new Float32Array(0);
+      // Plain arrays, owned by learner.keptFeatures until something may change the body.
     },
   };
 }

@@ -100,6 +100,8 @@ export async function runFit(
         ? {}
         : options.precompute;
   if (precompute != null) assertPrecomputable(learner);
+  // A plain fit may train the body (its BatchNorm layers at least): cached activations go stale.
+  else learner.keptFeatures = null;
   const buildCache =
     precompute == null
       ? null

@@ -56,6 +56,11 @@ export interface PrecomputeSummary {
   adaptImages: number;
   /** Threads that ran the body (1: the main thread). */
   threads: number;
+  /**
+   * True when the fit trained on the activations an earlier fit of this learner cached (the body
+   * unchanged since): no image went through the body; the other fields describe that build.
+   */
+  reused: boolean;
 }
 
 /** Whether the learner's body is frozen and its head alone trains: what precompute needs. */
@@ -103,6 +108,12 @@ export function describePrecompute(result: FitResult): string | null {
     `${n.toLocaleString('en')} ${word}${n === 1 ? '' : 's'}`;
   const valid = p.validImages > 0 ? ` + ${plural(p.validImages, 'validation image')}` : '';
   const plainS = (epochs * (p.trainImages + p.validImages)) / p.bodyImgS;
+  if (p.reused)
+    return (
+      `precompute: reused the activations of ${plural(p.trainImages, 'training image')} × ${plural(p.views, p.isAugmented ? 'augmented view' : 'un-augmented view')} ` +
+      `an earlier fit cached (the body unchanged since), then ${plural(epochs, 'epoch')} of the head in ${fmt(trainS)} s, ` +
+      `where a plain frozen fit needs at least ${fmt(plainS)} s for its forward passes alone.`
+    );
   return (
     `precompute: ${plural(p.trainImages, 'training image')} × ${plural(p.views, p.isAugmented ? 'augmented view' : 'un-augmented view')}${valid} ` +
     `through the frozen body${p.threads > 1 ? ` on ${p.threads} threads` : ''} in ${fmt(cacheS)} s (${fmt(p.bodyImgS, 0)} img/s, ${fmt(p.cacheMb)} MB ` +
