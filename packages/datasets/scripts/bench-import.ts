@@ -1,7 +1,8 @@
 /**
  * Measures importEntries on a real folder (default ../shared/datasets/clothing-small, read in
- * place, never copied) with an in-memory store. Prints JSON. Usage:
+ * place, never copied) with an in-memory store. Prints one JSON line. Usage:
  *   npx tsx scripts/bench-import.ts [folder] [concurrency]
+ * or at the repository root: npm run -s bench -- --import [folder] [concurrency]
  */
 import { fileURLToPath } from 'node:url';
 import { createMemoryStore, importEntries, readDirectoryEntries } from '../src/index';
@@ -16,6 +17,7 @@ const result = await importEntries(readDirectoryEntries(folder), store, { concur
 const seconds = (performance.now() - started) / 1000;
 console.log(
   JSON.stringify({
+    part: 'import',
     folder,
     concurrency,
     seconds: Number(seconds.toFixed(2)),

@@ -20,6 +20,11 @@
  *                              wall seconds from the start, data loading included; error rate
  * `npm run -s bench -- --memory` trains ResNet-50 unfrozen at 224 px, bs 64 (bench/memory.ts):
  *   part "memory"              peak RSS, pass size, seconds per step, tensors left
+ * `npm run -s bench -- --scaling` runs one frozen epoch (plain path) on 25 %, 50 % and 100 % of
+ * clothing-small, each in its own process (bench/scaling.ts):
+ *   part "scaling"             images, epoch seconds, images/s, peak RSS, tensors left
+ * `npm run -s bench -- --import` (at the repository root) times a dataset import instead
+ * (scripts/bench.mjs hands it to @studio/datasets).
  * stdout carries JSON lines only (hence npm's -s); notes go to stderr.
  */
 import { measureRowInChild } from './bench/child';
@@ -28,6 +33,7 @@ import { parseBenchOptions } from './bench/options';
 import { runLessonBench } from './bench/lesson';
 import { runMemoryBench } from './bench/memory';
 import { runPrecomputeBench } from './bench/precompute';
+import { runScalingBench } from './bench/scaling';
 import { isTorchAvailable, runTorchReference } from './bench/torch';
 
 const options = (() => {
@@ -43,6 +49,13 @@ if (options.part === 'precompute') {
   await runPrecomputeBench(options);
 } else if (options.part === 'lesson') {
   runLessonBench({ sharedDir: options.sharedDir, backend: options.backend, ...options.lesson });
+} else if (options.part === 'scaling') {
+  runScalingBench({
+    sharedDir: options.sharedDir,
+    backend: options.backend,
+    ...options.lesson,
+    ...options.scaling,
+  });
 } else if (options.part === 'memory') {
   await runMemoryBench({
     sharedDir: options.sharedDir,

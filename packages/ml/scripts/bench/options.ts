@@ -43,10 +43,12 @@ export interface BenchOptions {
    * Which measurement: the engine rows (default), the precompute comparison, the lesson's time
    * to accuracy (cold and warm caches), or the memory of the heaviest training step.
    */
-  part: 'engine' | 'precompute' | 'lesson' | 'memory';
+  part: 'engine' | 'precompute' | 'lesson' | 'memory' | 'scaling';
   precompute: PrecomputeBenchOptions;
   /** The lesson part's dataset (a folder under ../shared/datasets), size and batch size. */
   lesson: { dataset: string; size: number; bs: number };
+  /** The scaling part: shares of the lesson's dataset, one frozen epoch each. */
+  scaling: { fractions: number[] };
   /** The memory part: ResNet-50 unfrozen at this size and batch size over this many photos. */
   memory: { size: number; bs: number; images: number };
   rows: BenchRow[];
@@ -85,7 +87,10 @@ const USAGE = `Usage: npm run bench -- --engine [--all] [--arch A --size S --bs 
 or: npm run bench -- --precompute [--size S] [--bs B] [--epochs N] [--views 1,4] [--per-class N]
   [--threads 1,2] [--no-plain] [--backend wasm|cpu]
 or: npm run bench -- --lesson [--dataset clothing-small] [--size 224] [--bs 64] [--backend wasm|cpu]
-or: npm run bench -- --memory [--size 224] [--bs 64] [--images 128] [--backend wasm|cpu]`;
+or: npm run bench -- --memory [--size 224] [--bs 64] [--images 128] [--backend wasm|cpu]
+or: npm run bench -- --scaling [--dataset clothing-small] [--fractions 0.25,0.5,1] [--size 224]
+  [--bs 64] [--backend wasm|cpu]
+or: npm run bench -- --import [folder]   (images per second of a dataset import)`;
 
 /** ../shared next to the repository root, as DESIGN.md refers to it; /work/shared otherwise. */
 function findSharedDir(): string {
@@ -113,6 +118,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     },
     lesson: { dataset: 'clothing-small', size: 224, bs: 64 },
     memory: { size: 224, bs: 64, images: 128 },
+    scaling: { fractions: [0.25, 0.5, 1] },
     rows: [...STANDARD_ROWS],
     steps: 3,
     trainThreads: [1],
@@ -147,7 +153,14 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     else if (flag === '--precompute') options.part = 'precompute';
     else if (flag === '--lesson') options.part = 'lesson';
     else if (flag === '--memory') options.part = 'memory';
-    else if (flag === '--dataset') options.lesson.dataset = value(flag);
+    else if (flag === '--scaling') options.part = 'scaling';
+    else if (flag === '--fractions') {
+      const text = value(flag);
+      const fractions = text.split(',').map(Number);
+      if (fractions.some((f) => !(f > 0 && f <= 1)))
+        throw new Error(`--fractions must be shares in (0, 1], got "${text}".\n${USAGE}`);
+      options.scaling.fractions = fractions;
+    } else if (flag === '--dataset') options.lesson.dataset = value(flag);
     else if (flag === '--images') options.memory.images = positive(flag);
     else if (flag === '--epochs') options.precompute.epochs = positive(flag);
     else if (flag === '--per-class') {
@@ -199,8 +212,14 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     else if (flag === '--child') options.child = true;
     else throw new Error(`Unknown option "${flag}".\n${USAGE}`);
   }
-  if (options.part === 'precompute' || options.part === 'lesson' || options.part === 'memory') {
-    const part = options[options.part];
+  if (
+    options.part === 'precompute' ||
+    options.part === 'lesson' ||
+    options.part === 'memory' ||
+    options.part === 'scaling'
+  ) {
+    // The scaling part measures the lesson's setting (dataset, size, batch) on shares of it.
+    const part = options[options.part === 'scaling' ? 'lesson' : options.part];
     part.size = single.size ?? part.size;
     part.bs = single.bs ?? part.bs;
   } else if (single.arch != null) {
