@@ -3,7 +3,7 @@
  *
  *   npm run lesson -- --data <folder> [--arch mobilenet_v2_0.35] [--size 224] [--bs 64]
  *     [--epochs 4] [--lr 3e-3] [--unfrozen-epochs 2] [--unfrozen-lr 1e-6,1e-4]
- *     [--valid-pct 0.2] [--seed 42] [--precompute auto|on|off] [--views 4]
+ *     [--valid-pct 0.2] [--seed 42] [--precompute auto|on|off] [--views 0] [--bn auto]
  *     [--pretrained <dir>] [--cache <dir>] [--pixel-cache <dir>] [--export <dir>] [--json]
  *
  * data bunch → classes → fit_one_cycle frozen → save stage-1 → most confused → lr_find →
@@ -30,6 +30,7 @@ import {
   describePrecompute,
   initBackend,
   isPrecomputeDefault,
+  defaultBodyBnStatistics,
   loadBackbone,
   mostConfused,
   slice,
@@ -61,8 +62,8 @@ const { values } = parseArgs({
     export: { type: 'string' },
     backend: { type: 'string' },
     precompute: { type: 'string', default: 'auto' },
-    views: { type: 'string', default: '4' },
-    bn: { type: 'string' },
+    views: { type: 'string', default: '0' },
+    bn: { type: 'string', default: 'auto' },
     threads: { type: 'string', default: 'auto' },
     adapt: { type: 'string' },
     json: { type: 'boolean', default: false },
@@ -85,8 +86,11 @@ if (values.help) {
       '  --seed <n>             seed of the split, batches and augmentation (default 42)',
       '  --backend <name>       force a backend (wasm, cpu, tensorflow); default: the best available',
       '  --precompute auto|on|off  train the frozen stage on the feature cache (auto: on CPU)',
-      '  --views <n>            augmented views cached per training image (default 4)',
-      "  --bn batch|running     what the body's BatchNorm layers normalise with while training",
+      '  --views <n>            augmented views cached per training image (default 0: the',
+      '                         un-augmented image, as fastai 0.7; each view is one more body pass)',
+      "  --bn auto|batch|running  what the body's BatchNorm layers normalise with while training",
+      '                         (auto: pretrained statistics for a precomputed run at the',
+      "                         backbone's own size, batch statistics otherwise)",
       '  --adapt <n>            batches adapting BatchNorm statistics before caching features',
       '  --pretrained <dir>     offline weights folder    --cache <dir>  download cache',
       '  --pixel-cache <dir>    keep decoded, resized images there for the next run',
@@ -129,6 +133,8 @@ const validPct = num('valid-pct', values['valid-pct']!);
 const seed = Number(values.seed);
 if (!['auto', 'on', 'off'].includes(values.precompute!))
   fail(`--precompute must be auto, on or off, received "${values.precompute}".`);
+if (!['auto', 'batch', 'running'].includes(values.bn!))
+  fail(`--bn must be auto, batch or running, received "${values.bn}".`);
 const views = Number(values.views);
 if (!Number.isInteger(views) || views < 0)
   fail(`--views must be a whole number of at least 0, received "${values.views}".`);
@@ -166,7 +172,8 @@ class ConsoleProgress implements Callback {
     const e = state.learner.recorder.epochs.at(-1);
     if (!e) return;
     if (process.stderr.isTTY) process.stderr.write('\r\x1b[K');
-    const time = `${String(Math.floor(e.timeS / 60)).padStart(2, '0')}:${String(Math.round(e.timeS % 60)).padStart(2, '0')}`;
+    const whole = Math.round(e.timeS); // rounded first: 179.6 s is 03:00, not 02:60
+    const time = `${String(Math.floor(whole / 60)).padStart(2, '0')}:${String(whole % 60).padStart(2, '0')}`;
     say(
       `${String(e.epoch).padEnd(7)}${e.trainLoss.toFixed(6).padEnd(12)}${(e.validLoss ?? NaN).toFixed(6).padEnd(12)}${(e.metrics.error_rate ?? NaN).toFixed(6).padEnd(12)}${time}`,
     );
@@ -223,14 +230,23 @@ say(
   `train ${data.counts.train} / valid ${data.counts.valid} images, ${size} px, bs ${bs}, ${arch}`,
 );
 
+const usePrecompute =
+  values.precompute === 'on' || (values.precompute === 'auto' && isPrecomputeDefault(backend.name));
+const bodyBnStatistics =
+  values.bn === 'auto'
+    ? defaultBodyBnStatistics(backbone.spec.defaultSize, size, usePrecompute)
+    : (values.bn as 'batch' | 'running');
+say(
+  bodyBnStatistics === 'running'
+    ? "the body's BatchNorm layers keep their pretrained statistics in every stage (--bn running)"
+    : "the body's BatchNorm layers normalise with each batch's statistics while training (--bn batch)",
+);
 const learn = cnnLearner(data, backbone, {
   seed,
-  ...(values.bn ? { bodyBnStatistics: values.bn as 'batch' | 'running' } : {}),
+  bodyBnStatistics,
   metrics: [errorRate, accuracy],
   callbacks: [new ConsoleProgress()],
 });
-const usePrecompute =
-  values.precompute === 'on' || (values.precompute === 'auto' && isPrecomputeDefault(backend.name));
 say(
   `\nfit_one_cycle(${epochs}, ${lr}) with the body frozen${usePrecompute ? `, on the feature cache (${views} views)` : ''}`,
 );
@@ -303,6 +319,8 @@ const summary = {
   arch,
   size,
   bs,
+  bn: bodyBnStatistics,
+  views: usePrecompute ? views : null,
   classes: data.classes,
   n_train: data.counts.train,
   n_valid: data.counts.valid,

@@ -47,12 +47,16 @@ export const runConfig = z.object({
   /**
    * Frozen stages train the head on cached activations of the frozen body (fastai 0.7's
    * `precompute=True`): 'auto' on CPU backends, 'on' everywhere, 'off' never. The body's
-   * BatchNorm statistics are adapted to the data first, then stay fixed, and their weights are
-   * not trained.
+   * BatchNorm weights are not trained; its statistics are the pretrained ones at the backbone's
+   * own size (kept in every stage, defaultBodyBnStatistics in @studio/ml), else adapted to the
+   * data first.
    */
   precompute: z.enum(['auto', 'on', 'off']).default('auto'),
-  /** Augmented views cached per training image (at most one per epoch); 0 = un-augmented only. */
-  precomputeViews: z.number().int().min(0).max(16).default(4),
+  /**
+   * Augmented views cached per training image (at most one per epoch); 0 = un-augmented only,
+   * fastai 0.7's precompute and the fastest.
+   */
+  precomputeViews: z.number().int().min(0).max(16).default(0),
   /**
    * Images per forward/backward pass of a training batch: 'auto' splits a batch only when it
    * would not fit the backend's memory (wasm stops at 4 GB), 'off' never splits, a number always

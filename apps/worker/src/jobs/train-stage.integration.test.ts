@@ -80,7 +80,9 @@ describe('training stages in the worker', () => {
       precompute: { views: number; trainImages: number; message: string } | null;
       timing: { cacheS: number; trainS: number };
     };
-    expect(frozenFit.precompute?.views).toBe(2);
+    // The studio's default: the un-augmented image once (fastai 0.7's precompute).
+    expect(frozenFit.precompute?.views).toBe(1);
+    expect(frozenFit.precompute?.message).toMatch(/× 1 un-augmented view/);
     expect(frozenFit.precompute?.trainImages).toBe(
       await bed.db.datasetVersionItem.count({
         where: { versionId: bed.versionId, split: 'train' },

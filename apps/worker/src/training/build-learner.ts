@@ -4,9 +4,11 @@ import {
   accuracy,
   cnnLearner,
   createDataBunch,
+  defaultBodyBnStatistics,
   DiskPixelStore,
   errorRate,
   ImageCache,
+  isPrecomputeDefault,
   loadBackbone,
   loadUploadedBackbone,
   type ArchitectureId,
@@ -36,6 +38,13 @@ export interface RunLearner {
   config: RunConfig;
 }
 
+/** Whether a run's frozen stages train on the feature cache on this backend. */
+export function usesFeatureCache(config: Pick<RunConfig, 'precompute'>, backend: string): boolean {
+  return (
+    config.precompute === 'on' || (config.precompute === 'auto' && isPrecomputeDefault(backend))
+  );
+}
+
 /**
  * The learner of a run as fastai's lesson builds it: the dataset version's items through the
  * image pipeline, the pretrained backbone and fastai's head, frozen, with the preprocessing an
@@ -46,6 +55,7 @@ export async function buildLearner(
   blobs: PostgresBlobStore,
   runId: string,
   paths: LearnerPaths,
+  backend: string,
 ): Promise<RunLearner> {
   const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
   const config = runConfig.parse(run.config);
@@ -78,7 +88,15 @@ export async function buildLearner(
   const metrics = config.metrics.map((m) => (m === 'accuracy' ? accuracy : errorRate));
   if (!metrics.includes(errorRate)) metrics.unshift(errorRate);
   return {
-    learner: cnnLearner(data, backbone, { metrics, seed: config.seed }),
+    learner: cnnLearner(data, backbone, {
+      metrics,
+      seed: config.seed,
+      bodyBnStatistics: defaultBodyBnStatistics(
+        backbone.spec.defaultSize,
+        config.size,
+        usesFeatureCache(config, backend),
+      ),
+    }),
     preprocessing: {
       size: data.size,
       resizeMode: data.resizeMode,

@@ -3,14 +3,18 @@ import {
   CheckpointCallback,
   describePrecompute,
   isPrecomputable,
-  isPrecomputeDefault,
   slice,
   type Learner,
   type LearningRate,
 } from '@studio/ml';
 import type { LearningRate as StageLearningRate, RunConfig, RunEvent } from '@studio/shared';
 import { storeStageArtefacts } from './artefacts';
-import { buildLearner, type LearnerPaths, type RunLearner } from './build-learner';
+import {
+  buildLearner,
+  usesFeatureCache,
+  type LearnerPaths,
+  type RunLearner,
+} from './build-learner';
 import { deleteCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoints';
 import type { ChildMessage } from './messages';
 import { StudioReporter } from './studio-reporter';
@@ -39,8 +43,7 @@ export function precomputeFor(
   config: Pick<RunConfig, 'precompute' | 'precomputeViews'>,
   backend: string,
 ): false | { views: number } {
-  if (!isPrecomputable(learner) || config.precompute === 'off') return false;
-  if (config.precompute === 'auto' && !isPrecomputeDefault(backend)) return false;
+  if (!isPrecomputable(learner) || !usesFeatureCache(config, backend)) return false;
   return { views: config.precomputeViews };
 }
 
@@ -85,7 +88,7 @@ export async function runStage(ctx: StageContext, stageId: string): Promise<Chil
     return { type: 'done', result: { bytes: bytes.length } };
   }
 
-  const built = await buildLearner(ctx.db, ctx.blobs, runId, ctx.paths);
+  const built = await buildLearner(ctx.db, ctx.blobs, runId, ctx.paths, ctx.backend);
   const { learner } = built;
   try {
     const current = await readCheckpoint(ctx.db, ctx.blobs, runId, 'current', 'current');

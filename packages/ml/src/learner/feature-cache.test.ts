@@ -9,7 +9,7 @@ import { cnnLearner } from './cnn-learner';
 import { flattenLayers } from '../models/backbone';
 import { Learner } from './learner';
 import { prepareFeatureCache } from './feature-cache';
-import { describePrecompute } from './precompute';
+import { defaultBodyBnStatistics, describePrecompute } from './precompute';
 import { ProgressCallback, type ProgressEvent } from './progress';
 import {
   maxDifference,
@@ -369,5 +369,13 @@ describe('precompute (frozen-body feature cache)', () => {
     expect(cache.summary).toMatchObject({ threads: 2, trainImages: 50 });
     cache.dispose();
     learn.dispose();
+  });
+});
+
+describe('the body statistics a run trains with by default', () => {
+  it('keeps the pretrained ones for a precomputed run at the backbone size, batch ones otherwise', () => {
+    expect(defaultBodyBnStatistics(224, 224, true)).toBe('running');
+    expect(defaultBodyBnStatistics(224, 128, true)).toBe('batch');
+    expect(defaultBodyBnStatistics(224, 224, false)).toBe('batch');
   });
 });

@@ -32,6 +32,7 @@ export {
   isPrecomputable,
   describePrecompute,
   isPrecomputeDefault,
+  defaultBodyBnStatistics,
   type PrecomputeOptions,
   type PrecomputeSummary,
 } from './precompute';
