@@ -278,7 +278,11 @@ say(
   }`,
 );
 
-const found = await learn.lrFind({ precompute: usePrecompute, microBatch: 'auto' });
+// On the frozen stage's cached activations when it had them (the body is unchanged since).
+const found = await learn.lrFind({
+  precompute: usePrecompute ? { views } : false,
+  microBatch: 'auto',
+});
 say(
   found.suggestions
     ? `lr_find: steepest descent at ${found.suggestions.steepest.toExponential(1)}, minimum/10 at ${found.suggestions.minDiv10.toExponential(1)}`

@@ -78,6 +78,7 @@ describe('precompute on sign-language-digits with MobileNetV2-0.35', () => {
     const { learn } = await signLanguageLearner();
     const start = tf.memory().numTensors;
     const build = async (threads: number) => {
+      learn.keptFeatures = null; // each build from the body, not from the last one's activations
       const began = performance.now();
       const cache = await prepareFeatureCache(
         learn,
@@ -108,6 +109,7 @@ describe('precompute on sign-language-digits with MobileNetV2-0.35', () => {
     // without waiting for the ones they are computing.
     let cancelledAt = 0;
     let batches = 0;
+    learn.keptFeatures = null;
     const cancelled = prepareFeatureCache(
       learn,
       { views: 2, threads: 2 },

@@ -9,7 +9,8 @@ export interface PrecomputeOptions {
   /**
    * Augmented views cached per training image, at most one per epoch of the fit (an image
    * meets each of its views once before any again, so more would go unused). 0, or data
-   * without augmentation, caches the un-augmented image once. Default 4.
+   * without augmentation, caches the un-augmented image once. Default 0, as fastai 0.7's
+   * precompute: the fastest, one body pass over the training set.
    */
   views?: number;
   /** Largest cache to build, in MB; a bigger one is refused with advice. Default 2048. */
@@ -33,7 +34,7 @@ export interface PrecomputeOptions {
   adaptBatches?: number;
 }
 
-export const DEFAULT_PRECOMPUTE_VIEWS = 4;
+export const DEFAULT_PRECOMPUTE_VIEWS = 0;
 export const DEFAULT_ADAPT_BATCHES = 20;
 
 /** What a precomputed fit cached and how long that took, for the run's log. */
