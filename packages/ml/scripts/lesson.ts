@@ -248,7 +248,10 @@ const learn = cnnLearner(data, backbone, {
   callbacks: [new ConsoleProgress()],
 });
 say(
-  `\nfit_one_cycle(${epochs}, ${lr}) with the body frozen${usePrecompute ? `, on the feature cache (${views} views)` : ''}`,
+  `\nfit_one_cycle(${epochs}, ${lr}) with the body frozen` +
+    (usePrecompute
+      ? `, on the feature cache (${views === 0 ? 'the un-augmented images' : `${views} augmented views`})`
+      : ''),
 );
 const frozenFit = await learn.fitOneCycle(epochs, lr, {
   precompute: usePrecompute
