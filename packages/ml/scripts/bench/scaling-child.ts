@@ -38,7 +38,7 @@ const loadStarted = performance.now();
 await data.preload();
 const loadS = (performance.now() - loadStarted) / 1000;
 const learn = cnnLearner(data, backbone, { seed: SEED });
-const result = await learn.fitOneCycle(1, 3e-3, { threads: 'auto' });
+const result = await learn.fitOneCycle(1, 3e-3, { threads: 'auto', microBatch: 'auto' });
 const epoch = learn.recorder.epochs[0]!;
 learn.dispose();
 emit({
@@ -49,6 +49,7 @@ emit({
   bs: options.bs,
   backend: backend.name,
   train_threads: result.threads,
+  micro_batch: result.microBatch,
   fraction: options.fraction,
   n_train: data.counts.train,
   n_valid: data.counts.valid,
