@@ -171,9 +171,11 @@ describe('training stages in the worker', () => {
     );
     const asked = Date.now();
     await bed.db.stage.update({ where: { id: stageId }, data: { cancelRequested: true } });
+    // The run and its stages are read in two queries: wait until both show the one
+    // transaction that cancels them.
     const cancelled = await until(
       () => runStatus(run.id),
-      (r) => r.stages[0]!.status === 'cancelled',
+      (r) => r.stages[0]!.status === 'cancelled' && r.status === 'cancelled',
     );
     const seconds = (Date.now() - asked) / 1000;
     console.log(`cancelled ${seconds.toFixed(1)} s after the request`);
