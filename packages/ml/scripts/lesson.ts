@@ -29,7 +29,7 @@ import {
   ImageCache,
   describePrecompute,
   initBackend,
-  isPrecomputeDefault,
+  usesPrecompute,
   defaultBodyBnStatistics,
   loadBackbone,
   mostConfused,
@@ -230,8 +230,7 @@ say(
   `train ${data.counts.train} / valid ${data.counts.valid} images, ${size} px, bs ${bs}, ${arch}`,
 );
 
-const usePrecompute =
-  values.precompute === 'on' || (values.precompute === 'auto' && isPrecomputeDefault(backend.name));
+const usePrecompute = usesPrecompute(values.precompute as 'auto' | 'on' | 'off', backend.name);
 const bodyBnStatistics =
   values.bn === 'auto'
     ? defaultBodyBnStatistics(backbone.spec.defaultSize, size, usePrecompute)

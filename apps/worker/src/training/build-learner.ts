@@ -8,7 +8,6 @@ import {
   DiskPixelStore,
   errorRate,
   ImageCache,
-  isPrecomputeDefault,
   loadBackbone,
   loadUploadedBackbone,
   type ArchitectureId,
@@ -16,6 +15,7 @@ import {
   type ExportOptions,
   type Item,
   type Learner,
+  usesPrecompute,
 } from '@studio/ml';
 import {
   backboneFiles,
@@ -36,13 +36,6 @@ export interface RunLearner {
   preprocessing: ExportOptions['preprocessing'];
   /** The run's settings, with the defaults of settings added after the run was created. */
   config: RunConfig;
-}
-
-/** Whether a run's frozen stages train on the feature cache on this backend. */
-export function usesFeatureCache(config: Pick<RunConfig, 'precompute'>, backend: string): boolean {
-  return (
-    config.precompute === 'on' || (config.precompute === 'auto' && isPrecomputeDefault(backend))
-  );
 }
 
 /**
@@ -94,7 +87,7 @@ export async function buildLearner(
       bodyBnStatistics: defaultBodyBnStatistics(
         backbone.spec.defaultSize,
         config.size,
-        usesFeatureCache(config, backend),
+        usesPrecompute(config.precompute, backend),
       ),
     }),
     preprocessing: {

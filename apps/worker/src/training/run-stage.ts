@@ -4,17 +4,13 @@ import {
   describePrecompute,
   isPrecomputable,
   slice,
+  usesPrecompute,
   type Learner,
   type LearningRate,
 } from '@studio/ml';
 import type { LearningRate as StageLearningRate, RunConfig, RunEvent } from '@studio/shared';
 import { storeStageArtefacts } from './artefacts';
-import {
-  buildLearner,
-  usesFeatureCache,
-  type LearnerPaths,
-  type RunLearner,
-} from './build-learner';
+import { buildLearner, type LearnerPaths, type RunLearner } from './build-learner';
 import { deleteCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoints';
 import type { ChildMessage } from './messages';
 import { StudioReporter } from './studio-reporter';
@@ -43,7 +39,7 @@ export function precomputeFor(
   config: Pick<RunConfig, 'precompute' | 'precomputeViews'>,
   backend: string,
 ): false | { views: number } {
-  if (!isPrecomputable(learner) || !usesFeatureCache(config, backend)) return false;
+  if (!isPrecomputable(learner) || !usesPrecompute(config.precompute, backend)) return false;
   return { views: config.precomputeViews };
 }
 

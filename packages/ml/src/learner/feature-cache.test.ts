@@ -126,7 +126,6 @@ describe('precompute (frozen-body feature cache)', () => {
     const twice = [...rows.values()].filter((r) => r.length === 2);
     expect(twice.length).toBeGreaterThanOrEqual(46); // 48 of 50 per epoch (drop_last)
     for (const [first, second] of twice) expect(first).not.toBe(second);
-    cache.dispose();
     learn.dispose();
   });
 
@@ -155,24 +154,20 @@ describe('precompute (frozen-body feature cache)', () => {
       expect(fit.precompute?.reused).toBe(false);
       return learn;
     };
+    /** The finder's curve, and the batches it ran through the body to cache them. */
+    const findCounting = async (learn: Learner) => {
+      const built = { n: 0 };
+      const found = await learn.lrFind({ numIt: 5, precompute, callbacks: [cacheEvents(built)] });
+      return { losses: found.losses, cacheBatches: built.n };
+    };
     const reusing = await fitted();
-    const reusingEvents = { n: 0 };
-    const reused = await reusing.lrFind({
-      numIt: 5,
-      precompute,
-      callbacks: [cacheEvents(reusingEvents)],
-    });
-    expect(reusingEvents.n).toBe(0);
+    const reused = await findCounting(reusing);
+    expect(reused.cacheBatches).toBe(0);
     // The same finder on activations built afresh from the same body: the same curve.
     const rebuilding = await fitted();
     rebuilding.keptFeatures = null;
-    const rebuildingEvents = { n: 0 };
-    const rebuilt = await rebuilding.lrFind({
-      numIt: 5,
-      precompute,
-      callbacks: [cacheEvents(rebuildingEvents)],
-    });
-    expect(rebuildingEvents.n).toBeGreaterThan(0);
+    const rebuilt = await findCounting(rebuilding);
+    expect(rebuilt.cacheBatches).toBeGreaterThan(0);
     expect(reused.losses).toEqual(rebuilt.losses);
 
     // A second precomputed fit reuses them too and says so; unfreezing drops them.
@@ -335,9 +330,7 @@ describe('precompute (frozen-body feature cache)', () => {
       const [c, d] = [await pooled.path.validate(), await inThread.path.validate()];
       expect(c.validLoss).toBeCloseTo(d.validLoss, 5);
       expect(c.metrics).toEqual(d.metrics);
-      pooled.dispose();
     }
-    inThread.dispose();
     expect(tf.memory().numTensors).toBe(start);
     expect(() =>
       prepareFeatureCache(learn, { threads: 0 }, { epochs: 1, firstDataEpoch: 0 }),
@@ -367,7 +360,6 @@ describe('precompute (frozen-body feature cache)', () => {
     // The pool starts a new worker in its place.
     const cache = await build({ withValidation: false, onProgress: async () => {} });
     expect(cache.summary).toMatchObject({ threads: 2, trainImages: 50 });
-    cache.dispose();
     learn.dispose();
   });
 });

@@ -29,8 +29,6 @@ import type { TrainingPath } from './training-path';
 export interface FeatureCache {
   readonly path: TrainingPath;
   readonly summary: PrecomputeSummary;
-  /** Releases the cached activations. */
-  dispose(): void;
 }
 
 interface CacheBuildOptions {
@@ -359,9 +357,6 @@ function cacheOver(
       featureSize,
       cacheMb: Math.round(((total * featureSize * 4) / 2 ** 20) * 10) / 10,
       ...build,
-    },
-    dispose() {
-      // Plain arrays, owned by learner.keptFeatures until something may change the body.
     },
   };
 }

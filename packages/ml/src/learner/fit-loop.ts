@@ -201,7 +201,6 @@ export async function runFit(
     }
   } finally {
     await parallel?.close();
-    cache?.dispose();
     state.cache = null;
     await fire(callbacks, 'afterFit', state);
   }

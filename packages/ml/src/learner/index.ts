@@ -32,6 +32,7 @@ export {
   isPrecomputable,
   describePrecompute,
   isPrecomputeDefault,
+  usesPrecompute,
   defaultBodyBnStatistics,
   type PrecomputeOptions,
   type PrecomputeSummary,

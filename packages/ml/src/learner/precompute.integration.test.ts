@@ -102,8 +102,6 @@ describe('precompute on sign-language-digits with MobileNetV2-0.35', () => {
     const [c, d] = [await pooled.path.validate(), await inThread.path.validate()];
     expect(c.validLoss).toBeCloseTo(d.validLoss, 5);
     expect(c.metrics).toEqual(d.metrics);
-    pooled.dispose();
-    inThread.dispose();
 
     // Cancelled after its first batch: no more batches go to the workers, and the build ends
     // without waiting for the ones they are computing.

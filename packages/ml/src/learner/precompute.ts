@@ -92,6 +92,11 @@ export function isPrecomputeDefault(backend: string): boolean {
   return backend !== 'tensorflow-gpu';
 }
 
+/** Whether frozen stages train on the feature cache: the setting, 'auto' by the backend. */
+export function usesPrecompute(setting: 'auto' | 'on' | 'off', backend: string): boolean {
+  return setting === 'on' || (setting === 'auto' && isPrecomputeDefault(backend));
+}
+
 /**
  * What the body's BatchNorm layers normalise with while a run trains, unless the person chooses.
  * When the frozen stage trains on the feature cache and the images are the size the backbone was
