@@ -6,9 +6,8 @@
  */
 import type { Db, Prisma } from '@studio/db';
 import {
-  confusionMatrix,
   fromPredictions,
-  perClassPrecisionRecall,
+  toStored,
   type Interpretation,
   type PredictionsInput,
 } from '@studio/ml/interpret';
@@ -138,36 +137,13 @@ export function generatePredictions(
   return { probs, targets, losses, keys, classes };
 }
 
-/** The stored layout of `probs`: float32 little-endian whatever the host's byte order. */
-function float32LittleEndian(values: Float32Array): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(values.length * 4);
-  const view = new DataView(bytes.buffer);
-  values.forEach((v, i) => view.setFloat32(i * 4, v, true));
-  return bytes;
-}
-
-function errorRateOf(interp: Interpretation): number {
-  let wrong = 0;
-  for (let i = 0; i < interp.n; i++) if (interp.preds[i] !== interp.targets[i]) wrong += 1;
-  return wrong / interp.n;
-}
-
 /** The validation loss the last epoch reports: the mean of the items' losses. */
 const meanLoss = (interp: Interpretation) => interp.losses.reduce((a, b) => a + b, 0) / interp.n;
 
 /** The StageInterpretation row as storeStageArtefacts writes it. */
 function interpretationRow(interp: Interpretation) {
-  return {
-    classes: [...interp.classes],
-    fileIds: [...interp.keys],
-    targets: Array.from(interp.targets),
-    preds: Array.from(interp.preds),
-    losses: Array.from(interp.losses),
-    probs: float32LittleEndian(interp.probs),
-    confusion: confusionMatrix(interp),
-    perClass: perClassPrecisionRecall(interp) as unknown as Prisma.InputJsonValue,
-    errorRate: errorRateOf(interp),
-  };
+  const stored = toStored(interp);
+  return { ...stored, perClass: stored.perClass as unknown as Prisma.InputJsonValue };
 }
 
 /** fastai's cosine annealing from `start` to `end` at `pos` in [0, 1]. */

@@ -1,11 +1,10 @@
 import 'server-only';
 import {
-  fromPredictions,
+  fromStored,
   mostConfused,
   toCsv,
   topLosses,
   type ClassPrecisionRecall,
-  type Interpretation,
 } from '@studio/ml/interpret';
 import type { Access } from './access';
 import { db } from './db';
@@ -52,27 +51,6 @@ export interface StageResults {
   export: { files: ExportFileInfo[]; bytes: number } | null;
 }
 
-/** The stored interpretation rebuilt as the learner computed it. */
-export function toInterpretation(row: {
-  classes: string[];
-  fileIds: string[];
-  targets: number[];
-  losses: number[];
-  probs: Uint8Array;
-}): Interpretation {
-  const bytes = row.probs;
-  const probs = new Float32Array(bytes.byteLength / 4);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = 0; i < probs.length; i++) probs[i] = view.getFloat32(i * 4, true);
-  return fromPredictions({
-    probs,
-    targets: Int32Array.from(row.targets),
-    losses: Float32Array.from(row.losses),
-    keys: row.fileIds,
-    classes: row.classes,
-  });
-}
-
 /** What the results page of a fit stage shows: its interpretation and its exported model. */
 export async function getStageResults(
   access: Access,
@@ -98,7 +76,7 @@ export async function getStageResults(
   const row = stage.interpretation;
   let interpretation: StageResults['interpretation'] = null;
   if (row) {
-    const interp = toInterpretation(row);
+    const interp = fromStored(row);
     const ranked = topLosses(interp, interp.n);
     const indexOf = new Map(row.classes.map((c, i) => [c, i]));
     interpretation = {

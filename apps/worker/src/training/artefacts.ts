@@ -1,11 +1,9 @@
 import type { Db, PostgresBlobStore, Prisma } from '@studio/db';
 import {
-  confusionMatrix,
   exportModel,
   fromPredictions,
-  perClassPrecisionRecall,
+  toStored,
   type ExportOptions,
-  type Interpretation,
   type Learner,
 } from '@studio/ml';
 
@@ -39,18 +37,13 @@ export async function storeStageArtefacts(
     ...(await learner.getPreds('valid')),
     classes: learner.data.classes,
   });
-  const errorRate = interp.n > 0 ? offDiagonalShare(interp) : null;
-  if (errorRate !== null) {
+  let errorRate: number | null = null;
+  if (interp.n > 0) {
+    const stored = toStored(interp);
+    errorRate = stored.errorRate;
     const row = {
-      classes: [...interp.classes],
-      fileIds: [...interp.keys],
-      targets: Array.from(interp.targets),
-      preds: Array.from(interp.preds),
-      losses: Array.from(interp.losses),
-      probs: float32LittleEndian(interp.probs),
-      confusion: confusionMatrix(interp),
-      perClass: perClassPrecisionRecall(interp) as unknown as Prisma.InputJsonValue,
-      errorRate,
+      ...stored,
+      perClass: stored.perClass as unknown as Prisma.InputJsonValue,
       createdAt: new Date(),
     };
     await db.stageInterpretation.upsert({
@@ -92,21 +85,6 @@ export async function storeStageArtefacts(
       export: Math.round(performance.now() - interpreted),
     },
   };
-}
-
-/** fastai v1 error_rate over the interpretation: items off the confusion matrix's diagonal. */
-function offDiagonalShare(interp: Interpretation): number {
-  let wrong = 0;
-  for (let i = 0; i < interp.n; i++) if (interp.preds[i] !== interp.targets[i]) wrong += 1;
-  return wrong / interp.n;
-}
-
-/** The stored layout of `probs`: float32 little-endian whatever the host's byte order. */
-function float32LittleEndian(values: Float32Array): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(values.length * 4);
-  const view = new DataView(bytes.buffer);
-  values.forEach((v, i) => view.setFloat32(i * 4, v, true));
-  return bytes;
 }
 
 async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {

@@ -14,3 +14,5 @@ export type { ConfusedPair } from './most-confused';
 export { perClassPrecisionRecall } from './precision-recall';
 export type { ClassPrecisionRecall } from './precision-recall';
 export { escapeCsvCell, toCsv, toCsvRows } from './csv';
+export { fromStored, interpretationErrorRate, toStored } from './stored';
+export type { StoredInterpretation } from './stored';

@@ -4,6 +4,7 @@ import { fromPredictions, type PredictionsInput } from './interpretation';
 import { mostConfused } from './most-confused';
 import { perClassPrecisionRecall } from './precision-recall';
 import { topLosses } from './top-losses';
+import { fromStored, interpretationErrorRate, toStored } from './stored';
 
 // Seven items over three classes, with probabilities that float32 holds exactly.
 const classes = ['cat', 'dog', 'bird'];
@@ -163,5 +164,44 @@ describe('perClassPrecisionRecall', () => {
       { class: 'b', precision: 0, recall: 0, support: 0 },
       { class: 'c', precision: 0, recall: 0, support: 0 },
     ]);
+  });
+});
+
+describe('toStored / fromStored', () => {
+  const stored = toStored(interp);
+
+  it('keeps the numbers every page shows, computed once', () => {
+    expect(stored.errorRate).toBeCloseTo(4 / 7, 12);
+    expect(stored.preds).toEqual([0, 1, 1, 2, 0, 2, 1]);
+    expect(stored.confusion).toEqual(confusionMatrix(interp));
+    expect(stored.perClass).toEqual(perClassPrecisionRecall(interp));
+    expect(stored.fileIds).toEqual(triple.keys);
+  });
+
+  it('stores the probabilities as float32 little-endian bytes', () => {
+    expect(stored.probs.byteLength).toBe(7 * 3 * 4);
+    // 0.75 is 0x3f400000: little-endian 00 00 40 3f.
+    expect([...stored.probs.subarray(0, 4)]).toEqual([0x00, 0x00, 0x40, 0x3f]);
+  });
+
+  it('rebuilds the same interpretation from the row, wherever its bytes sit in a buffer', () => {
+    const padded = new Uint8Array(stored.probs.byteLength + 3);
+    padded.set(stored.probs, 3);
+    const back = fromStored({ ...stored, probs: padded.subarray(3) });
+    expect([...back.probs]).toEqual([...interp.probs]);
+    expect([...back.preds]).toEqual([...interp.preds]);
+    expect([...back.losses]).toEqual([...interp.losses]);
+    expect(back.keys).toEqual(interp.keys);
+  });
+
+  it('refuses an interpretation without items', () => {
+    const empty = fromPredictions({
+      probs: new Float32Array(0),
+      targets: new Int32Array(0),
+      losses: new Float32Array(0),
+      keys: [],
+      classes,
+    });
+    expect(() => interpretationErrorRate(empty)).toThrow(/no items/);
   });
 });
