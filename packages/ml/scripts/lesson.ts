@@ -41,6 +41,7 @@ import {
   type Callback,
   type FitState,
   type Learner,
+  type ResizeMode,
 } from '../src/index';
 
 const { values } = parseArgs({
@@ -49,6 +50,7 @@ const { values } = parseArgs({
     data: { type: 'string' },
     arch: { type: 'string', default: 'mobilenet_v2_0.35' },
     size: { type: 'string', default: '224' },
+    resize: { type: 'string', default: 'crop' },
     bs: { type: 'string', default: '64' },
     epochs: { type: 'string', default: '4' },
     lr: { type: 'string', default: '3e-3' },
@@ -79,6 +81,7 @@ if (values.help) {
       '  --data <folder>        class folders, or train/ and valid/ folders of class folders',
       '  --arch <id>            backbone (default mobilenet_v2_0.35)',
       '  --size <px>            image size (default 224)     --bs <n>   batch size (default 64)',
+      '  --resize crop|pad|squish  how images become squares (default crop, as fastai)',
       '  --epochs <n>           frozen epochs (default 4)    --lr <x>   their max lr (default 3e-3)',
       '  --unfrozen-epochs <n>  epochs after unfreeze (default 2; 0 stops after the frozen stage)',
       '  --unfrozen-lr lo,hi    their slice (default 1e-6,1e-4)',
@@ -130,6 +133,9 @@ const unfrozenEpochs =
 const threads = values.threads === 'auto' ? 'auto' : num('threads', values.threads!);
 const [lo, hi] = values['unfrozen-lr']!.split(',').map((v) => num('unfrozen-lr', v));
 const validPct = num('valid-pct', values['valid-pct']!);
+const resizeMode = values.resize as ResizeMode;
+if (!['crop', 'pad', 'squish'].includes(resizeMode))
+  fail(`--resize must be crop, pad or squish, received "${values.resize}".`);
 const seed = Number(values.seed);
 if (!['auto', 'on', 'off'].includes(values.precompute!))
   fail(`--precompute must be auto, on or off, received "${values.precompute}".`);
@@ -211,6 +217,7 @@ const data = createDataBunch(items, folderSource(dataDir), {
   size,
   bs,
   seed,
+  resizeMode,
   normalize: backbone.spec.normalization,
   cache: new ImageCache({ store: pixelStore }),
 });
@@ -227,7 +234,7 @@ say(
 for (const b of broken) say(`skipped ${b.key}: ${b.reason}`);
 say(`classes (c = ${data.c}): ${data.classes.join(', ')}`);
 say(
-  `train ${data.counts.train} / valid ${data.counts.valid} images, ${size} px, bs ${bs}, ${arch}`,
+  `train ${data.counts.train} / valid ${data.counts.valid} images, ${size} px (${resizeMode}), bs ${bs}, ${arch}`,
 );
 
 const usePrecompute = usesPrecompute(values.precompute as 'auto' | 'on' | 'off', backend.name);
@@ -316,7 +323,7 @@ if (values.export) {
   const dir = path.resolve(process.env.INIT_CWD ?? process.cwd(), values.export);
   const files = await exportModel(learn.model, {
     classes: data.classes,
-    preprocessing: { size, resizeMode: 'crop', normalize: backbone.spec.normalization, arch },
+    preprocessing: { size, resizeMode, normalize: backbone.spec.normalization, arch },
   });
   await writeExport(dir, files);
   say(`exported to ${dir}`);
@@ -324,6 +331,7 @@ if (values.export) {
 const summary = {
   arch,
   size,
+  resize: resizeMode,
   bs,
   bn: bodyBnStatistics,
   views: usePrecompute ? views : null,
