@@ -24,7 +24,8 @@
  * clothing-small, each in its own process (bench/scaling.ts):
  *   part "scaling"             images, epoch seconds, images/s, peak RSS, tensors left
  * `npm run -s bench -- --import` (at the repository root) times a dataset import instead
- * (scripts/bench.mjs hands it to @studio/datasets).
+ * (scripts/bench.mjs hands it to @studio/datasets), and `--web` the web server's answers for a
+ * finished 37-class run (handed to @studio/web).
  * stdout carries JSON lines only (hence npm's -s); notes go to stderr.
  */
 import { measureRowInChild } from './bench/child';
