@@ -1,0 +1,79 @@
+/**
+ * The lesson on real data as the studio runs it on CPU, at the issue's 224 px: sign-language-
+ * digits (1,650 / 412, random 20 % split, seed 42), MobileNetV2-0.35 from ../shared/pretrained,
+ * the frozen stage trained on the feature cache with 4 augmented views per training image and
+ * the body's pretrained BatchNorm statistics, then unfrozen with the lesson's slice(1e-6, 1e-4).
+ *
+ * Measured with `npm run lesson -- --data …/sign-language-digits --views 4` (2026-11-27): frozen
+ * 5.83 % (24 of 412) at 89 s, then 6.31 % after two unfrozen epochs. The issue's frozen target
+ * is ≤ 6 %; the bound here leaves one image of slack (≤ 25 of 412) for another machine's float
+ * rounding, and prints the real figure. One unfrozen epoch keeps the test near 3 minutes; it
+ * must not lose more than 4 images (1 %).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend/index';
+import { createDataBunch, folderItems, folderSource, splitByRandomPct } from '../data/index';
+import { loadBackbone } from '../models/load-backbone';
+import { cnnLearner } from './cnn-learner';
+import { slice } from './lr-range';
+import { accuracy, errorRate } from './metrics';
+import { defaultBodyBnStatistics } from './precompute';
+
+const DATASET = '/work/shared/datasets/sign-language-digits';
+const PRETRAINED = '/work/shared/pretrained';
+const SIZE = 224;
+const VIEWS = 4;
+const FROZEN_BOUND = 25 / 412;
+const NOISE = 4 / 412;
+
+describe('sign-language-digits at 224 px on the feature cache', () => {
+  beforeAll(async () => {
+    await initBackend({ prefer: 'wasm' });
+  });
+
+  it(
+    'meets the frozen target (≤ 6 %, one image of slack) and holds it after unfreezing',
+    { timeout: 20 * 60_000 },
+    async () => {
+      const t0 = performance.now();
+      const backbone = await loadBackbone('mobilenet_v2_0.35', { pretrainedDir: PRETRAINED });
+      const items = splitByRandomPct(await folderItems(DATASET), 0.2, 42);
+      const data = createDataBunch(items, folderSource(DATASET), {
+        size: SIZE,
+        bs: 64,
+        seed: 42,
+        normalize: backbone.spec.normalization,
+      });
+      expect(await data.preload()).toEqual([]);
+      expect(data.counts).toMatchObject({ train: 1650, valid: 412 });
+      const bodyBnStatistics = defaultBodyBnStatistics(backbone.spec.defaultSize, SIZE, true);
+      expect(bodyBnStatistics).toBe('running');
+      const learn = cnnLearner(data, backbone, {
+        seed: 42,
+        bodyBnStatistics,
+        metrics: [errorRate, accuracy],
+      });
+
+      const frozenFit = await learn.fitOneCycle(4, 3e-3, {
+        precompute: { views: VIEWS },
+        microBatch: 'auto',
+        threads: 'auto',
+      });
+      expect(frozenFit.precompute).toMatchObject({ views: VIEWS, trainImages: 1650 });
+      const frozen = learn.recorder.epochs.at(-1)!.metrics['error_rate']!;
+      const frozenS = (performance.now() - t0) / 1000;
+
+      learn.unfreeze();
+      await learn.fitOneCycle(1, slice(1e-6, 1e-4), { microBatch: 'auto', threads: 'auto' });
+      const final = learn.recorder.epochs.at(-1)!.metrics['error_rate']!;
+      console.info(
+        `sign-language 224 px, ${VIEWS} views cached: frozen ${(frozen * 100).toFixed(2)} % ` +
+          `(${Math.round(frozen * 412)} of 412) at ${frozenS.toFixed(0)} s; after one unfrozen ` +
+          `epoch ${(final * 100).toFixed(2)} %, ${((performance.now() - t0) / 1000).toFixed(0)} s in all`,
+      );
+      expect(frozen).toBeLessThanOrEqual(FROZEN_BOUND + 1e-9);
+      expect(final).toBeLessThanOrEqual(frozen + NOISE + 1e-9);
+      learn.dispose();
+    },
+  );
+});
