@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,6 +44,20 @@ function waitForExit(child: ChildProcess): Promise<void> {
       ? resolve()
       : child.once('exit', () => resolve()),
   );
+}
+
+/**
+ * Builds the web app (`next build`) unless a build is there already, for the scripts that start
+ * the studio outside the test run (`npm run load`, `npm run bench -- --web`).
+ */
+export function ensureWebBuild(say: (line: string) => void): void {
+  if (existsSync(path.join(root, 'apps/web/.next/BUILD_ID'))) return;
+  say('building the web app first (next build)…');
+  const build = spawnSync('npx', ['next', 'build'], {
+    cwd: path.join(root, 'apps/web'),
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) throw new Error('next build failed; see above.');
 }
 
 /**

@@ -5,6 +5,7 @@ import { unzipSync } from 'fflate';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SHARED, seedSignLanguageVersion } from '@studio/db/testing';
+import { PET_BREEDS } from '../scripts/pets-run-fixture';
 import { launchBrowser, startStudio, type Studio } from './harness';
 
 let studio: Studio;
@@ -354,43 +355,3 @@ describe('reading and using a model in the studio', () => {
     }
   }, 60_000);
 });
-
-const PET_BREEDS = [
-  'Abyssinian',
-  'Bengal',
-  'Birman',
-  'Bombay',
-  'British_Shorthair',
-  'Egyptian_Mau',
-  'Maine_Coon',
-  'Persian',
-  'Ragdoll',
-  'Russian_Blue',
-  'Siamese',
-  'Sphynx',
-  'american_bulldog',
-  'american_pit_bull_terrier',
-  'basset_hound',
-  'beagle',
-  'boxer',
-  'chihuahua',
-  'english_cocker_spaniel',
-  'english_setter',
-  'german_shorthaired',
-  'great_pyrenees',
-  'havanese',
-  'japanese_chin',
-  'keeshond',
-  'leonberger',
-  'miniature_pinscher',
-  'newfoundland',
-  'pomeranian',
-  'pug',
-  'saint_bernard',
-  'samoyed',
-  'scottish_terrier',
-  'shiba_inu',
-  'staffordshire_bull_terrier',
-  'wheaten_terrier',
-  'yorkshire_terrier',
-];

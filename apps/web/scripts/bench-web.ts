@@ -8,12 +8,9 @@
  *
  *   npm run -s bench -- --web [--requests 30]
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { seedSignLanguageVersion } from '@studio/db/testing';
-import { startStudio, type Studio } from '../e2e/harness';
+import { ensureWebBuild, startStudio, type Studio } from '../e2e/harness';
 import {
   finishPetsRun,
   LESSON_STAGES,
@@ -132,14 +129,7 @@ async function timePage(studio: Studio, pathname: string, check: (body: string) 
   return { ...summarise(samples), bytes };
 }
 
-if (!existsSync(new URL('../.next/BUILD_ID', import.meta.url))) {
-  say('building the web app first (next build)…');
-  const build = spawnSync('npx', ['next', 'build'], {
-    cwd: path.join(import.meta.dirname, '..'),
-    stdio: 'inherit',
-  });
-  if (build.status !== 0) throw new Error('next build failed; see above.');
-}
+ensureWebBuild(say);
 say('starting the studio (built web app, no worker, a throwaway database)…');
 const studio = await startStudio({ withWorker: false });
 try {

@@ -8,14 +8,12 @@
  *
  *   npm run load -- [--browsers 50] [--uploaders 10] [--seconds 30] [--json]
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { SHARED, seedSignLanguageVersion } from '@studio/db/testing';
-import { startStudio, type Studio } from '../e2e/harness';
+import { ensureWebBuild, startStudio, type Studio } from '../e2e/harness';
 
 const { values } = parseArgs({
   options: {
@@ -105,14 +103,7 @@ async function uploader(
   return { latencies, statuses, photos };
 }
 
-if (!existsSync(new URL('../.next/BUILD_ID', import.meta.url))) {
-  say('building the web app first (next build)…');
-  const build = spawnSync('npx', ['next', 'build'], {
-    cwd: path.join(import.meta.dirname, '..'),
-    stdio: 'inherit',
-  });
-  if (build.status !== 0) throw new Error('next build failed; see above.');
-}
+ensureWebBuild(say);
 say('starting the studio (built web app, one worker, a throwaway database)…');
 const studio = await startStudio();
 try {

@@ -4,6 +4,7 @@
  * with generated predictions in place of a trained model's. The interpretation is built with the
  * same @studio/ml functions and stored in the same layout as the worker's storeStageArtefacts.
  */
+import { createMulberry32 } from '@studio/datasets';
 import type { Db, Prisma } from '@studio/db';
 import {
   fromPredictions,
@@ -77,18 +78,6 @@ export const LESSON_STAGES = [
   { kind: 'fit_one_cycle', epochs: 2, maxLr: { lo: 1e-6, hi: 1e-4 } },
 ];
 
-/** mulberry32: a small seeded generator, so every bench run stores the same fixture. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A standard normal draw (Box–Muller). */
 const normal = (rng: () => number) =>
   Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
@@ -103,7 +92,7 @@ export function generatePredictions(
   classes: readonly string[],
   seed: number,
 ): PredictionsInput {
-  const rng = seededRandom(seed);
+  const rng = createMulberry32(seed);
   const c = classes.length;
   const n = keys.length;
   const partners = classes.map((name) =>
@@ -285,7 +274,7 @@ export async function finishPetsRun(
     string,
     string,
   ];
-  const rng = seededRandom(37);
+  const rng = createMulberry32(37);
   const first = fromPredictions(generatePredictions(fileIds, PET_BREEDS, 1));
   const second = fromPredictions(generatePredictions(fileIds, PET_BREEDS, 2));
   const firstRow = interpretationRow(first);
