@@ -274,7 +274,10 @@ say(`frozen stage done ${frozenWallS.toFixed(1)} s after start`);
 const stage1 = await learn.save();
 say(`saved stage-1 (${(stage1.length / 1024 ** 2).toFixed(1)} MB)`);
 
-const interp = fromPredictions({ ...(await learn.getPreds('valid')), classes: data.classes });
+const interp = fromPredictions({
+  ...(await learn.getPreds('valid', { threads })),
+  classes: data.classes,
+});
 const confused = mostConfused(interp, 2);
 say(
   `most confused (min 2): ${

@@ -5,6 +5,7 @@ import {
   toStored,
   type ExportOptions,
   type Learner,
+  type ThreadsOption,
 } from '@studio/ml';
 
 /** What a finished fit stage leaves besides its weights, with how long each part took. */
@@ -31,10 +32,11 @@ export async function storeStageArtefacts(
   learner: Learner,
   stageId: string,
   preprocessing: ExportOptions['preprocessing'],
+  threads: ThreadsOption = 1,
 ): Promise<StageArtefacts> {
   const started = performance.now();
   const interp = fromPredictions({
-    ...(await learner.getPreds('valid')),
+    ...(await learner.getPreds('valid', { threads })),
     classes: learner.data.classes,
   });
   let errorRate: number | null = null;

@@ -229,7 +229,7 @@ async function fitOneCycle(
   // Before the epoch checkpoint goes: a crash here resumes a finished fit (no epochs left) and
   // writes the artefacts again.
   const artefacts = await retryOnConnectionLoss(
-    () => storeStageArtefacts(ctx.db, ctx.blobs, learner, stageId, preprocessing),
+    () => storeStageArtefacts(ctx.db, ctx.blobs, learner, stageId, preprocessing, config.threads),
     { log: ctx.log, what: 'storing the interpretation and export' },
   );
   ctx.log(

@@ -98,6 +98,8 @@ export async function openParallelTrainStep(
     { threads, useMainThread, microBatch: 'off' },
   );
   return {
+    /** An inference pass's forward on the same threads (the fit's validation). */
+    inference: () => parallel.inference(),
     run: async () => {
       const { value, grads } = await parallel.gradients(x, labels);
       optimizer.step(grads);
@@ -157,7 +159,8 @@ function forwardOnce(model: tfl.LayersModel, x: tf.Tensor, training: boolean): v
  * torch_reference.py's protocol: one warm-up training step, `steps` timed steps; then the
  * same for inference. The training-mode forward, needed for step/forward, is timed the same way.
  * With `threads` > 1 the training step is the data-parallel one (its workers start before the
- * warm-up step); the forwards stay in the main thread.
+ * warm-up step), and so is the inference forward (the fit's validation on the same workers);
+ * the training-mode forward, the denominator of step/forward, stays in the main thread.
  */
 export async function measureEngine(
   model: tfl.LayersModel,
@@ -176,8 +179,20 @@ export async function measureEngine(
   const trainStep = await timeRuns(steps, step.run);
   forwardOnce(model, x, true);
   const forwardTrain = await timeRuns(steps, () => forwardOnce(model, x, true));
-  forwardOnce(model, x, false);
-  const forward = await timeRuns(steps, () => forwardOnce(model, x, false));
+  let forward: RunTime;
+  if ('inference' in step) {
+    const parallelForward = await step.inference();
+    const once = async () => {
+      const logits = await parallelForward(x);
+      await logits.data();
+      logits.dispose();
+    };
+    await once();
+    forward = await timeRuns(steps, once);
+  } else {
+    forwardOnce(model, x, false);
+    forward = await timeRuns(steps, () => forwardOnce(model, x, false));
+  }
   await step.dispose();
   const leaked = tf.memory().numTensors - startTensors;
   tf.dispose([x, y, labels]);

@@ -84,6 +84,8 @@ export async function measureRow(options: BenchOptions): Promise<void> {
     threads,
     // Threads computing the training step (data-parallel above 1); `threads` is wasm's own.
     train_threads: trainThreads,
+    // Threads computing the inference forward: the training threads, each on its share.
+    infer_threads: trainThreads,
     ...(trainThreads > 1 ? { main_thread_share: options.useMainThread } : {}),
     loadavg: loadavg(),
     tfjs: tf.version_core,

@@ -1,7 +1,8 @@
 /**
  * Training workers: worker threads holding a replica of the learner's model each, on their own
  * tfjs backend, that compute the loss and gradients of their share of every batch
- * (learner/data-parallel.ts splits the batch and combines the results). They live for one fit:
+ * (learner/data-parallel.ts splits the batch and combines the results), and the logits of their
+ * share of each validation batch. They live for one fit:
  * started and loaded when it starts, ended by `close()` when it ends.
  */
 import type { Worker } from 'node:worker_threads';
@@ -32,6 +33,11 @@ export interface TrainWorkers {
   readonly threads: readonly Worker[];
   /** Worker `i`'s loss, gradients and running statistics for one share (its buffers move). */
   step(i: number, share: Share, dropoutCalls: Record<string, number>): Promise<StepResult>;
+  /**
+   * Worker `i`'s logits for images in inference mode (the buffer moves); `readWeights` when the
+   * main thread wrote the shared weights since this worker last read them.
+   */
+  infer(i: number, x: Float32Array, shape: number[], readWeights: boolean): Promise<Float32Array>;
   /** Ends the threads; steps still waiting fail. Idempotent. */
   close(): Promise<void>;
 }
@@ -73,6 +79,13 @@ export async function openTrainWorkers(
         statistics: reply.statistics!,
         dropoutCalls: reply.dropoutCalls!,
       };
+    },
+    async infer(i, x, shape, readWeights) {
+      const reply = await workers[i]!.request(
+        { type: 'infer', job: nextJob++, x, shape, readWeights },
+        [x.buffer as ArrayBuffer],
+      );
+      return reply.logits!;
     },
     close,
   };

@@ -48,6 +48,15 @@ export type TrainRequest =
       y: Int32Array;
       /** Training calls per seeded Dropout layer so far: where this step's masks continue. */
       dropoutCalls: Record<string, number>;
+    }
+  | {
+      /** The replica's logits for images in inference mode (validation, predictions). */
+      type: 'infer';
+      job: number;
+      x: Float32Array;
+      shape: number[];
+      /** Read the shared weights first: the main thread wrote them since this worker last did. */
+      readWeights: boolean;
     };
 
 export interface TrainReply {
@@ -59,5 +68,7 @@ export interface TrainReply {
   /** Running statistics after the step, one per `statistics` slot. */
   statistics?: Float32Array[];
   dropoutCalls?: Record<string, number>;
+  /** An inference's logits, row-major [images, classes]. */
+  logits?: Float32Array;
   error?: string;
 }

@@ -3,7 +3,8 @@
  * thread uses (wasm with the studio's kernels, or cpu), and one replica of the learner's model
  * with the learner's training-mode layer calls. Each step takes the weights the main thread
  * wrote to the shared buffer, computes the loss and gradients of its share of the batch, and
- * returns them with the BatchNorm running statistics its share left.
+ * returns them with the BatchNorm running statistics its share left. Between steps it also
+ * computes the logits of its share of validation batches, in inference mode.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
@@ -133,6 +134,25 @@ async function step(r: Replica, request: Extract<TrainRequest, { type: 'step' }>
   }
 }
 
+async function infer(r: Replica, request: Extract<TrainRequest, { type: 'infer' }>) {
+  if (request.readWeights) readSharedWeights(r);
+  const x = tf.tensor(request.x, request.shape);
+  try {
+    const logits = tf.tidy(() => r.model.apply(x, { training: false }) as tf.Tensor);
+    try {
+      const values = (await logits.data()) as Float32Array;
+      // wasm hands out a fresh array; the cpu backend its own store, which must not move away.
+      const own = tf.getBackend() === 'wasm' ? values : values.slice();
+      const reply: TrainReply = { job: request.job, logits: own };
+      return { reply, transfer: [own.buffer as ArrayBuffer] };
+    } finally {
+      logits.dispose();
+    }
+  } finally {
+    x.dispose();
+  }
+}
+
 serveRequests<TrainRequest, TrainReply>(port, async (request) => {
   await ready;
   if (request.type === 'load') {
@@ -141,5 +161,5 @@ serveRequests<TrainRequest, TrainReply>(port, async (request) => {
     return { reply: { job: request.job } };
   }
   if (replica == null) throw new Error('no replica is loaded in this worker');
-  return step(replica, request);
+  return request.type === 'infer' ? infer(replica, request) : step(replica, request);
 });

@@ -172,6 +172,72 @@ describe('data-parallel training steps', () => {
     expect(second.losses).toEqual(first.losses);
   });
 
+  it('validates on the training threads with the weights and statistics the fit left', async () => {
+    const start = tf.memory().numTensors;
+    const learn = cnnLearner(data, tinyBackbone(8, 7), { seed: 1 });
+    learn.unfreeze();
+    await learn.fitOneCycle(2, 1e-2, { threads: 2 });
+    // The last epoch's validation ran on the workers' replicas; this one in the main thread.
+    const last = learn.recorder.epochs.at(-1)!;
+    const { validLoss, metrics } = await learn.validate();
+    expect(Math.abs(last.validLoss! - validLoss)).toBeLessThan(1e-5);
+    expect(last.metrics['error_rate']).toBeCloseTo(metrics['error_rate']!, 6);
+    learn.dispose();
+    expect(tf.memory().numTensors - start).toBe(0);
+  });
+
+  for (const useMainThread of [false, true]) {
+    it(`gives the main thread's logits in inference mode (${useMainThread ? 'main thread + 1 worker' : '2 workers'})`, async () => {
+      const start = tf.memory().numTensors;
+      const learn = cnnLearner(data, tinyBackbone(8, 7), { seed: 1 });
+      learn.unfreeze();
+      const { x, y } = await firstBatch();
+      const parallel = await DataParallel.open(learnerSource(learn), {
+        threads: 2,
+        useMainThread,
+        microBatch: 'off',
+      });
+      // One step moves the weights and the BatchNorm statistics away from the replicas' copy.
+      const { value, grads } = await parallel.gradients(x, y);
+      learn.opt.step(grads);
+      tf.dispose([value, ...Object.values(grads)]);
+      const forward = await parallel.inference();
+      for (const rows of [16, 7, 1]) {
+        const xs = tf.slice(x, 0, rows);
+        const expected = tf.tidy(() => learn.model.apply(xs, { training: false }) as tf.Tensor);
+        const actual = await forward(xs);
+        expect(actual.shape).toEqual([rows, data.c]);
+        const [a, b] = [await actual.data(), await expected.data()];
+        const worst = Array.from(b).reduce((m, v, i) => Math.max(m, Math.abs(v - a[i]!)), 0);
+        expect(worst, `${rows} rows`).toBeLessThan(1e-5);
+        tf.dispose([xs, expected, actual]);
+      }
+      await parallel.close();
+      await expect(forward(x)).rejects.toThrow(/closed/);
+      tf.dispose([x, y]);
+      learn.dispose();
+      expect(tf.memory().numTensors - start).toBe(0);
+    });
+  }
+
+  it('predicts a split on 2 threads as on one', async () => {
+    const learn = cnnLearner(data, tinyBackbone(8, 7), { seed: 1 });
+    learn.unfreeze();
+    await learn.fitOneCycle(1, 1e-2);
+    const start = tf.memory().numTensors;
+    const one = await learn.getPreds('valid');
+    const two = await learn.getPreds('valid', { threads: 2 });
+    expect(two.keys).toEqual(one.keys);
+    expect(Array.from(two.targets)).toEqual(Array.from(one.targets));
+    expect(two.probs).toHaveLength(24 * 3);
+    const worst = one.probs.reduce((m, v, i) => Math.max(m, Math.abs(v - two.probs[i]!)), 0);
+    expect(worst).toBeLessThan(1e-5);
+    const lossGap = one.losses.reduce((m, v, i) => Math.max(m, Math.abs(v - two.losses[i]!)), 0);
+    expect(lossGap).toBeLessThan(1e-4);
+    expect(tf.memory().numTensors - start).toBe(0);
+    learn.dispose();
+  });
+
   it('resumes a 2-thread fit with dropout from a checkpoint to the same weights', async () => {
     const make = () => {
       const learn = cnnLearner(data, tinyBackbone(8, 7), { seed: 1 });

@@ -238,6 +238,56 @@ export class DataParallel {
     }
   }
 
+  /**
+   * Starts an inference pass (a validation) over the weights as they are now. The function it
+   * returns gives a batch's logits in inference mode, each share computed by its own thread and
+   * the rows back in the batch's order. The weights are written to the shared buffer once per
+   * pass; each worker reads them with its first share.
+   */
+  async inference(): Promise<(x: tf.Tensor) => Promise<tf.Tensor>> {
+    if (this.isClosed) throw new Error('This data-parallel trainer was closed.');
+    await this.writeShared();
+    const first = this.options.useMainThread ? 1 : 0;
+    const stale = Array.from({ length: this.options.threads - first }, () => true);
+    return async (x) => {
+      if (this.isClosed) throw new Error('This data-parallel trainer was closed.');
+      const sizes = shareSizes(x.shape[0]!, this.options.threads);
+      const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+      const running: Promise<tf.Tensor>[] = [];
+      for (let s = first; s < sizes.length; s++) {
+        if (sizes[s] === 0) continue;
+        const size = sizes[s]!;
+        const share = await readImages(x, starts[s]!, size);
+        const worker = s - first;
+        const logits = this.workers.infer(worker, share.x, share.shape, stale[worker]!);
+        stale[worker] = false;
+        running.push(inWorkers(logits).then((v) => tf.tensor2d(v, [size, v.length / size])));
+      }
+      const settled = Promise.allSettled(running);
+      const parts: tf.Tensor[] = [];
+      try {
+        if (first === 1 && sizes[0]! > 0) {
+          parts.push(
+            tf.tidy(
+              () =>
+                this.source.model.apply(tf.slice(x, 0, sizes[0]!), {
+                  training: false,
+                }) as tf.Tensor,
+            ),
+          );
+        }
+        for (const result of await settled) {
+          if (result.status === 'fulfilled') parts.push(result.value);
+        }
+        const failed = (await settled).find((r) => r.status === 'rejected');
+        if (failed != null) throw (failed as PromiseRejectedResult).reason;
+        return parts.length === 1 ? parts.pop()! : tf.concat(parts);
+      } finally {
+        tf.dispose(parts);
+      }
+    };
+  }
+
   /** Ends the workers. Idempotent. */
   async close(): Promise<void> {
     this.isClosed = true;
@@ -322,6 +372,18 @@ async function readShare(x: tf.Tensor, y: tf.Tensor1D, start: number, size: numb
     };
   } finally {
     tf.dispose([xs!, ys!]);
+  }
+}
+
+/** One share's images in a buffer of its own, to move to a worker. */
+async function readImages(x: tf.Tensor, start: number, size: number) {
+  const xs = tf.slice(x, start, size);
+  try {
+    const values = await xs.data<'float32'>();
+    // The cpu backend may hand out its own store (or a view of x's); wasm a fresh copy.
+    return { x: tf.getBackend() === 'wasm' ? values : values.slice(), shape: xs.shape };
+  } finally {
+    xs.dispose();
   }
 }
 

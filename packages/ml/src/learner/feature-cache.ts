@@ -340,7 +340,7 @@ function cacheOver(
     async validate() {
       if (valid == null) throw new Error('This precomputed fit cached no validation set.');
       const preds = await collectPredictions(
-        (x) => split.forward(x, false),
+        (x) => tf.tidy(() => split.forward(x, false)),
         validBatches(valid, featureSize, featureBatch),
         data.c,
       );

@@ -186,7 +186,7 @@ export async function runFit(
     const gradients = stepGradients(path, batcher, parallel);
     trainStart = performance.now();
     for (; state.epoch < epochs; state.epoch++) {
-      await runEpoch(learner, path, gradients, callbacks, state);
+      await runEpoch(learner, path, gradients, parallel, callbacks, state);
       if (state.stopTraining) {
         state.epoch++;
         break;
@@ -253,6 +253,7 @@ async function runEpoch(
   learner: Learner,
   path: TrainingPath,
   gradients: Gradients,
+  parallel: DataParallel | null,
   callbacks: Callback[],
   state: FitState,
 ): Promise<void> {
@@ -267,7 +268,11 @@ async function runEpoch(
   }
   if (!state.skipValidation) {
     await fire(callbacks, 'beforeValidate', state);
-    const { validLoss, metrics } = await path.validate();
+    // The training threads compute the validation too: the same shares, in inference mode.
+    const forward = parallel == null ? undefined : await parallel.inference();
+    const { validLoss, metrics } = await path.validate(
+      forward == null ? undefined : { forward, inFlight: 2 },
+    );
     state.validLoss = validLoss;
     state.metrics = metrics;
     await fire(callbacks, 'afterValidate', state);

@@ -39,7 +39,15 @@ export {
 } from './precompute';
 export type { FitOptions, FitResult, FitTiming } from './fit-loop';
 export { MicroBatcher, WASM_STEP_BUDGET_BYTES, type MicroBatchOption } from './micro-batch';
-export { Learner, type LearnerOptions, type SaveOptions, type ValidationResult } from './learner';
+export {
+  Learner,
+  type LearnerOptions,
+  type PredsOptions,
+  type SaveOptions,
+  type ValidationResult,
+} from './learner';
+export type { ThreadsOption } from './data-parallel';
+export type { BatchForward } from './predictions';
 export {
   readLearnerFile,
   type FitCheckpoint,

@@ -133,7 +133,7 @@ describe('getPreds', () => {
     const { validLoss, metrics } = await learn.validate();
     expect(validLoss).toBeCloseTo(preds.losses.reduce((s, l) => s + l, 0) / 20, 5);
     expect(metrics['error_rate']).toBeGreaterThanOrEqual(0);
-    expect(() => learn.getPreds('test')).toThrow(/no test split/);
+    await expect(learn.getPreds('test')).rejects.toThrow(/no test split/);
     learn.dispose();
   });
 });

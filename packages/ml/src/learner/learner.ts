@@ -21,9 +21,12 @@ import {
   collectPredictions,
   crossEntropy,
   scorePredictions,
+  type BatchForward,
   type Predictions,
   type ValidationResult,
 } from './predictions';
+import { openPooledForward } from './pooled-forward';
+import { trainingThreads, type ThreadsOption } from './data-parallel';
 import { Recorder } from './recorder';
 import type { OneCycleOptions } from './schedules';
 import { installTrainingLayers, type TrainingLayersOptions } from './training-layers';
@@ -50,6 +53,15 @@ export interface LearnerOptions {
 }
 
 export type { ValidationResult };
+
+export interface PredsOptions {
+  /**
+   * Threads computing the model's forward: a number, or 'auto' (min(2, cores) on wasm and cpu
+   * for batches of 8+). Above 1, each batch is split in shares computed by worker threads that
+   * hold a copy of the model, so predictions use every core on wasm. Default 1.
+   */
+  threads?: ThreadsOption;
+}
 
 export interface SaveOptions {
   /** Include the Adam moments (to continue training exactly). Default true. */
@@ -214,12 +226,34 @@ export class Learner {
   }
 
   /** Loss and metrics over the whole validation set. */
-  async validate(): Promise<ValidationResult> {
-    return scorePredictions(await this.getPreds('valid'), this.metrics);
+  async validate(options: PredsOptions = {}): Promise<ValidationResult> {
+    return scorePredictions(await this.getPreds('valid', options), this.metrics);
   }
 
   /** Probabilities, targets, per-item losses and keys over a split, for interpretation. */
-  getPreds(split: PredictSplit = 'valid'): Promise<Predictions> {
+  async getPreds(split: PredictSplit = 'valid', options: PredsOptions = {}): Promise<Predictions> {
+    const threads = trainingThreads(options.threads ?? 1, {
+      batchSize: this.data.train.bs ?? 0,
+      isPrecomputed: false,
+    });
+    if (threads === 1) {
+      const forward = (x: tf.Tensor) =>
+        tf.tidy(() => this.model.apply(x, { training: false }) as tf.Tensor);
+      return this.predictWith(split, forward);
+    }
+    const pooled = await openPooledForward(this.model, threads);
+    try {
+      return await this.predictWith(split, (x) => pooled.forward(x), 2);
+    } finally {
+      pooled.close();
+    }
+  }
+
+  /**
+   * getPreds through a given forward of the model (the fit loop's, on its training workers),
+   * with up to `inFlight` batches computing at once.
+   */
+  predictWith(split: PredictSplit, forward: BatchForward, inFlight = 1): Promise<Predictions> {
     const { data } = this;
     if (split === 'test' && data.test == null) throw new Error('This data has no test split.');
     // The training split comes as training batches do (shuffled, augmented, last partial
@@ -230,8 +264,7 @@ export class Learner {
         : split === 'valid'
           ? data.valid.batches()
           : data.test!.batches();
-    const forward = (x: tf.Tensor) => this.model.apply(x, { training: false }) as tf.Tensor;
-    return collectPredictions(forward, batches, data.c);
+    return collectPredictions(forward, batches, data.c, inFlight);
   }
 
   /**

@@ -1,7 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { LearnerBatch } from './data';
 import type { Learner } from './learner';
-import type { ValidationResult } from './predictions';
+import { scorePredictions, type BatchForward, type ValidationResult } from './predictions';
 
 /**
  * What the training loop runs each batch and epoch on: the whole model over the data (the
@@ -16,7 +16,17 @@ export interface TrainingPath {
   readonly variables: tf.Variable[];
   /** One optimiser step from their gradients. */
   step(grads: tf.NamedTensorMap): void;
-  validate(): Promise<ValidationResult>;
+  /**
+   * Loss and metrics over the validation set; `parallel` is the fit's data-parallel forward
+   * when it has one (the plain path computes its batches on the training workers).
+   */
+  validate(parallel?: ParallelForward): Promise<ValidationResult>;
+}
+
+/** A validation pass's forward on several threads, with the batches it keeps in flight. */
+export interface ParallelForward {
+  forward: BatchForward;
+  inFlight: number;
 }
 
 export function plainPath(learner: Learner): TrainingPath {
@@ -25,6 +35,12 @@ export function plainPath(learner: Learner): TrainingPath {
     loss: (x, y) => learner.trainingLoss(x, y),
     variables: learner.opt.variables,
     step: (grads) => learner.opt.step(grads),
-    validate: () => learner.validate(),
+    validate: async (parallel) =>
+      parallel == null
+        ? learner.validate()
+        : scorePredictions(
+            await learner.predictWith('valid', parallel.forward, parallel.inFlight),
+            learner.metrics,
+          ),
   };
 }
