@@ -29,6 +29,7 @@ export function measureRowInChild(
     ...['--arch', row.arch, '--size', `${row.size}`, '--bs', `${row.bs}`],
     ...['--steps', `${options.steps}`, '--backend', options.backend, '--layers', options.layers],
     ...['--threads', `${trainThreads}`, ...(options.useMainThread ? ['--main-thread'] : [])],
+    ...['--wasm-threads', `${options.wasmThreads}`],
     ...(options.profile ? ['--profile'] : []),
   ];
   const child = spawnSync(process.execPath, args, {

@@ -45,7 +45,11 @@ function profileRow(row: BenchRow, model: tfl.LayersModel, tfjsBackend: string):
 /** Measures the first row of `options` in this process: an engine line, then any profile lines. */
 export async function measureRow(options: BenchOptions): Promise<void> {
   const row = options.rows[0]!;
-  const backend = await initBackend({ prefer: options.backend, log: note });
+  const backend = await initBackend({
+    prefer: options.backend,
+    wasmThreads: options.wasmThreads,
+    log: note,
+  });
   const threads =
     backend.name === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : 1;
   note(`${row.arch} ${row.size}px bs${row.bs}: building…`);

@@ -62,6 +62,8 @@ export interface BenchOptions {
   /** Engine part: with threads > 1, the main thread computes one share (FitOptions.useMainThread). */
   useMainThread: boolean;
   backend: 'wasm' | 'cpu';
+  /** Threads of the wasm backend's XNNPACK pool (InitBackendOptions.wasmThreads). */
+  wasmThreads: 'auto' | number;
   /** null: run the PyTorch reference only if it can be imported. */
   torch: boolean | null;
   torchReference: string;
@@ -80,7 +82,7 @@ export interface BenchOptions {
 }
 
 const USAGE = `Usage: npm run bench -- --engine [--all] [--arch A --size S --bs B] [--steps N]
-  [--threads 1,2] [--main-thread]
+  [--threads 1,2] [--main-thread] [--wasm-threads auto|N]
   [--backend wasm|cpu] [--layers learner|tfjs] [--torch | --no-torch] [--torch-reference PATH]
   [--torch-threads N]
   [--profile]
@@ -124,6 +126,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     trainThreads: [1],
     useMainThread: false,
     backend: 'wasm',
+    wasmThreads: 1,
     torch: null,
     torchReference: join(sharedDir, 'reference', 'torch_reference.py'),
     torchThreads: null,
@@ -198,6 +201,12 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         throw new Error(`--backend must be wasm or cpu, got "${name}".`);
       }
       options.backend = name;
+    } else if (flag === '--wasm-threads') {
+      const text = value(flag);
+      options.wasmThreads = text === 'auto' ? 'auto' : Number(text);
+      if (text !== 'auto' && !Number.isInteger(options.wasmThreads)) {
+        throw new Error(`--wasm-threads must be auto or an integer, got "${text}".`);
+      }
     } else if (flag === '--layers') {
       const layers = value(flag);
       if (layers !== 'learner' && layers !== 'tfjs') {

@@ -17,7 +17,11 @@ const SEED = 42;
  */
 export async function runPrecomputeBench(options: BenchOptions): Promise<void> {
   const { size, bs, epochs, views, perClass, threads, withPlain } = options.precompute;
-  const backend = await initBackend({ prefer: options.backend, log: note });
+  const backend = await initBackend({
+    prefer: options.backend,
+    wasmThreads: options.wasmThreads,
+    log: note,
+  });
   const dataset = join(options.sharedDir, 'datasets', 'sign-language-digits');
   const all = await folderItems(dataset);
   const classes = [...new Set(all.map((i) => i.label))];

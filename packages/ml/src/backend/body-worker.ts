@@ -14,7 +14,8 @@ const port = parentPort!;
 const { backend } = workerData as BodyWorkerData;
 const models = new Map<number, tfl.LayersModel>();
 
-const ready = initBackend({ prefer: backend }).then((info) => {
+// One thread each: the pool runs one worker per core.
+const ready = initBackend({ prefer: backend, wasmThreads: 1 }).then((info) => {
   if (info.name !== backend) {
     throw new Error(
       `the worker could not start the ${backend} backend (${info.fallbacks.map((f) => f.error).join('; ')})`,

@@ -1,5 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerTrainingKernels } from './register-training-kernels';
+import {
+  wasmThreadsFor,
+  withoutWasmThreads,
+  withWasmThreads,
+  type WasmThreadsOption,
+} from './wasm-threads';
+
+export type { WasmThreadsOption } from './wasm-threads';
 
 /** The backends the studio can train on, best first. */
 export const BACKEND_CHOICES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -27,6 +35,14 @@ export interface InitBackendOptions {
    * ones after it are tried (never better ones, which the caller chose to skip).
    */
   prefer?: BackendChoice;
+  /**
+   * Threads of the wasm backend's XNNPACK pool (convolutions and matrix products split their
+   * work over them): 'auto' (every core, at most 4) or a number. The process's first
+   * initialisation decides. Default 1, tfjs's own setup in Node: the learner uses the cores
+   * through worker threads instead (FitOptions.threads), which measured as fast on a 2-core
+   * machine and splits a batch's memory over two wasm heaps.
+   */
+  wasmThreads?: WasmThreadsOption;
   log?: (msg: string) => void;
 }
 
@@ -117,7 +133,11 @@ async function selectBackend(options: InitBackendOptions): Promise<BackendInfo> 
     const candidate = CANDIDATES[name];
     try {
       let loaded = await candidate.load();
-      if (!(await tf.setBackend(candidate.tfjsName))) {
+      const started =
+        name === 'wasm'
+          ? await startWasm(wasmThreadsFor(options.wasmThreads ?? 1), log)
+          : await tf.setBackend(candidate.tfjsName);
+      if (!started) {
         throw new Error(`tf.setBackend('${candidate.tfjsName}') failed to initialise it`);
       }
       if (name === 'wasm') loaded += ` (${await describeWasm()})`;
@@ -145,6 +165,24 @@ async function selectBackend(options: InitBackendOptions): Promise<BackendInfo> 
     `No tfjs backend could be initialised. Tried: ${fallbacks.map((f) => `${f.name} (${f.error})`).join('; ')}. ` +
       `The cpu backend needs only @tensorflow/tfjs-backend-cpu; check that it is installed.`,
   );
+}
+
+/**
+ * Starts the wasm backend with a pool of `threads` threads; when the threaded build cannot
+ * start here, says why and starts the single-threaded one.
+ */
+async function startWasm(threads: number, log: (msg: string) => void): Promise<boolean> {
+  if (threads === 1) return tf.setBackend('wasm');
+  let failure: string;
+  try {
+    if (await withWasmThreads(threads, () => tf.setBackend('wasm'))) return true;
+    failure = `tf.setBackend('wasm') failed to initialise it`;
+  } catch (error) {
+    failure = firstLine(error);
+  }
+  log(`tfjs backend wasm: ${threads} threads unavailable (${failure}); using one thread`);
+  await withoutWasmThreads();
+  return tf.setBackend('wasm');
 }
 
 /** One selection per preference, shared by concurrent and later callers. */

@@ -27,7 +27,8 @@ import type {
 const port = parentPort!;
 const { backend } = workerData as TrainWorkerData;
 
-const ready = initBackend({ prefer: backend }).then((info) => {
+// One thread each: the pool runs one worker per core.
+const ready = initBackend({ prefer: backend, wasmThreads: 1 }).then((info) => {
   if (info.name !== backend) {
     throw new Error(
       `the worker could not start the ${backend} backend (${info.fallbacks.map((f) => f.error).join('; ')})`,
