@@ -92,7 +92,11 @@ const train = new Worker(
 
 // Predictions are small and answered while someone waits, so they run here rather than in a
 // child; the backend loads in the background at start-up so the first request does not wait.
-const backend = initBackend({ prefer: env.STUDIO_BACKEND, log });
+const backend = initBackend({
+  prefer: env.STUDIO_BACKEND,
+  wasmThreads: env.STUDIO_WASM_THREADS,
+  log,
+});
 backend.then(
   (info) => log(`predictions on backend ${info.name}`),
   (error: Error) => log(`no TensorFlow.js backend for predictions: ${error.message}`),

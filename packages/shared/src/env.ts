@@ -31,6 +31,11 @@ const envSchema = z.object({
   STUDIO_TRAIN_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
   /** Forces a TensorFlow.js backend: tensorflow-gpu | tensorflow | wasm | cpu. */
   STUDIO_BACKEND: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).optional(),
+  /**
+   * Threads of the wasm backend's own pool (1–4). Default 1: a stage uses the cores through
+   * its data-parallel worker threads instead (the run's `threads`).
+   */
+  STUDIO_WASM_THREADS: z.coerce.number().int().min(1).max(4).default(1),
 });
 
 export type StudioEnv = z.infer<typeof envSchema>;

@@ -38,7 +38,11 @@ const db = createDb(env.DATABASE_URL, { max: 3 });
 const blobs = new PostgresBlobStore(db);
 let outcome: ChildMessage;
 try {
-  const backend = await initBackend({ prefer: env.STUDIO_BACKEND, log });
+  const backend = await initBackend({
+    prefer: env.STUDIO_BACKEND,
+    wasmThreads: env.STUDIO_WASM_THREADS,
+    log,
+  });
   log(`backend ${backend.name}`);
   outcome = await runStage(
     {
