@@ -174,7 +174,7 @@ export class DataParallel {
     if (this.isClosed) throw new Error('This data-parallel trainer was closed.');
     const n = x.shape[0]!;
     const sizes = shareSizes(n, this.options.threads);
-    const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+    const starts = shareStarts(sizes);
     const first = this.options.useMainThread ? 1 : 0;
     await this.writeShared();
     const dropoutCalls = Object.fromEntries(this.source.trainingLayers.dropoutCalls ?? []);
@@ -252,7 +252,7 @@ export class DataParallel {
     return async (x) => {
       if (this.isClosed) throw new Error('This data-parallel trainer was closed.');
       const sizes = shareSizes(x.shape[0]!, this.options.threads);
-      const starts = sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+      const starts = shareStarts(sizes);
       const running: Promise<tf.Tensor>[] = [];
       for (let s = first; s < sizes.length; s++) {
         if (sizes[s] === 0) continue;
@@ -345,6 +345,11 @@ function weightedSum(arrays: (Float32Array | null)[], weights: number[]): Float3
 
 const sizeOf = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
+/** Where each share of `shareSizes` starts in the batch. */
+function shareStarts(sizes: readonly number[]): number[] {
+  return sizes.map((_, i) => sizes.slice(0, i).reduce((a, b) => a + b, 0));
+}
+
 /** n images in `threads` shares as even as can be, the larger first. */
 export function shareSizes(n: number, threads: number): number[] {
   return Array.from(
@@ -360,23 +365,18 @@ function shareSeed(seed: number, share: number): number {
 
 /** One share's images and labels in buffers of their own, to move to a worker. */
 async function readShare(x: tf.Tensor, y: tf.Tensor1D, start: number, size: number) {
-  const [xs, ys] = tf.tidy(() => [tf.slice(x, start, size), tf.slice(y, start, size)]);
+  const ys = tf.slice(y, start, size);
   try {
-    const [xv, yv] = await Promise.all([xs!.data<'float32'>(), ys!.data<'int32'>()]);
-    // The cpu backend may hand out its own store (or a view of x's); wasm a fresh copy.
-    const isWasm = tf.getBackend() === 'wasm';
-    return {
-      x: isWasm ? xv : xv.slice(),
-      shape: xs!.shape,
-      y: isWasm ? yv : yv.slice(),
-    };
+    const [images, labels] = await Promise.all([readImages(x, start, size), ys.data<'int32'>()]);
+    // The cpu backend may hand out its own store; wasm a fresh copy.
+    return { ...images, y: tf.getBackend() === 'wasm' ? labels : labels.slice() };
   } finally {
-    tf.dispose([xs!, ys!]);
+    ys.dispose();
   }
 }
 
 /** One share's images in a buffer of its own, to move to a worker. */
-async function readImages(x: tf.Tensor, start: number, size: number) {
+export async function readImages(x: tf.Tensor, start: number, size: number) {
   const xs = tf.slice(x, start, size);
   try {
     const values = await xs.data<'float32'>();

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { bodyPool, modelArtifacts, poolBackendOf } from '../backend/body-pool';
-import { shareSizes } from './data-parallel';
+import { readImages, shareSizes } from './data-parallel';
 
 export interface PooledForward {
   /** A batch's model output, its shares computed side by side; `x` is read, not disposed. */
@@ -40,17 +40,11 @@ export async function openPooledForward(
       const running: Promise<tf.Tensor>[] = [];
       let start = 0;
       for (const size of sizes) {
-        const share = tf.slice(x, start, size);
+        const share = await readImages(x, start, size);
         start += size;
-        try {
-          // A copy of its own: the buffer moves to a worker, and some backends hand out their store.
-          const values = (await share.data<'float32'>()).slice();
-          running.push(
-            pooled.run(values, share.shape).then((out) => tf.tensor(out.values, out.shape)),
-          );
-        } finally {
-          share.dispose();
-        }
+        running.push(
+          pooled.run(share.x, share.shape).then((out) => tf.tensor(out.values, out.shape)),
+        );
       }
       const settled = await Promise.allSettled(running);
       const parts = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));

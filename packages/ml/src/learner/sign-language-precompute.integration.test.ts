@@ -12,15 +12,12 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/index';
-import { createDataBunch, folderItems, folderSource, splitByRandomPct } from '../data/index';
-import { loadBackbone } from '../models/load-backbone';
 import { cnnLearner } from './cnn-learner';
 import { slice } from './lr-range';
 import { accuracy, errorRate } from './metrics';
+import { signLanguageDigits } from './test-fixtures';
 import { defaultBodyBnStatistics } from './precompute';
 
-const DATASET = '/work/shared/datasets/sign-language-digits';
-const PRETRAINED = '/work/shared/pretrained';
 const SIZE = 224;
 const VIEWS = 4;
 const FROZEN_BOUND = 25 / 412;
@@ -36,14 +33,7 @@ describe('sign-language-digits at 224 px on the feature cache', () => {
     { timeout: 20 * 60_000 },
     async () => {
       const t0 = performance.now();
-      const backbone = await loadBackbone('mobilenet_v2_0.35', { pretrainedDir: PRETRAINED });
-      const items = splitByRandomPct(await folderItems(DATASET), 0.2, 42);
-      const data = createDataBunch(items, folderSource(DATASET), {
-        size: SIZE,
-        bs: 64,
-        seed: 42,
-        normalize: backbone.spec.normalization,
-      });
+      const { backbone, data } = await signLanguageDigits(SIZE, 64);
       expect(await data.preload()).toEqual([]);
       expect(data.counts).toMatchObject({ train: 1650, valid: 412 });
       const bodyBnStatistics = defaultBodyBnStatistics(backbone.spec.defaultSize, SIZE, true);

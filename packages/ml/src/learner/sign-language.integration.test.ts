@@ -14,14 +14,11 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/index';
-import { createDataBunch, folderItems, folderSource, splitByRandomPct } from '../data/index';
-import { loadBackbone } from '../models/load-backbone';
 import { cnnLearner } from './cnn-learner';
 import { slice } from './lr-range';
 import { accuracy, errorRate } from './metrics';
+import { signLanguageDigits } from './test-fixtures';
 
-const DATASET = '/work/shared/datasets/sign-language-digits';
-const PRETRAINED = '/work/shared/pretrained';
 const SIZE = 128;
 const BS = 32;
 const FROZEN = { epochs: 3, lr: 1e-2, bound: 0.1 };
@@ -38,14 +35,7 @@ describe('sign-language-digits with MobileNetV2-0.35', () => {
     { timeout: 20 * 60_000 },
     async () => {
       const t0 = performance.now();
-      const backbone = await loadBackbone('mobilenet_v2_0.35', { pretrainedDir: PRETRAINED });
-      const items = splitByRandomPct(await folderItems(DATASET), 0.2, 42);
-      const data = createDataBunch(items, folderSource(DATASET), {
-        size: SIZE,
-        bs: BS,
-        seed: 42,
-        normalize: backbone.spec.normalization,
-      });
+      const { backbone, data } = await signLanguageDigits(SIZE, BS);
       expect(await data.preload()).toEqual([]);
       expect(data.counts).toMatchObject({ train: 1650, valid: 412 });
       const learn = cnnLearner(data, backbone, { seed: 42, metrics: [errorRate, accuracy] });

@@ -171,6 +171,25 @@ export async function signLanguageLearner(): Promise<{
   return { learn: cnnLearner(data, backbone, { seed: 42 }), backbone, data };
 }
 
+/**
+ * All of sign-language-digits (1,650 / 412, the lesson's random 20 % split with seed 42) through
+ * the real pipeline at `size` px, normalised for the offline MobileNetV2-0.35 it returns too.
+ */
+export async function signLanguageDigits(
+  size: number,
+  bs: number,
+): Promise<{ backbone: Backbone; data: DataBunch }> {
+  const backbone = await loadBackbone('mobilenet_v2_0.35', { pretrainedDir: PRETRAINED });
+  const items = splitByRandomPct(await folderItems(SIGN_LANGUAGE), 0.2, 42);
+  const data = createDataBunch(items, folderSource(SIGN_LANGUAGE), {
+    size,
+    bs,
+    seed: 42,
+    normalize: backbone.spec.normalization,
+  });
+  return { backbone, data };
+}
+
 /** What a feature cache gives for one data epoch: its rows' keys, labels and features. */
 export async function readCache(cache: FeatureCache, dataEpoch: number) {
   const keys: string[] = [];
