@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/index';
 import { cnnLearner } from './cnn-learner';
-import { MicroBatcher } from './micro-batch';
+import { Accumulator, MicroBatcher } from './micro-batch';
 import { maxDifference, syntheticData, tinyBackbone } from './test-fixtures';
 
 /** A small conv net without BatchNorm: its batch gradients do not depend on how a batch is split. */
@@ -100,6 +100,25 @@ describe('micro-batches', () => {
     } finally {
       await initBackend({ prefer: 'wasm' });
     }
+  });
+
+  it('sums weighted parts, keeping a lone first part of weight 1 without a copy', async () => {
+    const start = tf.memory().numTensors;
+    const whole = new Accumulator();
+    const grad = tf.tensor1d([1, 2]);
+    whole.add(tf.scalar(0.5), { g: grad }, 1);
+    const kept = whole.take();
+    expect(kept.grads['g']).toBe(grad);
+    tf.dispose([kept.value, ...Object.values(kept.grads)]);
+
+    const parts = new Accumulator();
+    parts.add(tf.scalar(1), { g: tf.tensor1d([1, 2]) }, 1);
+    parts.add(tf.scalar(3), { g: tf.tensor1d([10, 20]) }, 0.5);
+    const sum = parts.take();
+    expect(Array.from(await sum.grads['g']!.data())).toEqual([6, 12]);
+    expect((await sum.value.data())[0]).toBe(2.5);
+    tf.dispose([sum.value, ...Object.values(sum.grads)]);
+    expect(tf.memory().numTensors).toBe(start);
   });
 
   it('refuses a chunk size that is not a positive integer', () => {

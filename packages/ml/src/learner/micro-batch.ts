@@ -122,20 +122,25 @@ export class Accumulator {
   private grads: tf.NamedTensorMap = {};
 
   add(value: tf.Scalar, grads: tf.NamedTensorMap, weight: number): void {
+    // A first part of weight 1 (a whole batch's shares already weighted) is kept as it is.
+    const keep = this.value == null && weight === 1;
     const previous = [this.value, ...Object.values(this.grads)];
     const sum = this.value;
-    this.value = tf.tidy(() =>
-      sum == null ? tf.mul(value, weight) : tf.add(sum, tf.mul(value, weight)),
-    ) as tf.Scalar;
+    this.value = keep
+      ? value
+      : (tf.tidy(() =>
+          sum == null ? tf.mul(value, weight) : tf.add(sum, tf.mul(value, weight)),
+        ) as tf.Scalar);
     const next: tf.NamedTensorMap = {};
     for (const [name, grad] of Object.entries(grads)) {
       const sum = this.grads[name];
-      next[name] = tf.tidy(() =>
-        sum == null ? tf.mul(grad, weight) : tf.add(sum, tf.mul(grad, weight)),
-      );
+      next[name] = keep
+        ? grad
+        : tf.tidy(() => (sum == null ? tf.mul(grad, weight) : tf.add(sum, tf.mul(grad, weight))));
     }
     this.grads = next;
-    tf.dispose([value, ...Object.values(grads), ...previous.filter((t) => t != null)]);
+    if (!keep) tf.dispose([value, ...Object.values(grads)]);
+    tf.dispose(previous.filter((t) => t != null));
   }
 
   /** The sums, handed over to the caller (who disposes them). */
