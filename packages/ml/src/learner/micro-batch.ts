@@ -9,6 +9,7 @@
  * with fastai's batch of 64 needs more.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { leanVariableGrads } from '../backend/lean-gradients';
 
 /** Images per forward/backward pass: a number, 'auto' (measured, wasm only), or whole batches. */
 export type MicroBatchOption = number | 'auto' | 'off';
@@ -63,7 +64,7 @@ export class MicroBatcher {
       this.chunk = Infinity;
     }
     if (this.chunk !== null && this.chunk >= n)
-      return tf.variableGrads(() => loss(x, y), variables);
+      return leanVariableGrads(() => loss(x, y), variables);
 
     const sum = new Accumulator();
     let start = 0;
@@ -110,7 +111,7 @@ function slicedGrads(
   const xs = tf.slice(x, start, size);
   const ys = tf.slice(y, start, size);
   try {
-    return tf.variableGrads(() => loss(xs, ys), variables);
+    return leanVariableGrads(() => loss(xs, ys), variables);
   } finally {
     tf.dispose([xs, ys]);
   }

@@ -157,3 +157,63 @@ describe('training-mode layer calls', () => {
     expect(installTrainingLayers([bn])).toBe(0);
   });
 });
+
+describe('intermediates of a training forward pass', () => {
+  /** conv → BN → ReLU6 → (conv, and a residual add reading the ReLU's output twice) → pool → dense. */
+  function net(freeIntermediates: boolean) {
+    const input = tfl.input({ shape: [10, 10, 3] });
+    let x = tfl.layers
+      .conv2d({ filters: 6, kernelSize: 3, padding: 'same', name: 'c1' })
+      .apply(input) as tfl.SymbolicTensor;
+    x = tfl.layers.batchNormalization({ name: 'bn' }).apply(x) as tfl.SymbolicTensor;
+    const shared = tfl.layers.reLU({ maxValue: 6, name: 'relu' }).apply(x) as tfl.SymbolicTensor;
+    const branch = tfl.layers
+      .conv2d({ filters: 6, kernelSize: 3, padding: 'same', name: 'c2' })
+      .apply(shared) as tfl.SymbolicTensor;
+    x = tfl.layers.add({ name: 'add' }).apply([shared, branch]) as tfl.SymbolicTensor;
+    x = tfl.layers.globalAveragePooling2d({ name: 'pool' }).apply(x) as tfl.SymbolicTensor;
+    const out = tfl.layers.dense({ units: 4, name: 'fc' }).apply(x) as tfl.SymbolicTensor;
+    const model = tfl.model({ inputs: input, outputs: out });
+    model.setWeights(
+      model.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 0.3, 'float32', i + 1)),
+    );
+    installTrainingLayers(model.layers, { freeIntermediates });
+    return model;
+  }
+
+  it('frees what one layer alone reads, keeping the input, shared tensors and the gradients exact', async () => {
+    const freeing = net(true);
+    const keeping = net(false);
+    const x = tf.randomNormal([4, 10, 10, 3], 0, 1, 'float32', 9);
+    // tfjs-layers frees a training pass's intermediates only when the model's call ends; the
+    // peak is within it.
+    const peak = async (model: tfl.LayersModel) => {
+      const info = await tf.profile(() => {
+        const y = model.apply(x, { training: true }) as tf.Tensor;
+        y.dispose();
+      });
+      return info.peakBytes;
+    };
+    const activation = x.size * 2 * 4; // one 4×10×10×6 map
+    // c1's, bn's, c2's and add's outputs, each read by one layer, are freed where they are
+    // read; relu's, read by c2 and add, and the input are kept.
+    expect(await peak(freeing)).toBeLessThanOrEqual((await peak(keeping)) - 2 * activation);
+    expect(x.isDisposed).toBe(false);
+
+    const grads = (model: tfl.LayersModel) => {
+      const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);
+      const { value, grads } = tf.variableGrads(
+        () => tf.sum(tf.square(model.apply(x, { training: true }) as tf.Tensor)) as tf.Scalar,
+        vars,
+      );
+      return [value, ...vars.map((v) => grads[v.name]!)];
+    };
+    const a = grads(freeing);
+    const b = grads(keeping);
+    expect(a.length).toBe(b.length);
+    for (let i = 0; i < a.length; i++) expect(await a[i]!.data()).toEqual(await b[i]!.data());
+    tf.dispose([x, ...a, ...b]);
+    freeing.dispose();
+    keeping.dispose();
+  });
+});

@@ -78,13 +78,19 @@ export interface TrainingLayersOptions {
    * training, and leave them unchanged; their scale and offset still learn.
    */
   runningStatistics?: ReadonlySet<string>;
+  /**
+   * Free, in each training call, the inputs a layer alone reads (see `soleInputs`): a training
+   * step's memory. Default true; false only to compare.
+   */
+  freeIntermediates?: boolean;
 }
 
 const installed = new WeakSet<tfl.layers.Layer>();
 
 /**
  * Replaces the training-mode call of every BatchNormalization, ReLU(max 6), Conv2D, Dense and
- * GlobalMaxPooling2D given, and of Dropout when seeded.
+ * GlobalMaxPooling2D given, and of Dropout when seeded. Every layer given also frees, in a
+ * training call, the inputs it alone reads (see `soleInputs`).
  */
 export function installTrainingLayers(
   layers: readonly tfl.layers.Layer[],
@@ -92,21 +98,64 @@ export function installTrainingLayers(
 ): number {
   const momentum = options.bnMomentum ?? 0.1;
   const dropoutCalls = options.dropoutCalls ?? new Map<string, number>();
+  const free = options.freeIntermediates ?? true;
   let count = 0;
   for (const [index, layer] of layers.entries()) {
     if (installed.has(layer)) continue;
     const seed = options.seed == null ? null : mixSeeds(options.seed, index);
     const useRunning = options.runningStatistics?.has(layer.name) ?? false;
     const train = trainingCall(layer, momentum, seed, dropoutCalls, useRunning);
-    if (train == null) continue;
     const original: Call = layer.call.bind(layer) as Call;
     // A replacement returns null for inputs it does not handle (a Dense on rank-3 input).
-    (layer as unknown as { call: Call }).call = (inputs, kwargs) =>
-      (kwargs?.['training'] === true ? train(single(inputs)) : null) ?? original(inputs, kwargs);
+    (layer as unknown as { call: Call }).call = (inputs, kwargs) => {
+      if (kwargs?.['training'] !== true) return original(inputs, kwargs);
+      const output = (train == null ? null : train(single(inputs))) ?? original(inputs, kwargs);
+      if (free) freeInputs(inputs, soleInputs(layer), output);
+      return output;
+    };
     installed.add(layer);
-    count++;
+    if (train != null) count++;
   }
   return count;
+}
+
+/**
+ * Positions of the layer's inputs that no other layer of its graph reads and that are not the
+ * graph's inputs: made inside the model for this layer alone. tfjs-layers keeps every
+ * intermediate of a training forward pass until the pass ends (in inference it frees them as it
+ * goes), though a gradient needs only the tensors its kernels saved, which hold their own
+ * references to the data. Freeing these where they are read lowers a step's peak memory (on
+ * wasm, what bounds the images per pass). None for a layer applied more than once.
+ */
+function soleInputs(layer: tfl.layers.Layer): number[] {
+  if (layer.inboundNodes.length !== 1) return [];
+  const inputs = layer.inboundNodes[0]!.inputTensors;
+  return inputs.flatMap((input, position) => {
+    const producer = input.sourceLayer;
+    if (producer == null || producer.getClassName() === 'InputLayer') return [];
+    if (producer.inboundNodes.length !== 1) return [];
+    const readers = producer.outboundNodes.filter((node) =>
+      node.inputTensors.some((t) => t.id === input.id),
+    );
+    const readOnce = inputs.filter((t) => t.id === input.id).length === 1;
+    return readers.length === 1 && readers[0]!.outboundLayer === layer && readOnce
+      ? [position]
+      : [];
+  });
+}
+
+function freeInputs(
+  inputs: tf.Tensor | tf.Tensor[],
+  positions: readonly number[],
+  output: tf.Tensor | tf.Tensor[],
+): void {
+  const given = Array.isArray(inputs) ? inputs : [inputs];
+  const outputs = Array.isArray(output) ? output : [output];
+  for (const position of positions) {
+    const input = given[position];
+    // A layer may hand its input back (an identity); it then lives on as the output.
+    if (input != null && !input.isDisposed && !outputs.includes(input)) input.dispose();
+  }
 }
 
 function single(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
