@@ -92,8 +92,8 @@ if (values.help) {
       '  --views <n>            augmented views cached per training image (default 0: the',
       '                         un-augmented image, as fastai 0.7; each view is one more body pass)',
       "  --bn auto|batch|running  what the body's BatchNorm layers normalise with while training",
-      '                         (auto: pretrained statistics for a precomputed run at the',
-      "                         backbone's own size, batch statistics otherwise)",
+      "                         (auto: pretrained statistics at the backbone's own size,",
+      '                         batch statistics at other sizes)',
       '  --adapt <n>            batches adapting BatchNorm statistics before caching features',
       '  --pretrained <dir>     offline weights folder    --cache <dir>  download cache',
       '  --pixel-cache <dir>    keep decoded, resized images there for the next run',
@@ -240,7 +240,7 @@ say(
 const usePrecompute = usesPrecompute(values.precompute as 'auto' | 'on' | 'off', backend.name);
 const bodyBnStatistics =
   values.bn === 'auto'
-    ? defaultBodyBnStatistics(backbone.spec.defaultSize, size, usePrecompute)
+    ? defaultBodyBnStatistics(backbone.spec.defaultSize, size)
     : (values.bn as 'batch' | 'running');
 say(
   bodyBnStatistics === 'running'

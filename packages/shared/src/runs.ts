@@ -48,8 +48,8 @@ export const runConfig = z.object({
    * Frozen stages train the head on cached activations of the frozen body (fastai 0.7's
    * `precompute=True`): 'auto' on CPU backends, 'on' everywhere, 'off' never. The body's
    * BatchNorm weights are not trained; its statistics are the pretrained ones at the backbone's
-   * own size (kept in every stage, defaultBodyBnStatistics in @studio/ml), else adapted to the
-   * data first.
+   * own size (kept in every stage, with or without the cache: defaultBodyBnStatistics in
+   * @studio/ml), else adapted to the data first.
    */
   precompute: z.enum(['auto', 'on', 'off']).default('auto'),
   /**

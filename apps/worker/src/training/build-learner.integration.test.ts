@@ -75,7 +75,7 @@ describe('buildLearner with an uploaded backbone', () => {
       },
     });
     const paths = { pretrainedDir: '/nonexistent', cacheDir: '/nonexistent' };
-    const { learner, preprocessing } = await buildLearner(t.db, blobs, run.id, paths, 'wasm');
+    const { learner, preprocessing } = await buildLearner(t.db, blobs, run.id, paths);
     try {
       expect(preprocessing).toMatchObject({
         arch: `uploaded:${backboneId}`,
@@ -117,7 +117,7 @@ describe('buildLearner with an uploaded backbone', () => {
     });
     await t.db.uploadedBackbone.delete({ where: { id: backboneId } });
     await expect(
-      buildLearner(t.db, blobs, run.id, { pretrainedDir: '/x', cacheDir: '/x' }, 'wasm'),
+      buildLearner(t.db, blobs, run.id, { pretrainedDir: '/x', cacheDir: '/x' }),
     ).rejects.toThrow(`uploaded backbone ${backboneId} no longer exists`);
   });
 });

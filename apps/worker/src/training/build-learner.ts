@@ -15,7 +15,6 @@ import {
   type ExportOptions,
   type Item,
   type Learner,
-  usesPrecompute,
 } from '@studio/ml';
 import {
   backboneFiles,
@@ -48,7 +47,6 @@ export async function buildLearner(
   blobs: PostgresBlobStore,
   runId: string,
   paths: LearnerPaths,
-  backend: string,
 ): Promise<RunLearner> {
   const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
   const config = runConfig.parse(run.config);
@@ -84,11 +82,7 @@ export async function buildLearner(
     learner: cnnLearner(data, backbone, {
       metrics,
       seed: config.seed,
-      bodyBnStatistics: defaultBodyBnStatistics(
-        backbone.spec.defaultSize,
-        config.size,
-        usesPrecompute(config.precompute, backend),
-      ),
+      bodyBnStatistics: defaultBodyBnStatistics(backbone.spec.defaultSize, config.size),
     }),
     preprocessing: {
       size: data.size,

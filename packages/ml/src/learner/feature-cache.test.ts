@@ -365,9 +365,9 @@ describe('precompute (frozen-body feature cache)', () => {
 });
 
 describe('the body statistics a run trains with by default', () => {
-  it('keeps the pretrained ones for a precomputed run at the backbone size, batch ones otherwise', () => {
-    expect(defaultBodyBnStatistics(224, 224, true)).toBe('running');
-    expect(defaultBodyBnStatistics(224, 128, true)).toBe('batch');
-    expect(defaultBodyBnStatistics(224, 224, false)).toBe('batch');
+  it('keeps the pretrained ones at the backbone size, batch ones at other sizes', () => {
+    expect(defaultBodyBnStatistics(224, 224)).toBe('running');
+    expect(defaultBodyBnStatistics(224, 128)).toBe('batch');
+    expect(defaultBodyBnStatistics(96, 224)).toBe('batch');
   });
 });

@@ -36,7 +36,7 @@ describe('sign-language-digits at 224 px on the feature cache', () => {
       const { backbone, data } = await signLanguageDigits(SIZE, 64);
       expect(await data.preload()).toEqual([]);
       expect(data.counts).toMatchObject({ train: 1650, valid: 412 });
-      const bodyBnStatistics = defaultBodyBnStatistics(backbone.spec.defaultSize, SIZE, true);
+      const bodyBnStatistics = defaultBodyBnStatistics(backbone.spec.defaultSize, SIZE);
       expect(bodyBnStatistics).toBe('running');
       const learn = cnnLearner(data, backbone, {
         seed: 42,
