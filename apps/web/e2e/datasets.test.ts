@@ -4,9 +4,10 @@ import path from 'node:path';
 import sharp from 'sharp';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHARED } from '@studio/db/testing';
 import { launchBrowser, startStudio, type Studio } from './harness';
 
-const SHARED = path.resolve(import.meta.dirname, '../../../../shared/datasets');
+const DATASETS = path.join(SHARED, 'datasets');
 let studio: Studio;
 let browser: Browser;
 let page: Page;
@@ -54,7 +55,7 @@ describe('datasets in the browser', () => {
   });
 
   it('imports sign-language-digits from a folder and splits it at random with a seed', async () => {
-    await uploadFolder(path.join(SHARED, 'sign-language-digits'), 'Sign language digits');
+    await uploadFolder(path.join(DATASETS, 'sign-language-digits'), 'Sign language digits');
     expect(await page.getByTestId('dataset-summary').textContent()).toContain('2,062 images');
     await openLabelTab();
     expect(await page.getByTestId('preview-classes').textContent()).toBe('10 classes');
@@ -79,7 +80,7 @@ describe('datasets in the browser', () => {
 
   it('imports clothing-small and takes its ImageNet-style folders as the split', async () => {
     const started = Date.now();
-    await uploadFolder(path.join(SHARED, 'clothing-small'), 'Clothing');
+    await uploadFolder(path.join(DATASETS, 'clothing-small'), 'Clothing');
     const seconds = (Date.now() - started) / 1000;
     console.log(
       `clothing-small: 3,409 images uploaded and imported through the browser in ${seconds.toFixed(1)} s`,

@@ -4,12 +4,10 @@
  *   npx tsx scripts/bench-import.ts [folder] [concurrency]
  * or at the repository root: npm run -s bench -- --import [folder] [concurrency]
  */
-import { fileURLToPath } from 'node:url';
+import { sharedPath } from '@studio/shared';
 import { createMemoryStore, importEntries, readDirectoryEntries } from '../src/index';
 
-const folder =
-  process.argv[2] ||
-  fileURLToPath(new URL('../../../../shared/datasets/clothing-small', import.meta.url));
+const folder = process.argv[2] || sharedPath('datasets', 'clothing-small');
 const concurrency = Number(process.argv[3] ?? 3);
 const store = createMemoryStore();
 const started = performance.now();

@@ -1,4 +1,4 @@
-import { join } from 'node:path';
+import { sharedPath } from '@studio/shared';
 import { describe, expect, it } from 'vitest';
 import { readDirectoryEntries } from './directory-source';
 import { createMemoryStore } from './image-store';
@@ -7,10 +7,7 @@ import { labelFiles } from './label-files';
 import { splitDataset } from './split-dataset';
 
 // The validation folder only (341 photos) keeps the suite fast; `npm run bench` times all 3,409.
-const VALIDATION = join(
-  import.meta.dirname,
-  '../../../../shared/datasets/clothing-small/validation',
-);
+const VALIDATION = sharedPath('datasets', 'clothing-small', 'validation');
 
 describe('clothing-small validation folder, end to end', () => {
   it('imports every photo, labels by folder and splits with a seed', async () => {

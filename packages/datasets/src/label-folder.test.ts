@@ -1,9 +1,10 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sharedPath } from '@studio/shared';
 import { describe, expect, it } from 'vitest';
 import { labelByFolder } from './label-folder';
 
-const CLOTHING = join(import.meta.dirname, '../../../../shared/datasets/clothing-small');
+const CLOTHING = sharedPath('datasets', 'clothing-small');
 
 /** Lists clothing-small's image paths (names only; the images are not read). */
 async function listClothingPaths(): Promise<string[]> {

@@ -15,6 +15,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { readEnv } from '@studio/shared';
 import {
   ARCHITECTURES,
   cnnLearner,
@@ -145,7 +146,6 @@ const views = Number(values.views);
 if (!Number.isInteger(views) || views < 0)
   fail(`--views must be a whole number of at least 0, received "${values.views}".`);
 const dataDir = path.resolve(process.env.INIT_CWD ?? process.cwd(), values.data);
-const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const started = performance.now();
 
 /** A progress bar per epoch on stderr and fastai's table once each epoch ends. */
@@ -198,7 +198,7 @@ if (items.length === 0)
   fail(`no images found in ${dataDir}. Expected class folders of JPEG/PNG/WebP images.`);
 if (!items.some((i) => i.split === 'valid')) items = splitByRandomPct(items, validPct, seed);
 const backbone = await loadBackbone(arch, {
-  pretrainedDir: values.pretrained ?? path.resolve(repoRoot, '../shared/pretrained'),
+  pretrainedDir: values.pretrained ?? readEnv().STUDIO_PRETRAINED_DIR,
   cacheDir: values.cache ?? path.join(os.homedir(), '.cache', 'studio'),
   inputShape: [size, size, 3],
   onProgress: (p: { receivedBytes: number; totalBytes: number | null }) =>

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DATABASE_URL, DEFAULT_REDIS_URL, readEnv } from './env';
 
@@ -16,5 +18,16 @@ describe('readEnv', () => {
       /DATABASE_URL: .*; STUDIO_BACKEND: /,
     );
     expect(() => readEnv({ STUDIO_PREFIX: 'has spaces' })).toThrow(/STUDIO_PREFIX/);
+  });
+
+  it('finds the shared folder beside the repository unless STUDIO_SHARED_DIR names one', () => {
+    const env = readEnv({});
+    expect(path.basename(env.STUDIO_SHARED_DIR)).toBe('shared');
+    expect(existsSync(path.join(env.STUDIO_SHARED_DIR, 'datasets'))).toBe(true);
+    expect(env.STUDIO_PRETRAINED_DIR).toBe(path.join(env.STUDIO_SHARED_DIR, 'pretrained'));
+    const moved = readEnv({ STUDIO_SHARED_DIR: '/srv/studio-data' });
+    expect(moved.STUDIO_SHARED_DIR).toBe('/srv/studio-data');
+    expect(moved.STUDIO_PRETRAINED_DIR).toBe('/srv/studio-data/pretrained');
+    expect(readEnv({ STUDIO_PRETRAINED_DIR: '/models' }).STUDIO_PRETRAINED_DIR).toBe('/models');
   });
 });

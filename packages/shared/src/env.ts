@@ -1,4 +1,6 @@
+import path from 'node:path';
 import { z } from 'zod';
+import { sharedDir } from './shared-dir';
 
 /** Local services on a developer machine; override with the variables of the same name. */
 export const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/studio';
@@ -25,7 +27,9 @@ const envSchema = z.object({
     .string()
     .regex(/^[\w.-]+$/)
     .optional(),
-  /** Folder holding the offline backbones (mobilenet-v2-0.35-…, darknet-tiny-imagenet). */
+  /** Folder of sample datasets and offline backbones (default: `shared/` beside the repository). */
+  STUDIO_SHARED_DIR: z.string().optional(),
+  /** Folder holding the offline backbones (default: `pretrained/` in the shared folder). */
   STUDIO_PRETRAINED_DIR: z.string().optional(),
   /** How long a training job's queue lock lasts; a dead worker's stage is taken over after it. */
   STUDIO_TRAIN_LOCK_MS: z.coerce.number().int().min(1000).default(60_000),
@@ -38,7 +42,10 @@ const envSchema = z.object({
   STUDIO_WASM_THREADS: z.coerce.number().int().min(1).max(4).default(1),
 });
 
-export type StudioEnv = z.infer<typeof envSchema>;
+export type StudioEnv = Omit<
+  z.infer<typeof envSchema>,
+  'STUDIO_SHARED_DIR' | 'STUDIO_PRETRAINED_DIR'
+> & { STUDIO_SHARED_DIR: string; STUDIO_PRETRAINED_DIR: string };
 
 /** Reads and validates the environment once, failing with every problem named. */
 export function readEnv(source: Record<string, string | undefined> = process.env): StudioEnv {
@@ -47,5 +54,10 @@ export function readEnv(source: Record<string, string | undefined> = process.env
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid environment: ${problems}`);
   }
-  return parsed.data;
+  const shared = sharedDir(source);
+  return {
+    ...parsed.data,
+    STUDIO_SHARED_DIR: shared,
+    STUDIO_PRETRAINED_DIR: parsed.data.STUDIO_PRETRAINED_DIR ?? path.join(shared, 'pretrained'),
+  };
 }

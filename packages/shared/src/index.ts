@@ -5,3 +5,4 @@ export * from './runs';
 export * from './backbones';
 export * from './predict';
 export * from './auth-secret';
+export * from './shared-dir';

@@ -3,7 +3,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SHARED } from '@studio/db/testing';
 
 const root = fileURLToPath(new URL('../../../../', import.meta.url));
 const running = new Set<ChildProcess>();
@@ -23,7 +22,6 @@ export function startWorker(options: {
         ...process.env,
         DATABASE_URL: options.databaseUrl,
         STUDIO_PREFIX: options.prefix,
-        STUDIO_PRETRAINED_DIR: path.join(SHARED, 'pretrained'),
         STUDIO_TRAIN_LOCK_MS: '4000',
         STUDIO_BACKEND: 'wasm',
         // Decoded images and downloads of test runs stay out of the user's cache.

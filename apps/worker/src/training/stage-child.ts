@@ -2,7 +2,6 @@
 // its parent goes away, so a killed worker never leaves training running unowned.
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createDb, isConnectionLoss, PostgresBlobStore } from '@studio/db';
 import { initBackend, liveTensorCount } from '@studio/ml';
 import { readEnv } from '@studio/shared';
@@ -33,7 +32,6 @@ process.on('error', () => process.exit(70));
 process.on('SIGTERM', () => undefined);
 process.on('SIGINT', () => undefined);
 
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const db = createDb(env.DATABASE_URL, { max: 3 });
 const blobs = new PostgresBlobStore(db);
 let outcome: ChildMessage;
@@ -50,7 +48,7 @@ try {
       blobs,
       backend: backend.name,
       paths: {
-        pretrainedDir: env.STUDIO_PRETRAINED_DIR ?? path.resolve(repoRoot, '../shared/pretrained'),
+        pretrainedDir: env.STUDIO_PRETRAINED_DIR,
         cacheDir: env.STUDIO_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'studio'),
       },
       send: (event) => send({ type: 'event', event }),

@@ -5,9 +5,10 @@ import type { Db } from '../client';
 import { PostgresBlobStore } from '../blob-store';
 import { importIntoDataset } from '../dataset-import';
 import { labelFiles, readUploadedFiles, splitDataset } from '@studio/datasets';
+import { sharedDir } from '@studio/shared';
 
-/** The shared folder of real datasets and pretrained networks, beside the repository. */
-export const SHARED = path.resolve(import.meta.dirname, '../../../../../shared');
+/** The shared folder of real datasets and pretrained networks (STUDIO_SHARED_DIR). */
+export const SHARED = sharedDir();
 
 /**
  * A labelled, split dataset version in the test database, imported from real photos of

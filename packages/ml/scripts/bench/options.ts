@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
+import { sharedDir as readSharedDir } from '@studio/shared';
 
 export type BenchArch = 'resnet18' | 'resnet34' | 'resnet50' | 'mobilenet_v2_0.35';
 
@@ -94,19 +93,12 @@ or: npm run bench -- --scaling [--dataset clothing-small] [--fractions 0.25,0.5,
   [--bs 64] [--backend wasm|cpu]
 or: npm run bench -- --import [folder]   (images per second of a dataset import)`;
 
-/** ../shared next to the repository root, as DESIGN.md refers to it; /work/shared otherwise. */
-function findSharedDir(): string {
-  const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
-  const sibling = join(repoRoot, '..', 'shared');
-  return existsSync(sibling) ? sibling : '/work/shared';
-}
-
 function isArch(value: string): value is BenchArch {
   return [...STANDARD_ROWS, ...EXTRA_ROWS].some((row) => row.arch === value);
 }
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
-  const sharedDir = findSharedDir();
+  const sharedDir = readSharedDir();
   const options: BenchOptions = {
     part: 'engine',
     precompute: {

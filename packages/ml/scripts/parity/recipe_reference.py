@@ -49,8 +49,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
 
-# The shared folder beside the repository (../shared), as the studio's scripts expect it.
-SHARED_DIR = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', '..', 'shared'))
+# The studio's shared folder: STUDIO_SHARED_DIR, else shared/ beside the repository.
+SHARED_DIR = os.environ.get('STUDIO_SHARED_DIR') or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', '..', 'shared'))
 DEFAULT_MODEL_DIR = os.path.join(SHARED_DIR, 'pretrained', 'mobilenet-v2-0.35-teachable-machine')
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.gif', '.webp')
 

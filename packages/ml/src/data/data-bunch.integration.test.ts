@@ -5,15 +5,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { fileURLToPath } from 'node:url';
+import { sharedPath } from '@studio/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDataBunch } from './data-bunch';
 import { folderItems, folderSource, splitByRandomPct } from './items';
 import { showBatch } from './show-batch';
 
-const DATASET = fileURLToPath(
-  new URL('../../../../../shared/datasets/sign-language-digits', import.meta.url),
-);
+const DATASET = sharedPath('datasets', 'sign-language-digits');
 
 describe('sign-language-digits smoke test', () => {
   beforeAll(async () => {

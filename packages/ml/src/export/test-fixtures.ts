@@ -1,10 +1,11 @@
 /** Models and image folders for the export and evaluate tests, built by the tests (never stored). */
 import { copyFile, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { sharedPath } from '@studio/shared';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { loadBackbone } from '../models/load-backbone';
 
-export const PRETRAINED_DIR = '/work/shared/pretrained';
+export const PRETRAINED_DIR = sharedPath('pretrained');
 
 /**
  * The offline MobileNetV2-0.35 body nested as one layer, then a small head ending in logits
@@ -45,7 +46,7 @@ export function tinySoftmaxNet(size: number, classes: number): tfl.LayersModel {
 }
 
 /** A small folder-labelled copy of ../shared/datasets/sign-language-digits. */
-export const DIGITS_DIR = '/work/shared/datasets/sign-language-digits';
+export const DIGITS_DIR = sharedPath('datasets', 'sign-language-digits');
 
 /** Copies the first `perClass` images of each digit class into `<root>/<prefix>/<class>/`. */
 export async function copyDigits(

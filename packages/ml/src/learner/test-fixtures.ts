@@ -1,4 +1,5 @@
 /** In-memory data and tiny networks for the learner tests (built by the tests, never stored). */
+import { sharedPath } from '@studio/shared';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { userBackbone, type Backbone } from '../models/backbone';
@@ -145,8 +146,8 @@ export async function readWeights(model: tfl.LayersModel): Promise<Map<string, F
   return out;
 }
 
-export const SIGN_LANGUAGE = '/work/shared/datasets/sign-language-digits';
-export const PRETRAINED = '/work/shared/pretrained';
+export const SIGN_LANGUAGE = sharedPath('datasets', 'sign-language-digits');
+export const PRETRAINED = sharedPath('pretrained');
 
 /**
  * Real photos through the real pipeline: 4 classes of sign-language-digits, 25 photos each

@@ -6,15 +6,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
 import sharp from 'sharp';
+import { sharedPath } from '@studio/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bodyLayerGroups, flattenLayers, userBackbone } from './backbone';
 import { loadLayersModelFromDir, loadLayersModelFromFiles } from './layers-model-files';
 import { loadBackbone } from './load-backbone';
 import { loadDarknetTinyClassifier } from './offline-backbones';
 
-const PRETRAINED = '/work/shared/pretrained';
+const PRETRAINED = sharedPath('pretrained');
 const DARKNET = join(PRETRAINED, 'darknet-tiny-imagenet');
-const CLOTHING = '/work/shared/datasets/clothing-small/validation';
+const CLOTHING = sharedPath('datasets', 'clothing-small', 'validation');
 
 beforeAll(async () => {
   await tf.setBackend('wasm');

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { sharedPath } from '@studio/shared';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/index';
 import { exportModel } from '../export/export-model';
@@ -13,7 +14,7 @@ import { loadBackbone } from './load-backbone';
 import { loadUploadedBackbone } from './uploaded-backbone';
 import { BackboneFilesError, checkBackboneFiles } from './uploaded-backbone-check';
 
-const PRETRAINED = '/work/shared/pretrained';
+const PRETRAINED = sharedPath('pretrained');
 const MOBILENET = 'mobilenet-v2-0.35-teachable-machine';
 const SYMMETRIC = { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] } as const;
 
