@@ -38,6 +38,7 @@ const failures = [];
 let isClean = true;
 if (only.length === 0) {
   const checks = [
+    ['commit messages', ['node', 'scripts/check-commits.mjs']],
     ['format (prettier --check)', ['prettier', '--check', '.', '--log-level', 'warn']],
     [
       'typecheck and lint (turbo)',
