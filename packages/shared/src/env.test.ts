@@ -17,4 +17,14 @@ describe('readEnv', () => {
     );
     expect(() => readEnv({ STUDIO_PREFIX: 'has spaces' })).toThrow(/STUDIO_PREFIX/);
   });
+
+  it('reads the trusted proxies as a list of addresses and ranges, naming a bad entry', () => {
+    expect(readEnv({}).STUDIO_TRUSTED_PROXY).toEqual([]);
+    expect(
+      readEnv({ STUDIO_TRUSTED_PROXY: '10.0.0.5, 172.16.0.0/12,::1' }).STUDIO_TRUSTED_PROXY,
+    ).toEqual(['10.0.0.5', '172.16.0.0/12', '::1']);
+    expect(() => readEnv({ STUDIO_TRUSTED_PROXY: '10.0.0.5,proxy.local' })).toThrow(
+      /STUDIO_TRUSTED_PROXY\.1: proxy\.local is not an IP address or CIDR range/,
+    );
+  });
 });
