@@ -83,6 +83,11 @@ export async function signedInUser() {
   return sessionUser(await nextHeaders());
 }
 
+/** The signed-in person of a route handler's request, or null; whether or not in a team. */
+export function requestUser(request: Request) {
+  return sessionUser(request.headers, request.url);
+}
+
 async function sessionUser(headers: Headers, url?: string) {
   const session = await auth(isHttps(headers, url)).api.getSession({ headers });
   return session ? { ...session.user, sessionId: session.session.id } : null;
