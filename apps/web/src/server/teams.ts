@@ -9,6 +9,7 @@ import { authFor } from './auth';
 import { headersForAuth } from './client-address';
 import { db } from './db';
 import { ApiError } from './http';
+import { revokeTokensOf } from './tokens';
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
@@ -170,4 +171,5 @@ export async function removeMember(access: Access, userId: string) {
   }
   await db().membership.delete({ where: { teamId_userId: { teamId: access.teamId, userId } } });
   await recordAudit(access, 'member.remove', 'member', userId, { role: member.role });
+  await revokeTokensOf(access, userId);
 }
