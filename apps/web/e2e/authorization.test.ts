@@ -34,7 +34,11 @@ const json = (body: unknown): RequestInit => ({
   body: JSON.stringify(body),
 });
 
-async function invite(email: string, role: 'member' | 'viewer', name: string): Promise<Person> {
+async function invite(
+  email: string,
+  role: 'admin' | 'member' | 'viewer',
+  name: string,
+): Promise<Person> {
   const created = await studio.api('/api/invitations', {
     method: 'POST',
     ...json({ email, role }),
@@ -687,6 +691,67 @@ describe('revocation', () => {
     expect(revoked.status).toBe(204);
     expect((await studio.api('/api/runs', {}, phone)).status).toBe(401);
     expect((await studio.api('/api/runs', {}, laptop)).status).toBe(200);
+  });
+});
+
+describe('API tokens and the role of the person who made them', () => {
+  /** An admin invited for the test, a write token of theirs, and that token's calls. */
+  async function adminWithToken(email: string, name: string) {
+    const person = await invite(email, 'admin', name);
+    const userId = (await db().user.findUniqueOrThrow({ where: { email } })).id;
+    const token = await createToken(person, 'write');
+    const authorization = { Authorization: `Bearer ${token}` };
+    return {
+      person,
+      userId,
+      createDataset: (datasetName: string) =>
+        fetch(`${studio.url}/api/datasets`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json', ...authorization },
+          body: JSON.stringify({ sourceKind: 'folder', name: datasetName }),
+        }),
+      read: () => fetch(`${studio.url}/api/datasets`, { headers: authorization }),
+    };
+  }
+  const setRole = (userId: string, role: string) =>
+    send('owner', `/api/members/${userId}`, { method: 'PATCH', ...json({ role }) });
+
+  it('act with the lesser of their scope and that role, as it is now', async () => {
+    const ada = await adminWithToken('ada@studio.test', 'Ada Admin');
+    expect((await ada.createDataset('by ada as admin')).status).toBe(201);
+    expect((await setRole(ada.userId, 'viewer')).status).toBe(200);
+    const demoted = await ada.createDataset('by ada as viewer');
+    expect(demoted.status).toBe(403);
+    expect(((await demoted.json()) as { error: string }).error).toMatch(
+      /made by someone who is now a viewer/,
+    );
+    expect((await ada.read()).status).toBe(200);
+    expect((await setRole(ada.userId, 'member')).status).toBe(200);
+    expect((await ada.createDataset('by ada as member')).status).toBe(201);
+    expect(await db().dataset.count({ where: { name: { startsWith: 'by ada' } } })).toBe(2);
+  });
+
+  it('die with the membership, and stay dead when the person comes back', async () => {
+    const abe = await adminWithToken('abe@studio.test', 'Abe Admin');
+    expect((await abe.read()).status).toBe(200);
+    const removed = await send('owner', `/api/members/${abe.userId}`, { method: 'DELETE' });
+    expect(removed.status).toBe(204);
+    expect((await abe.read()).status).toBe(401);
+    expect((await abe.createDataset('by abe after leaving')).status).toBe(401);
+    // Invited back, Abe joins signed in as himself; the old token stays dead.
+    const again = await studio.api('/api/invitations', {
+      method: 'POST',
+      ...json({ email: 'abe@studio.test', role: 'admin' }),
+    });
+    const { code } = (await again.json()) as { code: string };
+    const back = await studio.api(
+      '/api/invitations/accept',
+      { method: 'POST', ...json({ code }) },
+      abe.person,
+    );
+    expect(back.status).toBe(200);
+    expect((await abe.read()).status).toBe(401);
+    expect(await db().dataset.count({ where: { name: 'by abe after leaving' } })).toBe(0);
   });
 });
 

@@ -64,7 +64,9 @@ export function ensureWebBuild(say: (line: string) => void): void {
  * The real studio for a test file: the built web app (`next start`) and a worker process, on a
  * throwaway database and a Redis key prefix of their own.
  */
-export async function startStudio(options: { withWorker?: boolean } = {}): Promise<Studio> {
+export async function startStudio(
+  options: { withWorker?: boolean; env?: Record<string, string> } = {},
+): Promise<Studio> {
   const database = await createTestDatabase();
   const port = await freePort();
   const env: NodeJS.ProcessEnv = {
@@ -74,6 +76,7 @@ export async function startStudio(options: { withWorker?: boolean } = {}): Promi
     STUDIO_SECRET: randomBytes(32).toString('base64'),
     NEXT_TELEMETRY_DISABLED: '1',
     PORT: String(port),
+    ...options.env,
   };
   const log = (name: string, child: ChildProcess) => {
     child.stdout?.on(

@@ -30,4 +30,14 @@ describe('readEnv', () => {
     expect(moved.STUDIO_PRETRAINED_DIR).toBe('/srv/studio-data/pretrained');
     expect(readEnv({ STUDIO_PRETRAINED_DIR: '/models' }).STUDIO_PRETRAINED_DIR).toBe('/models');
   });
+
+  it('reads the trusted proxies as a list of addresses and ranges, naming a bad entry', () => {
+    expect(readEnv({}).STUDIO_TRUSTED_PROXY).toEqual([]);
+    expect(
+      readEnv({ STUDIO_TRUSTED_PROXY: '10.0.0.5, 172.16.0.0/12,::1' }).STUDIO_TRUSTED_PROXY,
+    ).toEqual(['10.0.0.5', '172.16.0.0/12', '::1']);
+    expect(() => readEnv({ STUDIO_TRUSTED_PROXY: '10.0.0.5,proxy.local' })).toThrow(
+      /STUDIO_TRUSTED_PROXY\.1: proxy\.local is not an IP address or CIDR range/,
+    );
+  });
 });

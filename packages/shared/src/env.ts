@@ -40,6 +40,28 @@ const envSchema = z.object({
    * its data-parallel worker threads instead (the run's `threads`).
    */
   STUDIO_WASM_THREADS: z.coerce.number().int().min(1).max(4).default(1),
+  /**
+   * Addresses or CIDR ranges of the reverse proxies in front of the web app (comma-separated).
+   * Only a connection from one of them has its X-Forwarded-For read, for sign-in limits and
+   * session addresses; unset, the connection's own address counts.
+   */
+  STUDIO_TRUSTED_PROXY: z
+    .string()
+    .default('')
+    .transform((list) =>
+      list
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.union([z.ipv4(), z.ipv6(), z.cidrv4(), z.cidrv6()], {
+          error: (issue) =>
+            `${String(issue.input)} is not an IP address or CIDR range (e.g. 10.0.0.5 or 10.0.0.0/24)`,
+        }),
+      ),
+    ),
 });
 
 export type StudioEnv = Omit<

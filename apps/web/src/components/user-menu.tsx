@@ -1,9 +1,9 @@
 'use client';
 
 import Link from 'next/link';
-import { useRouter } from 'next/navigation';
 import { Avatar, Menu, UnstyledButton } from '@mantine/core';
 import { IconDevicesOff, IconLogout, IconUsersGroup } from '@tabler/icons-react';
+import { useSignOut } from './auth/use-sign-out';
 import type { ViewerInfo } from './viewer-context';
 
 const initials = (name: string) =>
@@ -15,20 +15,7 @@ const initials = (name: string) =>
     .toUpperCase();
 
 export function UserMenu({ viewer }: { viewer: ViewerInfo }) {
-  const router = useRouter();
-  // Sign-out ends this browser's session; "everywhere" first deletes every session of the person.
-  const signOut = async (isEverywhere: boolean) => {
-    const post = (endpoint: string) =>
-      fetch(`/api/auth/${endpoint}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: '{}',
-      }).catch(() => null);
-    if (isEverywhere) await post('revoke-sessions');
-    await post('sign-out');
-    router.push('/sign-in');
-    router.refresh();
-  };
+  const signOut = useSignOut();
   return (
     <Menu position="bottom-end" withinPortal>
       <Menu.Target>
@@ -45,10 +32,13 @@ export function UserMenu({ viewer }: { viewer: ViewerInfo }) {
         <Menu.Item component={Link} href="/team" leftSection={<IconUsersGroup size={16} />}>
           Team and API tokens
         </Menu.Item>
-        <Menu.Item leftSection={<IconLogout size={16} />} onClick={() => signOut(false)}>
+        <Menu.Item leftSection={<IconLogout size={16} />} onClick={() => signOut()}>
           Sign out
         </Menu.Item>
-        <Menu.Item leftSection={<IconDevicesOff size={16} />} onClick={() => signOut(true)}>
+        <Menu.Item
+          leftSection={<IconDevicesOff size={16} />}
+          onClick={() => signOut({ isEverywhere: true })}
+        >
           Sign out everywhere
         </Menu.Item>
       </Menu.Dropdown>

@@ -13,6 +13,9 @@ export function isAllowed(role: Role, need: Need): boolean {
   return RANK[role] >= NEEDED[need];
 }
 
+/** The role with fewer rights of the two. */
+export const lesserRole = (a: Role, b: Role): Role => (RANK[a] <= RANK[b] ? a : b);
+
 export const canWrite = (role: Role) => isAllowed(role, 'write');
 export const canManage = (role: Role) => isAllowed(role, 'manage');
 

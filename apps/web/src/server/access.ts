@@ -83,6 +83,11 @@ export async function signedInUser() {
   return sessionUser(await nextHeaders());
 }
 
+/** The signed-in person of a route handler's request, or null; whether or not in a team. */
+export function requestUser(request: Request) {
+  return sessionUser(request.headers, request.url);
+}
+
 async function sessionUser(headers: Headers, url?: string) {
   const session = await auth(isHttps(headers, url)).api.getSession({ headers });
   return session ? { ...session.user, sessionId: session.session.id } : null;
@@ -96,14 +101,22 @@ async function sessionUser(headers: Headers, url?: string) {
 export async function requireAccess(request: Request, need: Need = 'read'): Promise<Access> {
   const bearer = bearerOf(request);
   if (bearer) {
-    const token = await verifyApiToken(bearer);
-    if (!token)
-      throw new ApiError(401, 'The API token is not valid or was revoked. Create a new one.');
+    const verified = await verifyApiToken(bearer);
+    if (!verified)
+      throw new ApiError(
+        401,
+        'The API token is not valid, was revoked, or its creator left the team. Create a new one.',
+      );
+    const { token, role } = verified;
     if (need === 'manage')
       throw new ApiError(403, 'API tokens cannot manage members, invitations or tokens.');
-    const role: Role = token.scope === 'write' ? 'member' : 'viewer';
     if (!isAllowed(role, need))
-      throw new ApiError(403, 'This API token can only read; create a token with write access.');
+      throw new ApiError(
+        403,
+        token.scope === 'read'
+          ? 'This API token can only read; create a token with write access.'
+          : `This API token was made by someone who is now a ${role} in this team, so it can only read.`,
+      );
     return { teamId: token.teamId, role, userId: token.createdById, tokenId: token.id };
   }
   checkOrigin(request);

@@ -11,6 +11,8 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly details?: unknown,
+    /** Extra response headers, such as Retry-After on a 429. */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
@@ -20,7 +22,7 @@ export function jsonError(error: unknown): NextResponse {
   if (error instanceof ApiError) {
     return NextResponse.json(
       { error: error.message, details: error.details },
-      { status: error.status },
+      { status: error.status, headers: error.headers },
     );
   }
   const candidate = error as { code?: string; message?: string };
@@ -57,6 +59,11 @@ export async function parseJson<T extends z.ZodType>(
   } catch {
     throw new ApiError(400, 'The request body is not valid JSON.');
   }
+  return parseBody(body, schema);
+}
+
+/** Validates a request body already read; 400 naming every field that is wrong. */
+export function parseBody<T extends z.ZodType>(body: unknown, schema: T): z.infer<T> {
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);

@@ -1,15 +1,19 @@
 import 'server-only';
 import { createHash, randomBytes } from 'node:crypto';
-import { verifyPassword } from 'better-auth/crypto';
+import type { Prisma } from '@studio/db';
 import type { Role } from '@/lib/roles';
 import type { Access } from './access';
 import { recordAudit } from './audit';
 import { db } from './db';
 import { ApiError, isUuid } from './http';
+import { countSignInAttempt } from './sign-in-limit';
 import { assertMayGrant, createPerson, normaliseEmail } from './teams';
 
 /** How long an invitation link stays valid. */
 export const INVITATION_DAYS = 7;
+
+/** Refused attempts after which a code is spent. */
+export const INVITATION_TRIES = 3;
 
 const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
@@ -99,62 +103,111 @@ export async function findOpenInvitation(code: string) {
   if (row.acceptedAt)
     return { problem: 'This invitation was already used. Sign in instead.' } as const;
   if (row.revokedAt)
-    return { problem: 'This invitation was withdrawn. Ask for a new one.' } as const;
+    return { problem: 'This invitation was withdrawn or spent. Ask for a new one.' } as const;
   if (row.expiresAt < new Date())
     return { problem: 'This invitation has expired. Ask for a new one.' } as const;
-  const hasAccount = (await db().user.count({ where: { email: row.email } })) > 0;
-  return { invitation: row, hasAccount } as const;
+  return { invitation: row } as const;
+}
+
+type OpenInvitation = Awaited<ReturnType<typeof openOrThrow>>;
+
+async function openOrThrow(code: string) {
+  const found = await findOpenInvitation(code);
+  if ('problem' in found) throw new ApiError(410, found.problem!);
+  return found.invitation;
 }
 
 /**
- * Joins the invitation's team: a new person sets their name and password; someone who already
- * has an account (in another team) confirms with their password. Each code works once.
+ * Counts a refused attempt at the code; the last allowed one spends it, so a link cannot be
+ * tried over and over. Then refuses with `message`.
  */
-export async function acceptInvitation(input: { code: string; name?: string; password: string }) {
-  const found = await findOpenInvitation(input.code);
-  if ('problem' in found) throw new ApiError(410, found.problem!);
-  const { invitation } = found;
-  return db().$transaction(async (tx) => {
-    const claimed = await tx.invitation.updateMany({
-      where: { id: invitation.id, acceptedAt: null },
-      data: { acceptedAt: new Date() },
-    });
-    if (claimed.count === 0) throw new ApiError(410, 'This invitation was already used.');
-    let user = await tx.user.findUnique({
-      where: { email: invitation.email },
-      include: { accounts: { where: { providerId: 'credential' } } },
-    });
-    if (user) {
-      const hash = user.accounts[0]?.password;
-      if (!hash || !(await verifyPassword({ hash, password: input.password })))
-        throw new ApiError(
-          401,
-          `Enter the password of your existing account (${invitation.email}).`,
-        );
-    } else {
-      if (!input.name?.trim()) throw new ApiError(400, 'Enter your name.');
-      const person = await createPerson(tx, {
-        name: input.name,
-        email: invitation.email,
-        password: input.password,
-      });
-      user = { ...person, accounts: [] };
-    }
-    await tx.membership.upsert({
-      where: { teamId_userId: { teamId: invitation.teamId, userId: user.id } },
-      create: { teamId: invitation.teamId, userId: user.id, role: invitation.role },
-      update: {},
-    });
-    await tx.auditEvent.create({
-      data: {
-        teamId: invitation.teamId,
-        actorUserId: user.id,
-        action: 'member.join',
-        targetType: 'member',
-        targetId: user.id,
-        detail: { email: invitation.email, role: invitation.role, invitationId: invitation.id },
-      },
-    });
-    return { email: invitation.email, teamId: invitation.teamId };
+async function refuse(invitation: OpenInvitation, message: string): Promise<never> {
+  const { failedAttempts } = await db().invitation.update({
+    where: { id: invitation.id },
+    data: { failedAttempts: { increment: 1 } },
   });
+  if (failedAttempts >= INVITATION_TRIES) {
+    const spent = await db().invitation.updateMany({
+      where: { id: invitation.id, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    if (spent.count > 0)
+      await recordAudit(
+        { teamId: invitation.teamId, userId: null, tokenId: null },
+        'invitation.spend',
+        'invitation',
+        invitation.id,
+        { email: invitation.email, failedAttempts },
+      );
+  }
+  throw new ApiError(403, message);
+}
+
+/** Uses the code up and adds the person to its team, in one transaction. */
+async function join(tx: Prisma.TransactionClient, invitation: OpenInvitation, userId: string) {
+  const claimed = await tx.invitation.updateMany({
+    where: { id: invitation.id, acceptedAt: null, revokedAt: null },
+    data: { acceptedAt: new Date() },
+  });
+  if (claimed.count === 0) throw new ApiError(410, 'This invitation was already used.');
+  await tx.membership.upsert({
+    where: { teamId_userId: { teamId: invitation.teamId, userId } },
+    create: { teamId: invitation.teamId, userId, role: invitation.role },
+    update: {},
+  });
+  await tx.auditEvent.create({
+    data: {
+      teamId: invitation.teamId,
+      actorUserId: userId,
+      action: 'member.join',
+      targetType: 'member',
+      targetId: userId,
+      detail: { email: invitation.email, role: invitation.role, invitationId: invitation.id },
+    },
+  });
+  return { email: invitation.email, teamId: invitation.teamId };
+}
+
+/** What a new-account attempt gets when it cannot be made, whatever the reason. */
+export const newAccountRefusal = (email: string) =>
+  `No new account can be made for ${email} with this invitation. If ${email} already has an account, sign in as ${email} and open this link again.`;
+
+/**
+ * A new person joins: the invitation's e-mail gets an account with this name and password. It
+ * is refused when that e-mail has an account already, in words that say no more than any other
+ * refusal; that person signs in and joins with joinAsSignedIn. Counted like a sign-in attempt.
+ */
+export async function joinAsNewPerson(
+  code: string,
+  input: { name: string; password: string },
+  address: string | null,
+) {
+  const invitation = await openOrThrow(code);
+  const giveBack = await countSignInAttempt(invitation.email, address);
+  if ((await db().user.count({ where: { email: invitation.email } })) > 0)
+    return refuse(invitation, newAccountRefusal(invitation.email));
+  const joined = await db()
+    .$transaction(async (tx) => {
+      const person = await createPerson(tx, { ...input, email: invitation.email });
+      return join(tx, invitation, person.id);
+    })
+    .catch((error: unknown) => {
+      // Another request made the account in between: the same refusal.
+      if ((error as { code?: string }).code === 'P2002')
+        return refuse(invitation, newAccountRefusal(invitation.email));
+      throw error;
+    });
+  await giveBack();
+  return joined;
+}
+
+/** Someone signed in joins with the code sent to their own e-mail; no password is asked. */
+export async function joinAsSignedIn(code: string, user: { id: string; email: string }) {
+  const invitation = await openOrThrow(code);
+  if (normaliseEmail(user.email) !== invitation.email)
+    return refuse(
+      invitation,
+      `This invitation is for ${invitation.email}, and you are signed in as ${user.email}. Sign out, then open the link again and sign in as ${invitation.email}.`,
+    );
+  return db().$transaction((tx) => join(tx, invitation, user.id));
 }

@@ -3,7 +3,13 @@ import { createTestDatabase, type TestDatabase } from '@studio/db/testing';
 import type { Access } from './access';
 import { db } from './db';
 import { ApiError } from './http';
-import { acceptInvitation, createInvitation, findOpenInvitation } from './invitations';
+import {
+  createInvitation,
+  findOpenInvitation,
+  joinAsNewPerson,
+  joinAsSignedIn,
+  newAccountRefusal,
+} from './invitations';
 import { changeMemberRole, listMembers, removeMember, setUpStudio } from './teams';
 
 // The guard that keeps server modules out of browser bundles has nothing to guard in a test.
@@ -19,6 +25,19 @@ async function rejection(promise: Promise<unknown>): Promise<ApiError> {
   );
   expect(error).toBeInstanceOf(ApiError);
   return error as ApiError;
+}
+
+/** The connection address the invitation functions are called with, as a route would. */
+const ADDRESS = '127.0.0.1';
+let viUserId = '';
+const viId = () => viUserId;
+
+/** A further team of the owner's, and the owner's access to it. */
+async function otherTeam(name: string): Promise<Access> {
+  const team = await db().team.create({
+    data: { name, memberships: { create: { userId: owner.userId!, role: 'owner' } } },
+  });
+  return { ...owner, teamId: team.id };
 }
 
 beforeAll(async () => {
@@ -77,16 +96,19 @@ describe('invitations and members', () => {
     const stored = await db().invitation.findUniqueOrThrow({ where: { id: invitation.id } });
     expect(stored.tokenHash).not.toBe(invitation.code);
     expect(stored.email).toBe('vi@studio.test');
-    const joined = await acceptInvitation({
-      code: invitation.code,
-      name: 'Vi',
-      password: 'viewer-pass-1',
-    });
+    const joined = await joinAsNewPerson(
+      invitation.code,
+      { name: 'Vi', password: 'viewer-pass-1' },
+      ADDRESS,
+    );
     expect(joined).toEqual({ email: 'vi@studio.test', teamId: owner.teamId });
-    expect(
-      (await rejection(acceptInvitation({ code: invitation.code, password: 'x'.repeat(12) })))
-        .status,
-    ).toBe(410);
+    viUserId = (await db().user.findUniqueOrThrow({ where: { email: 'vi@studio.test' } })).id;
+    const again = joinAsNewPerson(
+      invitation.code,
+      { name: 'Vi', password: 'x'.repeat(12) },
+      ADDRESS,
+    );
+    expect((await rejection(again)).status).toBe(410);
     expect(await findOpenInvitation('not-a-code')).toEqual({
       problem: 'This invitation link is not valid. Ask for a new one.',
     });
@@ -101,23 +123,38 @@ describe('invitations and members', () => {
     ).toBe(409);
   });
 
-  it('asks someone with an account for their own password to join another team', async () => {
-    const other = await db().team.create({ data: { name: 'Other lab' } });
-    const otherOwner: Access = { ...owner, teamId: other.id };
-    await db().membership.create({
-      data: { teamId: other.id, userId: owner.userId!, role: 'owner' },
-    });
-    const invitation = await createInvitation(otherOwner, {
-      email: 'vi@studio.test',
-      role: 'member',
-    });
-    const wrong = await rejection(
-      acceptInvitation({ code: invitation.code, password: 'not-her-password' }),
+  it('makes no second account for an e-mail that has one, and spends the code after three tries', async () => {
+    const other = await otherTeam('Other lab');
+    const invitation = await createInvitation(other, { email: 'vi@studio.test', role: 'owner' });
+    // Even Vi's own password, sent as a new account's, gets the refusal every attempt gets.
+    for (const password of ['not-her-password', 'viewer-pass-1', 'viewer-pass-1']) {
+      const refused = await rejection(
+        joinAsNewPerson(invitation.code, { name: 'Mallory', password }, ADDRESS),
+      );
+      expect([refused.status, refused.message]).toEqual([403, newAccountRefusal('vi@studio.test')]);
+    }
+    const spent = await rejection(
+      joinAsSignedIn(invitation.code, { id: viId(), email: 'vi@studio.test' }),
     );
-    expect(wrong.status).toBe(401);
-    // A refused attempt does not use the code up.
-    expect('invitation' in (await findOpenInvitation(invitation.code))).toBe(true);
-    await acceptInvitation({ code: invitation.code, password: 'viewer-pass-1' });
+    expect(spent.status).toBe(410);
+    expect(await findOpenInvitation(invitation.code)).toEqual({
+      problem: 'This invitation was withdrawn or spent. Ask for a new one.',
+    });
+    expect(await db().user.count({ where: { email: 'vi@studio.test' } })).toBe(1);
+    expect(await db().membership.count({ where: { teamId: other.teamId } })).toBe(1);
+    const trail = await db().auditEvent.findMany({ where: { teamId: other.teamId } });
+    expect(trail.map((e) => e.action)).toContain('invitation.spend');
+  });
+
+  it('lets a signed-in person join with a code for their own e-mail, and nobody else', async () => {
+    const other = await otherTeam('Reading group');
+    const invitation = await createInvitation(other, { email: 'Vi@Studio.test', role: 'member' });
+    const owners = await rejection(
+      joinAsSignedIn(invitation.code, { id: owner.userId!, email: 'olivia@studio.test' }),
+    );
+    expect(owners.status).toBe(403);
+    expect(owners.message).toMatch(/This invitation is for vi@studio.test/);
+    await joinAsSignedIn(invitation.code, { id: viId(), email: 'vi@studio.test' });
     const vi = await db().user.findUniqueOrThrow({
       where: { email: 'vi@studio.test' },
       include: { memberships: true },

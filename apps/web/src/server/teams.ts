@@ -6,8 +6,10 @@ import type { Role } from '@/lib/roles';
 import type { Access } from './access';
 import { recordAudit } from './audit';
 import { authFor } from './auth';
+import { headersForAuth } from './client-address';
 import { db } from './db';
 import { ApiError } from './http';
+import { revokeTokensOf } from './tokens';
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
@@ -35,11 +37,14 @@ export async function createPerson(tx: Prisma.TransactionClient, account: NewAcc
   return user;
 }
 
-/** Signs a person in through Better Auth and returns the Set-Cookie headers of the new session. */
+/**
+ * Signs in an account this very request made (setup, joining as someone new) and returns the
+ * Set-Cookie headers of its session. People signing in go through /api/auth and its limits.
+ */
 export async function signIn(request: Request, email: string, password: string) {
   const response = await authFor(request).api.signInEmail({
     body: { email: normaliseEmail(email), password },
-    headers: request.headers,
+    headers: headersForAuth(request.headers),
     asResponse: true,
   });
   if (!response.ok) throw new ApiError(401, 'The e-mail or password is not right.');
@@ -166,4 +171,5 @@ export async function removeMember(access: Access, userId: string) {
   }
   await db().membership.delete({ where: { teamId_userId: { teamId: access.teamId, userId } } });
   await recordAudit(access, 'member.remove', 'member', userId, { role: member.role });
+  await revokeTokensOf(access, userId);
 }

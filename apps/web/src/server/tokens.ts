@@ -1,5 +1,7 @@
 import 'server-only';
 import { createHash, randomBytes } from 'node:crypto';
+import type { ApiToken } from '@studio/db';
+import { lesserRole, type Role } from '@/lib/roles';
 import type { Access } from './access';
 import { recordAudit } from './audit';
 import { db } from './db';
@@ -10,16 +12,43 @@ export const TOKEN_PREFIX = 'studio_';
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
-/** The token row of a bearer secret, or null when it is unknown or revoked; marks it used. */
-export async function verifyApiToken(secret: string) {
+/**
+ * The token of a bearer secret and the role it acts with: the lesser of its scope (write acts as
+ * a member, read as a viewer) and its creator's current role in the team. Null when the token is
+ * unknown or revoked, or its creator no longer belongs to the team. Marks it used.
+ */
+export async function verifyApiToken(
+  secret: string,
+): Promise<{ token: ApiToken; role: Role } | null> {
   if (!secret.startsWith(TOKEN_PREFIX)) return null;
   const token = await db().apiToken.findUnique({ where: { tokenHash: hashToken(secret) } });
-  if (!token || token.revokedAt) return null;
+  if (!token || token.revokedAt || !token.createdById) return null;
+  const creator = await db().membership.findUnique({
+    where: { teamId_userId: { teamId: token.teamId, userId: token.createdById } },
+  });
+  if (!creator) return null;
   // One write a minute at most: enough to show "last used" without a write per request.
   if (!token.lastUsedAt || Date.now() - token.lastUsedAt.getTime() > 60_000) {
     await db().apiToken.update({ where: { id: token.id }, data: { lastUsedAt: new Date() } });
   }
-  return token;
+  return { token, role: lesserRole(token.scope === 'write' ? 'member' : 'viewer', creator.role) };
+}
+
+/** Revokes the tokens a person made for a team, when they leave it. */
+export async function revokeTokensOf(access: Access, userId: string): Promise<void> {
+  const tokens = await db().apiToken.findMany({
+    where: { teamId: access.teamId, createdById: userId, revokedAt: null },
+  });
+  if (tokens.length === 0) return;
+  await db().apiToken.updateMany({
+    where: { id: { in: tokens.map((t) => t.id) } },
+    data: { revokedAt: new Date() },
+  });
+  for (const token of tokens)
+    await recordAudit(access, 'token.revoke', 'token', token.id, {
+      name: token.name,
+      reason: 'its creator left the team',
+    });
 }
 
 export interface TokenSummary {

@@ -3,15 +3,22 @@ import { redirect } from 'next/navigation';
 import { AuthCard } from '@/components/auth/auth-card';
 import { SignInForm } from '@/components/auth/sign-in-form';
 import { Alert } from '@mantine/core';
+import { localPath } from '@/lib/local-path';
 import { currentViewer, signedInUser } from '@/server/access';
 import { isSetUp } from '@/server/teams';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Sign in' };
 
-export default async function SignInPage() {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   if (!(await isSetUp())) redirect('/setup');
-  if (await currentViewer()) redirect('/runs');
+  // Where to go after signing in, e.g. back to an invitation link.
+  const next = localPath((await searchParams).next) ?? '/runs';
+  if (await currentViewer()) redirect(next);
   const teamless = await signedInUser();
   return (
     <AuthCard
@@ -24,7 +31,7 @@ export default async function SignInPage() {
           new invitation, or sign in as someone else.
         </Alert>
       )}
-      <SignInForm />
+      <SignInForm next={next} />
     </AuthCard>
   );
 }

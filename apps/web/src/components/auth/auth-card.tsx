@@ -12,7 +12,7 @@ export function AuthCard({
   children: ReactNode;
 }) {
   return (
-    <Card withBorder maw={440} mx="auto" mt="xl" p="xl">
+    <Card component="section" aria-label={title} withBorder maw={440} mx="auto" mt="xl" p="xl">
       <Stack gap="md">
         <div>
           <Title order={1} size="h3">

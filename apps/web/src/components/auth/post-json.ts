@@ -12,11 +12,8 @@ export async function postJson(
   if (!response) return { ok: false, error: 'The studio did not answer. Check your connection.' };
   const data = (await response.json().catch(() => ({}))) as Record<string, unknown>;
   if (response.ok) return { ok: true, data };
-  if (response.status === 429)
-    return {
-      ok: false,
-      error: 'Too many attempts from this address. Wait a minute and try again.',
-    };
   const message = (data.error ?? data.message) as string | undefined;
+  if (response.status === 429 && !data.error)
+    return { ok: false, error: 'Too many attempts. Wait a minute and try again.' };
   return { ok: false, error: message ?? `The studio answered ${response.status}.` };
 }

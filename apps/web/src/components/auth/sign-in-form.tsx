@@ -3,13 +3,14 @@
 import { PasswordInput, TextInput } from '@mantine/core';
 import { AuthForm, useFields } from './auth-form';
 
-export function SignInForm() {
+/** Signs in and goes to `next` (a path on this studio). */
+export function SignInForm({ next }: { next: string }) {
   const { values, field } = useFields({ email: '', password: '' });
   return (
     <AuthForm
       endpoint="/api/auth/sign-in/email"
       body={() => values}
-      next="/runs"
+      next={next}
       submitLabel="Sign in"
       explain={(error) =>
         /invalid (email|password)/i.test(error) ? 'The e-mail or password is not right.' : error

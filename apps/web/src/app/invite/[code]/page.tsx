@@ -1,7 +1,8 @@
 import type { Metadata } from 'next';
 import { Alert, Anchor, Text } from '@mantine/core';
-import { AcceptForm } from '@/components/auth/accept-form';
+import { AcceptForm, JoinForm, OtherAccount } from '@/components/auth/accept-form';
 import { AuthCard } from '@/components/auth/auth-card';
+import { signedInUser } from '@/server/access';
 import { MIN_PASSWORD_LENGTH } from '@/server/auth';
 import { findOpenInvitation } from '@/server/invitations';
 
@@ -26,18 +27,20 @@ export default async function InvitePage({ params }: { params: Promise<{ code: s
       </AuthCard>
     );
   }
-  const { invitation, hasAccount } = found;
+  const { invitation } = found;
+  const user = await signedInUser();
   return (
     <AuthCard
       title={`Join ${invitation.team.name}`}
       description={`You are invited as ${invitation.role}.`}
     >
-      <AcceptForm
-        code={code}
-        email={invitation.email}
-        hasAccount={hasAccount}
-        minPassword={MIN_PASSWORD_LENGTH}
-      />
+      {!user ? (
+        <AcceptForm code={code} email={invitation.email} minPassword={MIN_PASSWORD_LENGTH} />
+      ) : user.email === invitation.email ? (
+        <JoinForm code={code} email={user.email} />
+      ) : (
+        <OtherAccount code={code} email={invitation.email} current={user.email} />
+      )}
     </AuthCard>
   );
 }

@@ -1,27 +1,50 @@
 import { authFor } from '@/server/auth';
-import { consumeSignInAttempt } from '@/server/sign-in-limit';
+import { clientAddress, headersForAuth } from '@/server/client-address';
+import { ApiError, handle } from '@/server/http';
+import { readSignInBody } from '@/server/sign-in-body';
+import { countSignInAttempt } from '@/server/sign-in-limit';
 
 export const dynamic = 'force-dynamic';
 
-/** Better Auth's endpoints: sign-in (rate limited), sign-out, sessions and their revocation. */
-async function handler(request: Request): Promise<Response> {
-  if (request.method === 'POST' && new URL(request.url).pathname.endsWith('/sign-in/email')) {
-    const body = (await request
-      .clone()
-      .json()
-      .catch(() => ({}))) as { email?: unknown };
-    if (typeof body.email === 'string') {
-      const retryAfter = await consumeSignInAttempt(body.email);
-      if (retryAfter !== null) {
-        return Response.json(
-          { message: `Too many sign-in attempts for this account. Try again in ${retryAfter} s.` },
-          { status: 429, headers: { 'Retry-After': String(retryAfter) } },
-        );
-      }
-    }
+/** The Better Auth endpoints the studio uses; others (password changes among them) are not served. */
+const SERVED = ['sign-in/email', 'sign-out', 'get-session', 'list-sessions', 'revoke-sessions'];
+
+/**
+ * Better Auth's endpoints: sign-in behind the studio's attempt limits, sign-out, sessions and
+ * their revocation. Better Auth gets the client's address from the studio, and a sign-in's
+ * fields as the limit read them.
+ */
+const handler = handle(async (request: Request) => {
+  const endpoint = new URL(request.url).pathname.replace(/^\/api\/auth\//, '');
+  if (!SERVED.includes(endpoint)) {
+    const served = SERVED.map((e) => `/api/auth/${e}`).join(', ');
+    throw new ApiError(
+      404,
+      `The studio does not serve /api/auth/${endpoint}; it serves ${served}.`,
+    );
   }
-  return authFor(request).handler(request);
-}
+  const address = clientAddress(request.headers);
+  const headers = headersForAuth(request.headers, address);
+  let body: BodyInit | undefined;
+  let giveBack: (() => Promise<void>) | undefined;
+  if (endpoint === 'sign-in/email' && request.method === 'POST') {
+    const credentials = await readSignInBody(request);
+    giveBack = await countSignInAttempt(credentials.email, address);
+    body = JSON.stringify(credentials);
+    headers.set('content-type', 'application/json');
+    headers.delete('content-length');
+  } else if (request.method !== 'GET' && request.method !== 'HEAD') {
+    body = await request.arrayBuffer();
+  }
+  const response = await authFor(request).handler(
+    new Request(request.url, { method: request.method, headers, body }),
+  );
+  if (response.ok) await giveBack?.();
+  // Better Auth's own limit (other endpoints) names the wait only in X-Retry-After.
+  if (response.status === 429 && !response.headers.has('retry-after'))
+    response.headers.set('Retry-After', response.headers.get('x-retry-after') ?? '60');
+  return response;
+});
 
 export const GET = handler;
 export const POST = handler;
