@@ -1,20 +1,13 @@
 import 'server-only';
 import { NextResponse } from 'next/server';
 import type { z } from 'zod';
+import { ApiError } from './api-error';
+import { BODY_LIMITS, readJsonCapped } from './request-body';
 
-/** An error whose message is meant for the person using the studio. */
+export { ApiError };
+
 /** Whether an id from a URL can be a row id (a UUID), checked before it reaches a query. */
 export const isUuid = (id: string) => /^[0-9a-f-]{36}$/i.test(id);
-
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-  }
-}
 
 export function jsonError(error: unknown): NextResponse {
   if (error instanceof ApiError) {
@@ -47,16 +40,13 @@ export function jsonError(error: unknown): NextResponse {
   );
 }
 
+/** Reads a JSON body of at most `maxBytes` (see request-body.ts) and validates it. */
 export async function parseJson<T extends z.ZodType>(
   request: Request,
   schema: T,
+  maxBytes = BODY_LIMITS.json,
 ): Promise<z.infer<T>> {
-  let body: unknown;
-  try {
-    body = await request.json();
-  } catch {
-    throw new ApiError(400, 'The request body is not valid JSON.');
-  }
+  const body = await readJsonCapped(request, maxBytes);
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`);

@@ -1,4 +1,6 @@
 import { authFor } from '@/server/auth';
+import { handle } from '@/server/http';
+import { withCappedBody } from '@/server/request-body';
 import { consumeSignInAttempt } from '@/server/sign-in-limit';
 
 export const dynamic = 'force-dynamic';
@@ -24,4 +26,5 @@ async function handler(request: Request): Promise<Response> {
 }
 
 export const GET = handler;
-export const POST = handler;
+// The body is read under the JSON cap first: Better Auth itself would read one of any size.
+export const POST = handle(async (request: Request) => handler(await withCappedBody(request)));
