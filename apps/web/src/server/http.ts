@@ -6,8 +6,12 @@ import { BODY_LIMITS, readJsonCapped } from './request-body';
 
 export { ApiError };
 
-/** Whether an id from a URL can be a row id (a UUID), checked before it reaches a query. */
-export const isUuid = (id: string) => /^[0-9a-f-]{36}$/i.test(id);
+/**
+ * Whether an id from a URL can be a row id (a UUID in its 8-4-4-4-12 form), checked before it
+ * reaches a query: anything else would reach Postgres and fail there instead of answering 404.
+ */
+export const isUuid = (id: string) =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 
 export function jsonError(error: unknown): NextResponse {
   if (error instanceof ApiError) {

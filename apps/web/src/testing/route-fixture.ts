@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@studio/db/testing';
 import { db } from '@/server/db';
-import { setUpStudio } from '@/server/teams';
+import { setUpStudio, signIn } from '@/server/teams';
 import { createApiToken } from '@/server/tokens';
 
 /** A throwaway studio for calling route handlers: its own database, Redis prefix and owner. */
@@ -13,6 +13,10 @@ export interface RouteFixture {
   token: string;
   /** A request to `http://studio.test<path>` carrying the token. */
   request(path: string, init?: RequestInit): Request;
+  /** The owner's session cookie (`name=value; …`), signed in on first use. */
+  sessionCookie(): Promise<string>;
+  /** A request from the studio's own page (Origin and Host) with the owner's session cookie. */
+  browserRequest(path: string, init?: RequestInit): Promise<Request>;
   close(): Promise<void>;
 }
 
@@ -39,6 +43,18 @@ export async function createRouteFixture(env: Record<string, string> = {}): Prom
     { teamId: team.id, role: 'owner', userId: user.id, tokenId: null },
     { name: 'route tests', scope: 'write' },
   );
+  const withBody = (init: RequestInit) =>
+    ({
+      ...init,
+      ...(init.body instanceof ReadableStream ? { duplex: 'half' } : {}),
+    }) as RequestInit;
+  let cookie: Promise<string> | undefined;
+  const sessionCookie = () =>
+    (cookie ??= signIn(
+      new Request('http://studio.test/api/auth/sign-in/email'),
+      'owner@studio.test',
+      'owner-password-1',
+    ).then((cookies) => cookies.map((c) => c.split(';')[0]!).join('; ')));
   return {
     database,
     teamId: team.id,
@@ -47,11 +63,15 @@ export async function createRouteFixture(env: Record<string, string> = {}): Prom
     request(path, init = {}) {
       const headers = new Headers(init.headers);
       headers.set('authorization', `Bearer ${token}`);
-      return new Request(`http://studio.test${path}`, {
-        ...init,
-        headers,
-        ...(init.body instanceof ReadableStream ? { duplex: 'half' } : {}),
-      } as RequestInit);
+      return new Request(`http://studio.test${path}`, withBody({ ...init, headers }));
+    },
+    sessionCookie,
+    async browserRequest(path, init = {}) {
+      const headers = new Headers(init.headers);
+      headers.set('cookie', await sessionCookie());
+      headers.set('host', 'studio.test');
+      if (!headers.has('origin')) headers.set('origin', 'http://studio.test');
+      return new Request(`http://studio.test${path}`, withBody({ ...init, headers }));
     },
     async close() {
       await db().$disconnect();
