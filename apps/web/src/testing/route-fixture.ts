@@ -68,7 +68,7 @@ export async function createRouteFixture(env: Record<string, string> = {}): Prom
     sessionCookie,
     async browserRequest(path, init = {}) {
       const headers = new Headers(init.headers);
-      headers.set('cookie', await sessionCookie());
+      if (!headers.has('cookie')) headers.set('cookie', await sessionCookie());
       headers.set('host', 'studio.test');
       if (!headers.has('origin')) headers.set('origin', 'http://studio.test');
       return new Request(`http://studio.test${path}`, withBody({ ...init, headers }));
