@@ -10,11 +10,13 @@ import {
   type PredictResult,
 } from '@studio/shared';
 import type { Access } from './access';
+import { answerWithin } from './answer-within';
 import { env } from './env';
 import { checkHealth } from './health';
 import { ApiError } from './http';
 import { getStageExport } from './interpretation';
-import { queue, requireQueue } from './queue';
+import { queue, queueUnavailable, REDIS_WAIT_MS, requireQueue } from './queue';
+import { readBodyBytes } from './request-body';
 
 /** How long a request waits for a worker's answer before giving up. */
 export const PREDICT_TIMEOUT_MS = 60_000;
@@ -39,32 +41,22 @@ function predictEvents(): Promise<QueueEvents> {
 }
 
 /**
- * Reads a request body up to `limit` bytes, refusing a larger one (413) as soon as it is known
- * to be larger, from Content-Length or while streaming.
+ * Reads the image of a predict request, refusing a larger one (413) as soon as it is known to
+ * be larger, from Content-Length or while streaming.
  */
 export async function readImageBody(request: Request, limit = MAX_PREDICT_IMAGE_BYTES) {
-  const tooLarge = (received: string) =>
-    new ApiError(
-      413,
-      `The image is larger than ${limit / 1024 ** 2} MiB (${received}). Send a smaller image; the model sees it at its training size anyway.`,
-    );
-  const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (declared > limit) throw tooLarge(`${declared.toLocaleString('en')} bytes`);
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body?.getReader();
-  for (let read = await reader?.read(); read && !read.done; read = await reader!.read()) {
-    size += read.value.byteLength;
-    if (size > limit) {
-      await reader!.cancel();
-      throw tooLarge(`more than ${limit.toLocaleString('en')} bytes`);
-    }
-    parts.push(read.value);
-  }
-  if (size === 0) {
+  const image = await readBodyBytes(request, {
+    maxBytes: limit,
+    tooLarge: (received) =>
+      new ApiError(
+        413,
+        `The image is larger than ${limit / 1024 ** 2} MiB (${received.toLocaleString('en')} bytes or more). Send a smaller image; the model sees it at its training size anyway.`,
+      ),
+  });
+  if (image.length === 0) {
     throw new ApiError(400, 'The request has no image: send the image bytes as the body.');
   }
-  return Buffer.concat(parts);
+  return image;
 }
 
 /**
@@ -90,7 +82,9 @@ export async function predictWithStage(
     );
   }
   const data = predictJob.parse({ stageId, image: image.toString('base64'), ...options });
-  const events = await predictEvents();
+  const events = await answerWithin(predictEvents(), REDIS_WAIT_MS).catch((error: unknown) => {
+    throw queueUnavailable((error as Error).message, 'No prediction was made.');
+  });
   const job = await predictQueue.add('predict', data, PREDICT_JOB_OPTIONS);
   let answer: unknown;
   try {
