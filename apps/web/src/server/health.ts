@@ -67,3 +67,26 @@ export async function checkHealth(): Promise<Health> {
   ];
   return { ok: down.length === 0, down, database, queue, workers };
 }
+
+/** What anyone may know: which parts are up and how many workers. */
+export interface PublicHealth {
+  ok: boolean;
+  down: string[];
+  database: { ok: boolean };
+  queue: { ok: boolean };
+  workers: { ok: boolean; count: number };
+}
+
+/**
+ * The report for a caller who is not signed in: counts only. Workers' host names and process
+ * ids, and the services' error messages (which name hosts and ports), are for signed-in people.
+ */
+export function publicHealth(health: Health): PublicHealth {
+  return {
+    ok: health.ok,
+    down: health.down,
+    database: { ok: health.database.ok },
+    queue: { ok: health.queue.ok },
+    workers: { ok: health.workers.ok, count: health.workers.count },
+  };
+}
