@@ -1,6 +1,7 @@
 import 'server-only';
 import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
+import { scanImage } from '@studio/datasets';
 import {
   MAX_PREDICT_IMAGE_BYTES,
   PREDICT_JOB_OPTIONS,
@@ -60,6 +61,20 @@ export async function readImageBody(request: Request, limit = MAX_PREDICT_IMAGE_
 }
 
 /**
+ * The image policy of dataset imports (format by its bytes, header, pixel limit): what an import
+ * would skip, a prediction refuses before any worker decodes it.
+ */
+async function checkImage(image: Buffer): Promise<void> {
+  const scanned = await scanImage(image, '', { shouldDecode: false });
+  if (!scanned.ok) {
+    throw new ApiError(
+      415,
+      `The upload is not an image the studio reads: ${scanned.reason}. Predictions take what dataset imports take: JPEG, PNG, WebP, GIF, AVIF or TIFF.`,
+    );
+  }
+}
+
+/**
  * fastai v1 `learn.predict(img)` with a finished fit stage's exported model, answered by a
  * worker through the predict queue.
  */
@@ -70,6 +85,7 @@ export async function predictWithStage(
   options: { topK: number; tta: boolean },
 ): Promise<PredictResult> {
   await getStageExport(access, stageId); // 404 unless this team's stage has an exported model
+  await checkImage(image);
   // The health check's commands fail rather than wait while the shared connection is still
   // connecting (as on the first request of a server process).
   await requireQueue('No prediction was made.');
