@@ -41,6 +41,14 @@ function subscriber(): Subscriber {
   return holder.studioRunEvents;
 }
 
+function subscribeChannel(connection: Redis, channels: Map<string, Channel>, name: string) {
+  const channel: Channel = { listeners: new Set(), subscribed: connection.subscribe(name) };
+  // A failed subscription is forgotten, so the next stream of the run tries again.
+  channel.subscribed.catch(() => channels.get(name) === channel && channels.delete(name));
+  channels.set(name, channel);
+  return channel;
+}
+
 /**
  * Calls `listener` with each live event the worker publishes for a run, until the returned
  * function is called. When Redis is down or hangs: a 503 within a few seconds, instead of an
@@ -51,25 +59,19 @@ export async function subscribeToRunEvents(runId: string, listener: Listener): P
   await requireQueue(outcome);
   const { connection, channels } = subscriber();
   const name = runEventsChannel(env().STUDIO_PREFIX, runId);
-  let channel = channels.get(name);
-  if (!channel) {
-    const entry: Channel = { listeners: new Set(), subscribed: connection.subscribe(name) };
-    entry.subscribed.catch(() => channels.get(name) === entry && channels.delete(name));
-    channels.set(name, (channel = entry));
-  }
-  const joined = channel;
-  joined.listeners.add(listener);
+  const channel = channels.get(name) ?? subscribeChannel(connection, channels, name);
+  channel.listeners.add(listener);
   let isListening = true;
   const unsubscribe = () => {
     if (!isListening) return;
     isListening = false;
-    joined.listeners.delete(listener);
-    if (joined.listeners.size > 0 || channels.get(name) !== joined) return;
+    channel.listeners.delete(listener);
+    if (channel.listeners.size > 0 || channels.get(name) !== channel) return;
     channels.delete(name);
     connection.unsubscribe(name).catch(() => undefined);
   };
   try {
-    await answerWithin(joined.subscribed, REDIS_WAIT_MS);
+    await answerWithin(channel.subscribed, REDIS_WAIT_MS);
   } catch (error) {
     unsubscribe();
     throw queueUnavailable((error as Error).message, outcome);
