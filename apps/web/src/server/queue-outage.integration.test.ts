@@ -12,11 +12,13 @@ import {
 } from '@studio/db/testing';
 import { QUEUES } from '@studio/shared';
 import { POST as uploadArchiveRoute } from '@/app/api/datasets/[id]/archive/route';
+import { POST as createDatasetRoute } from '@/app/api/datasets/route';
 import { GET as healthRoute } from '@/app/api/health/route';
 import { POST as createRunRoute } from '@/app/api/runs/route';
 import { GET as eventsRoute } from '@/app/api/runs/[id]/events/route';
 import { POST as launchRoute } from '@/app/api/runs/[id]/launch/route';
 import { POST as predictRoute } from '@/app/api/stages/[id]/predict/route';
+import { POST as retryRoute } from '@/app/api/stages/[id]/retry/route';
 import { db } from './db';
 import { queue } from './queue';
 import { setUpStudio } from './teams';
@@ -150,8 +152,8 @@ describe('creating a run while Redis is down', () => {
 });
 
 /**
- * Every kind of request that needs Redis, each answering 503 while it is away; `check` (when
- * given) says what must not have been written.
+ * Every kind of request that needs Redis, with the runs whose stages (one pending, one failed)
+ * the launch and the retry must leave as they are while Redis is away.
  */
 async function requestsNeedingRedis() {
   const run = await database.db.run.findFirstOrThrow({ where: { name: 'saved run' } });
@@ -164,6 +166,19 @@ async function requestsNeedingRedis() {
   const dataset = await database.db.dataset.create({
     data: { name: 'archive', sourceKind: 'archive', teamId: run.teamId },
   });
+  const draft = (status: 'pending' | 'failed') =>
+    database.db.run.create({
+      data: {
+        name: `${status} stage`,
+        versionId,
+        arch: 'mobilenet_v2_0.35',
+        config: { size: 32, bs: 2 },
+        teamId: run.teamId,
+        stages: { create: { index: 0, kind: 'fit_one_cycle', params: { epochs: 1 }, status } },
+      },
+      include: { stages: true },
+    });
+  const [unlaunched, failed] = [await draft('pending'), await draft('failed')];
   const photo = await readFile(path.join(SHARED, 'datasets/sign-language-digits/0/IMG_1118.JPG'));
   const authorised = (url: string, init: RequestInit = {}) =>
     new Request(url, {
@@ -171,8 +186,26 @@ async function requestsNeedingRedis() {
       headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) },
     });
   const params = (id: string) => ({ params: Promise.resolve({ id }) });
-  return {
+  const requests = {
     'creating a run': () => createRun().then((r) => r.response),
+    'launching a run': () =>
+      launchRoute(
+        post(`http://studio.test/api/runs/${unlaunched.id}/launch`, { mode: 'all' }),
+        params(unlaunched.id),
+      ),
+    'retrying a stage': () =>
+      retryRoute(
+        post(`http://studio.test/api/stages/${failed.stages[0]!.id}/retry`, {}),
+        params(failed.stages[0]!.id),
+      ),
+    'importing from a URL': () =>
+      createDatasetRoute(
+        post('http://studio.test/api/datasets', {
+          sourceKind: 'url',
+          name: 'by url',
+          url: 'https://example.com/photos.zip',
+        }),
+      ),
     'uploading an archive': () =>
       uploadArchiveRoute(
         authorised(`http://studio.test/api/datasets/${dataset.id}/archive?filename=a.zip`, {
@@ -194,6 +227,7 @@ async function requestsNeedingRedis() {
       ),
     'the health check': () => healthRoute(new Request('http://studio.test/api/health')),
   };
+  return { requests, stagedRunIds: [unlaunched.id, failed.id] };
 }
 
 /** The answer to `request` and how long it took; status 0 when none came within 10 s. */
@@ -212,7 +246,7 @@ describe('every request that needs Redis', () => {
   it.each(['down', 'hung'] as const)(
     'answers 503 within 3 s while Redis is %s, then works again',
     async (fault) => {
-      const requests = await requestsNeedingRedis();
+      const { requests, stagedRunIds } = await requestsNeedingRedis();
       // Connections in use (the queue's, the event streams'), as in a studio that has been up.
       await expect
         .poll(async () => (await createRun()).response.status, { timeout: 15_000, interval: 500 })
@@ -237,6 +271,11 @@ describe('every request that needs Redis', () => {
             );
         }
         expect(await database.db.run.count()).toBe(runsBefore);
+        expect(await database.db.importTask.count()).toBe(0);
+        const stages = await database.db.stage.findMany({
+          where: { runId: { in: stagedRunIds } },
+        });
+        expect(stages.map((stage) => stage.status).sort()).toEqual(['failed', 'pending']);
         expect(await database.db.blob.count({ where: { key: { startsWith: 'upload:' } } })).toBe(0);
       } finally {
         if (fault === 'down') await redis.start();
