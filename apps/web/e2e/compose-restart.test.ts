@@ -8,7 +8,7 @@ const compose = readFileSync(new URL('../../../docker-compose.yml', import.meta.
 function services(): Map<string, string> {
   const block = compose.slice(compose.indexOf('\nservices:\n'), compose.indexOf('\nvolumes:\n'));
   const found = new Map<string, string>();
-  for (const part of block.split(/\n(?=  [a-z][\w-]*:\n)/).slice(1)) {
+  for (const part of block.split(/\n(?= {2}[a-z][\w-]*:\n)/).slice(1)) {
     found.set(/^ {2}([\w-]+):/.exec(part)![1]!, part);
   }
   return found;
