@@ -1,12 +1,14 @@
 // `npm run studio`: install when needed, start Postgres/Redis when they are local and down,
 // apply migrations, build the web app when its sources changed, then start the web app and one
-// worker, and print the URL once /api/health says everything is up.
-import { spawn, spawnSync } from 'node:child_process';
+// worker (restarted whenever they exit; see supervise.mjs), and print the URL once /api/health
+// says everything is up.
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { supervise } from './supervise.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const port = Number(process.env.PORT ?? 3000);
@@ -122,43 +124,24 @@ if (!existsSync(buildId) || statSync(buildId).mtimeMs < sources) {
   ]);
 }
 
-const children = [
-  // Started directly (not through npx) so that SIGTERM reaches the processes that handle it.
-  spawn(process.execPath, ['--import', 'tsx', 'apps/worker/src/main.ts'], {
-    cwd: root,
-    env,
-    stdio: 'inherit',
-  }),
-  spawn(
-    process.execPath,
-    [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port)],
+// Started directly (not through npx) so that SIGTERM reaches the processes that handle it.
+supervise(
+  [
     {
-      cwd: path.join(root, 'apps/web'),
-      env,
-      stdio: 'inherit',
+      name: 'worker',
+      command: process.execPath,
+      args: ['--import', 'tsx', 'apps/worker/src/main.ts'],
+      options: { cwd: root, env, stdio: 'inherit' },
     },
-  ),
-];
-let isStopping = false;
-function stopAll(code) {
-  if (isStopping) return;
-  isStopping = true;
-  for (const child of children) child.kill('SIGTERM');
-  setTimeout(() => process.exit(code), 35_000).unref();
-  Promise.all(
-    children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.once('exit', r)))),
-  ).then(() => process.exit(code));
-}
-for (const child of children) {
-  child.on('exit', (code) => {
-    if (!isStopping) {
-      say(`a studio process exited (code ${code}); stopping the others`);
-      stopAll(code ?? 1);
-    }
-  });
-}
-process.on('SIGINT', () => stopAll(0));
-process.on('SIGTERM', () => stopAll(0));
+    {
+      name: 'web app',
+      command: process.execPath,
+      args: [path.join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port)],
+      options: { cwd: path.join(root, 'apps/web'), env, stdio: 'inherit' },
+    },
+  ],
+  say,
+);
 
 const url = `http://localhost:${port}`;
 for (let i = 0; i < 120; i++) {

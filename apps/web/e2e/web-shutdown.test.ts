@@ -76,8 +76,8 @@ describe('the web app stopped (SIGTERM, then SIGKILL after 10 s) during uploads'
       tasks: 1,
       bytes: [12 * MIB],
     });
-    // The long one is cut by the kill: its blob's transaction never committed, so nothing of it
-    // is stored and no import waits for a worker.
+    // The long one is cut by the kill while its body still goes to a temporary file, so nothing
+    // of it is stored and no import waits for a worker.
     expect(longOutcome).toBe('cut off');
     expect(await storedUploads(long.progress.datasetId)).toEqual({ tasks: 0, bytes: [] });
     const db = studio.database.db;

@@ -10,6 +10,7 @@ describe('readEnv', () => {
     expect(env.REDIS_URL).toBe(DEFAULT_REDIS_URL);
     expect(env.STUDIO_PREFIX).toBe('studio');
     expect(env.STUDIO_MAX_UPLOAD_BYTES).toBe(2 * 1024 ** 3);
+    expect(env.STUDIO_BODY_IDLE_TIMEOUT_S).toBe(30);
   });
 
   it('coerces numbers and names every invalid variable', () => {

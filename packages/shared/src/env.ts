@@ -20,6 +20,8 @@ const envSchema = z.object({
     .int()
     .positive()
     .default(2 * 1024 ** 3),
+  /** Seconds a request body may send nothing before the web app refuses it (408). */
+  STUDIO_BODY_IDLE_TIMEOUT_S: z.coerce.number().positive().default(30),
   /** Where the worker caches downloaded weights and archives. */
   STUDIO_CACHE_DIR: z.string().optional(),
   /** A stable name for this worker in the health report (random when unset). */

@@ -2,6 +2,7 @@ import 'server-only';
 import { headers as nextHeaders, cookies as nextCookies } from 'next/headers';
 import { redirect } from 'next/navigation';
 import { isAllowed, type Need, type Role } from '@/lib/roles';
+import { answerWithin } from './answer-within';
 import { auth, isHttps } from './auth';
 import { db } from './db';
 import { ApiError } from './http';
@@ -34,24 +35,48 @@ const DENIED: Record<Need, string> = {
 
 /**
  * Refuses a state-changing browser request whose Origin is not this studio (cross-site request
- * forgery). Requests with an API token carry no cookie and are exempt.
+ * forgery): scheme, host and port must all match, so the https and http sites of one host, or
+ * two ports of it, are different origins. Requests with an API token carry no cookie and are
+ * exempt.
  */
 export function checkOrigin(request: Request): void {
   if (!STATE_CHANGING.has(request.method)) return;
   const origin = request.headers.get('origin');
-  const host = request.headers.get('x-forwarded-host') ?? request.headers.get('host');
-  let originHost: string | null = null;
-  try {
-    originHost = origin && origin !== 'null' ? new URL(origin).host : null;
-  } catch {
-    originHost = null;
-  }
-  if (!originHost || !host || originHost !== host) {
+  const studio = studioOrigin(request);
+  if (!origin || !studio || originOf(origin) !== studio) {
     throw new ApiError(
       403,
-      `This request came from another site (Origin ${origin ?? 'missing'}, studio ${host ?? 'unknown'}); the studio only accepts changes from its own pages or with an API token.`,
+      `This request came from another site (Origin ${origin ?? 'missing'}, studio ${studio ?? 'unknown'}); the studio only accepts changes from its own pages or with an API token.`,
     );
   }
+}
+
+/** The studio's own origin as the browser sees it: through a proxy, the one it names. */
+function studioOrigin(request: Request): string | null {
+  const forwarded = request.headers.get('x-forwarded-host')?.split(',')[0]?.trim();
+  const host = forwarded || request.headers.get('host');
+  if (!host) return null;
+  return originOf(`${isHttps(request.headers, request.url) ? 'https' : 'http'}://${host}`);
+}
+
+/** `scheme://host[:port]`, with the scheme's default port left out, or null when malformed. */
+function originOf(url: string): string | null {
+  try {
+    const { origin } = new URL(url);
+    return origin === 'null' ? null : origin;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The caller's access when the request carries credentials that are valid, else null: for
+ * answers that anyone may have but signed-in people get more of. Never throws, and gives up
+ * after `withinMs` (the database may be the thing that is down).
+ */
+export async function optionalAccess(request: Request, withinMs = 2_000): Promise<Access | null> {
+  if (!bearerOf(request) && !request.headers.get('cookie')) return null;
+  return answerWithin(requireAccess(request), withinMs).catch(() => null);
 }
 
 function bearerOf(request: Request): string | null {

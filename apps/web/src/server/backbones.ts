@@ -17,14 +17,14 @@ import {
   type UploadedBackboneSummary,
 } from '@studio/shared';
 import type { Access } from './access';
+import { readCappedFormData } from './capped-form-data';
 import { recordAudit } from './audit';
 import { blobs, db } from './db';
 import { ApiError, isUuid } from './http';
+import { formatMib } from './request-body';
 
 /** model.json and its shards together; far above MobileNets and ResNet-50 (~100 MB). */
 export const MAX_BACKBONE_BYTES = 300 * 1024 * 1024;
-
-const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
 
 export interface BackboneUpload {
   name: string;
@@ -44,7 +44,7 @@ export interface CreatedBackbone {
 const tooLarge = (received: number, maxBytes: number) =>
   new ApiError(
     413,
-    `The backbone's files total ${mib(received)}, over the limit of ${mib(maxBytes)}. Upload only model.json and the weight files it names.`,
+    `The backbone's files total ${formatMib(received)}, over the limit of ${formatMib(maxBytes)}. Upload only model.json and the weight files it names.`,
   );
 
 /**
@@ -55,10 +55,13 @@ export async function readBackboneForm(
   request: Request,
   maxBytes = MAX_BACKBONE_BYTES,
 ): Promise<BackboneUpload> {
-  const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > maxBytes + 64 * 1024) throw tooLarge(declared, maxBytes);
-  const form = await request.formData().catch(() => {
-    throw new ApiError(400, 'Expected a multipart form with "name" and "files".');
+  // The form's own fields and part headers get 64 KiB on top of the files.
+  const form = await readCappedFormData(request, maxBytes + 64 * 1024, (received) =>
+    tooLarge(received, maxBytes),
+  ).catch((error: unknown) => {
+    if (error instanceof ApiError && error.status === 400)
+      throw new ApiError(400, 'Expected a multipart form with "name" and "files".');
+    throw error;
   });
   const text = (key: string) => {
     const value = form.get(key);

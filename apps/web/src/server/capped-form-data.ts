@@ -1,38 +1,45 @@
-import { ApiError } from './http';
-
-const MiB = 1024 * 1024;
+import { ApiError } from './api-error';
+import { formatMib, readBodyChunks, type BodyLimit } from './request-body';
 
 /**
- * Parses a multipart body, refusing it with 413 as soon as more than `maxBytes` have arrived.
- * `request.formData()` alone buffers a body of any size, so a single request could fill the
- * server's memory; the declared length is checked first, then the bytes as they stream in.
+ * Parses a multipart body, refusing it with 413 as soon as more than `maxBytes` have arrived
+ * (and with 408 when it stalls). `request.formData()` alone buffers a body of any size, so a
+ * single request could fill the server's memory.
  */
-export async function readCappedFormData(request: Request, maxBytes: number): Promise<FormData> {
-  const declared = Number(request.headers.get('content-length') ?? 0);
-  if (declared > maxBytes) throw tooLarge(declared, maxBytes);
-  if (!request.body) throw notMultipart();
-  let received = 0;
-  const counted = request.body.pipeThrough(
-    new TransformStream<Uint8Array, Uint8Array>({
-      transform(chunk, controller) {
-        received += chunk.byteLength;
-        if (received > maxBytes) controller.error(tooLarge(received, maxBytes));
-        else controller.enqueue(chunk);
-      },
-    }),
-  );
+export async function readCappedFormData(
+  request: Request,
+  maxBytes: number,
+  tooLarge: BodyLimit['tooLarge'] = (received) => batchTooLarge(received, maxBytes),
+): Promise<FormData> {
+  let failure: unknown;
+  const chunks = readBodyChunks(request, { maxBytes, tooLarge });
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await chunks.next();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      } catch (error) {
+        failure = error;
+        controller.error(error);
+      }
+    },
+    async cancel() {
+      await chunks.return(undefined);
+    },
+  });
   const contentType = request.headers.get('content-type') ?? '';
   try {
-    return await new Response(counted, { headers: { 'content-type': contentType } }).formData();
+    return await new Response(body, { headers: { 'content-type': contentType } }).formData();
   } catch {
-    throw received > maxBytes ? tooLarge(received, maxBytes) : notMultipart();
+    throw failure instanceof ApiError ? failure : notMultipart();
   }
 }
 
-function tooLarge(received: number, maxBytes: number): ApiError {
+function batchTooLarge(received: number, maxBytes: number): ApiError {
   return new ApiError(
     413,
-    `The upload batch is over ${(maxBytes / MiB).toFixed(0)} MiB (${(received / MiB).toFixed(1)} MiB received). ` +
+    `The upload batch is over ${(maxBytes / 1024 ** 2).toFixed(0)} MiB (${formatMib(received)} received). ` +
       'Send fewer or smaller files per request; the studio uploads folders in batches of 12 MiB.',
   );
 }

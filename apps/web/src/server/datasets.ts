@@ -2,7 +2,7 @@ import 'server-only';
 import type { Access } from './access';
 import { recordAudit } from './audit';
 import { db } from './db';
-import { ApiError } from './http';
+import { ApiError, isUuid } from './http';
 
 export interface DatasetSummary {
   id: string;
@@ -35,8 +35,7 @@ export async function listDatasets(access: Access): Promise<DatasetSummary[]> {
 
 /** A dataset of the access's team; another team's id answers 404 exactly like an unknown one. */
 export async function getDatasetOrThrow(access: Access, id: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(id))
-    throw new ApiError(404, `No dataset with id ${JSON.stringify(id)}.`);
+  if (!isUuid(id)) throw new ApiError(404, `No dataset with id ${JSON.stringify(id)}.`);
   const dataset = await db().dataset.findFirst({
     where: { id, teamId: access.teamId },
     include: { _count: { select: { files: true, skipped: true, versions: true } } },
@@ -117,7 +116,7 @@ export type DatasetDetail = NonNullable<Awaited<ReturnType<typeof getDatasetDeta
 
 /** Everything the dataset page shows on first paint, serialisable for client components. */
 export async function getDatasetDetail(access: Access, id: string) {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+  if (!isUuid(id)) return null;
   const dataset = await db().dataset.findFirst({
     where: { id, teamId: access.teamId },
     include: {
@@ -175,7 +174,7 @@ export type VersionCounts = Record<'train' | 'valid' | 'test', Record<string, nu
 
 /** One image of the team's datasets (for the image and thumbnail route). */
 export async function getDatasetFileOrThrow(access: Access, id: string) {
-  const file = /^[0-9a-f-]{36}$/i.test(id)
+  const file = isUuid(id)
     ? await db().datasetFile.findFirst({ where: { id, dataset: { teamId: access.teamId } } })
     : null;
   if (!file) throw new ApiError(404, `No image with id ${id}.`);

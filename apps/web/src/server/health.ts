@@ -1,8 +1,9 @@
 import 'server-only';
 import { workerHeartbeat, type WorkerHeartbeat } from '@studio/shared';
+import { answerWithin } from './answer-within';
 import { db } from './db';
 import { env } from './env';
-import { redis } from './queue';
+import { pingRedis, redis, REDIS_WAIT_MS } from './queue';
 
 export interface ComponentHealth {
   ok: boolean;
@@ -21,12 +22,7 @@ export interface Health {
 async function timed(check: () => Promise<unknown>, timeoutMs = 2_000): Promise<ComponentHealth> {
   const started = performance.now();
   try {
-    await Promise.race([
-      check(),
-      new Promise((_, reject) =>
-        setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs),
-      ),
-    ]);
+    await answerWithin(check(), timeoutMs);
     return { ok: true, latencyMs: Math.round(performance.now() - started) };
   } catch (error) {
     return { ok: false, error: (error as Error).message };
@@ -47,7 +43,8 @@ async function listWorkers(): Promise<WorkerHeartbeat[]> {
 export async function checkHealth(): Promise<Health> {
   const [database, queue] = await Promise.all([
     timed(() => db().$queryRawUnsafe('SELECT 1')),
-    timed(() => redis().ping()),
+    // pingRedis has its own deadline (REDIS_WAIT_MS); it waits for a connection still opening.
+    timed(pingRedis, REDIS_WAIT_MS + 250),
   ]);
   let list: WorkerHeartbeat[] = [];
   const workersCheck = queue.ok
@@ -69,4 +66,27 @@ export async function checkHealth(): Promise<Health> {
     ...(workers.ok ? [] : ['worker']),
   ];
   return { ok: down.length === 0, down, database, queue, workers };
+}
+
+/** What anyone may know: which parts are up and how many workers. */
+export interface PublicHealth {
+  ok: boolean;
+  down: string[];
+  database: { ok: boolean };
+  queue: { ok: boolean };
+  workers: { ok: boolean; count: number };
+}
+
+/**
+ * The report for a caller who is not signed in: counts only. Workers' host names and process
+ * ids, and the services' error messages (which name hosts and ports), are for signed-in people.
+ */
+export function publicHealth(health: Health): PublicHealth {
+  return {
+    ok: health.ok,
+    down: health.down,
+    database: { ok: health.database.ok },
+    queue: { ok: health.queue.ok },
+    workers: { ok: health.workers.ok, count: health.workers.count },
+  };
 }

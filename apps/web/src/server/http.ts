@@ -1,22 +1,17 @@
 import 'server-only';
 import { NextResponse } from 'next/server';
 import type { z } from 'zod';
+import { ApiError } from './api-error';
+import { BODY_LIMITS, readJsonCapped } from './request-body';
 
-/** An error whose message is meant for the person using the studio. */
-/** Whether an id from a URL can be a row id (a UUID), checked before it reaches a query. */
-export const isUuid = (id: string) => /^[0-9a-f-]{36}$/i.test(id);
+export { ApiError };
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly details?: unknown,
-    /** Extra response headers, such as Retry-After on a 429. */
-    readonly headers?: Record<string, string>,
-  ) {
-    super(message);
-  }
-}
+/**
+ * Whether an id from a URL can be a row id (a UUID in its 8-4-4-4-12 form), checked before it
+ * reaches a query: anything else would reach Postgres and fail there instead of answering 404.
+ */
+export const isUuid = (id: string) =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
 
 export function jsonError(error: unknown): NextResponse {
   if (error instanceof ApiError) {
@@ -49,17 +44,13 @@ export function jsonError(error: unknown): NextResponse {
   );
 }
 
+/** Reads a JSON body of at most `maxBytes` (see request-body.ts) and validates it. */
 export async function parseJson<T extends z.ZodType>(
   request: Request,
   schema: T,
+  maxBytes = BODY_LIMITS.json,
 ): Promise<z.infer<T>> {
-  let body: unknown;
-  try {
-    body = await request.json();
-  } catch {
-    throw new ApiError(400, 'The request body is not valid JSON.');
-  }
-  return parseBody(body, schema);
+  return parseBody(await readJsonCapped(request, maxBytes), schema);
 }
 
 /** Validates a request body already read; 400 naming every field that is wrong. */

@@ -6,7 +6,7 @@ import type { Access } from './access';
 import { recordAudit } from './audit';
 import { getDatasetOrThrow } from './datasets';
 import { blobs, db } from './db';
-import { ApiError } from './http';
+import { ApiError, isUuid } from './http';
 import { addJob, requireQueue } from './queue';
 
 /** Imports one batch of a folder upload: scan, store each distinct image once, record rows. */
@@ -99,7 +99,7 @@ export async function enqueueImport(
 
 /** One import's live progress, for the import's own team only. */
 export async function getImportOrThrow(access: Access, id: string) {
-  const task = /^[0-9a-f-]{36}$/i.test(id)
+  const task = isUuid(id)
     ? await db().importTask.findFirst({ where: { id, dataset: { teamId: access.teamId } } })
     : null;
   if (!task) throw new ApiError(404, `No import with id ${id}.`);

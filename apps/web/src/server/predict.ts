@@ -1,6 +1,7 @@
 import 'server-only';
 import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
+import { scanImage } from '@studio/datasets';
 import {
   MAX_PREDICT_IMAGE_BYTES,
   PREDICT_JOB_OPTIONS,
@@ -10,11 +11,13 @@ import {
   type PredictResult,
 } from '@studio/shared';
 import type { Access } from './access';
+import { answerWithin } from './answer-within';
 import { env } from './env';
 import { checkHealth } from './health';
 import { ApiError } from './http';
 import { getStageExport } from './interpretation';
-import { queue, requireQueue } from './queue';
+import { queue, queueUnavailable, REDIS_WAIT_MS, requireQueue } from './queue';
+import { readBodyBytes } from './request-body';
 
 /** How long a request waits for a worker's answer before giving up. */
 export const PREDICT_TIMEOUT_MS = 60_000;
@@ -39,32 +42,36 @@ function predictEvents(): Promise<QueueEvents> {
 }
 
 /**
- * Reads a request body up to `limit` bytes, refusing a larger one (413) as soon as it is known
- * to be larger, from Content-Length or while streaming.
+ * Reads the image of a predict request, refusing a larger one (413) as soon as it is known to
+ * be larger, from Content-Length or while streaming.
  */
 export async function readImageBody(request: Request, limit = MAX_PREDICT_IMAGE_BYTES) {
-  const tooLarge = (received: string) =>
-    new ApiError(
-      413,
-      `The image is larger than ${limit / 1024 ** 2} MiB (${received}). Send a smaller image; the model sees it at its training size anyway.`,
-    );
-  const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (declared > limit) throw tooLarge(`${declared.toLocaleString('en')} bytes`);
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  const reader = request.body?.getReader();
-  for (let read = await reader?.read(); read && !read.done; read = await reader!.read()) {
-    size += read.value.byteLength;
-    if (size > limit) {
-      await reader!.cancel();
-      throw tooLarge(`more than ${limit.toLocaleString('en')} bytes`);
-    }
-    parts.push(read.value);
-  }
-  if (size === 0) {
+  const image = await readBodyBytes(request, {
+    maxBytes: limit,
+    tooLarge: (received) =>
+      new ApiError(
+        413,
+        `The image is larger than ${limit / 1024 ** 2} MiB (${received.toLocaleString('en')} bytes or more). Send a smaller image; the model sees it at its training size anyway.`,
+      ),
+  });
+  if (image.length === 0) {
     throw new ApiError(400, 'The request has no image: send the image bytes as the body.');
   }
-  return Buffer.concat(parts);
+  return image;
+}
+
+/**
+ * The image policy of dataset imports (format by its bytes, header, pixel limit): what an import
+ * would skip, a prediction refuses before any worker decodes it.
+ */
+async function checkImage(image: Buffer): Promise<void> {
+  const scanned = await scanImage(image, '', { shouldDecode: false });
+  if (!scanned.ok) {
+    throw new ApiError(
+      415,
+      `The upload is not an image the studio reads: ${scanned.reason}. Predictions take what dataset imports take: JPEG, PNG, WebP, GIF, AVIF or TIFF.`,
+    );
+  }
 }
 
 /**
@@ -78,6 +85,7 @@ export async function predictWithStage(
   options: { topK: number; tta: boolean },
 ): Promise<PredictResult> {
   await getStageExport(access, stageId); // 404 unless this team's stage has an exported model
+  await checkImage(image);
   // The health check's commands fail rather than wait while the shared connection is still
   // connecting (as on the first request of a server process).
   await requireQueue('No prediction was made.');
@@ -90,7 +98,9 @@ export async function predictWithStage(
     );
   }
   const data = predictJob.parse({ stageId, image: image.toString('base64'), ...options });
-  const events = await predictEvents();
+  const events = await answerWithin(predictEvents(), REDIS_WAIT_MS).catch((error: unknown) => {
+    throw queueUnavailable((error as Error).message, 'No prediction was made.');
+  });
   const job = await predictQueue.add('predict', data, PREDICT_JOB_OPTIONS);
   let answer: unknown;
   try {

@@ -3,6 +3,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { QUEUES } from '@studio/shared';
 import { env } from './env';
+import { answerWithin } from './answer-within';
 import { ApiError } from './http';
 
 // Producer profile: fail fast instead of queueing commands while Redis is away, so requests
@@ -10,18 +11,26 @@ import { ApiError } from './http';
 const holder = globalThis as unknown as { studioRedis?: Redis; studioQueues?: Map<string, Queue> };
 
 /**
- * How long a request waits for Redis to come back before answering 503: a little more than
- * ioredis's longest pause between reconnection attempts (2 s), so the first request after an
- * outage does not fail needlessly.
+ * How long a request waits on Redis, to come back or to answer, before answering 503. A Redis
+ * that is down refuses connections; one that hangs (stopped, overloaded, a dead network path)
+ * keeps them open and answers nothing, which only a command timeout notices.
  */
-const QUEUE_WAIT_MS = 3_000;
+export const REDIS_WAIT_MS = 2_000;
+
+/** Connection options every web-side Redis connection shares. */
+export const REDIS_REQUEST_OPTIONS = {
+  connectTimeout: REDIS_WAIT_MS,
+  commandTimeout: REDIS_WAIT_MS,
+  // Retry at least every second, so a request waiting REDIS_WAIT_MS sees Redis come back.
+  retryStrategy: (attempt: number) => Math.min(attempt * 200, 1_000),
+} as const;
 
 export function redis(): Redis {
   if (!holder.studioRedis) {
     const connection = new Redis(env().REDIS_URL, {
+      ...REDIS_REQUEST_OPTIONS,
       maxRetriesPerRequest: 1,
       enableOfflineQueue: false,
-      connectTimeout: 2_000,
       lazyConnect: false,
     });
     connection.on('error', () => undefined); // surfaced by the health check and by failing commands
@@ -56,17 +65,16 @@ export function queueUnavailable(reason: string, outcome: string): ApiError {
 }
 
 /**
- * Waits up to a few seconds for the queue's Redis and fails with a 503 naming it otherwise. Call
- * it before writing rows that only make sense with a job in the queue, so an outage leaves
- * nothing half done. Without it, a queue created while Redis is down waits for it indefinitely.
+ * Waits until `connection` is ready, at most `ms`; rejects with the last connection error.
+ * Without it, a command on a connection that is still connecting fails at once or waits for it
+ * indefinitely, depending on its profile.
  */
-export async function requireQueue(outcome: string): Promise<void> {
-  const connection = redis();
+async function waitUntilReady(connection: Redis, ms: number): Promise<void> {
   if (connection.status === 'ready') return;
   let lastError = 'no connection';
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error) => (lastError = error.message);
-    const finish = (error?: ApiError) => {
+    const finish = (error?: Error) => {
       clearTimeout(timer);
       connection.off('ready', onReady);
       connection.off('error', onError);
@@ -74,13 +82,34 @@ export async function requireQueue(outcome: string): Promise<void> {
       else resolve();
     };
     const onReady = () => finish();
-    const timer = setTimeout(
-      () => finish(queueUnavailable(`${lastError}; waited ${QUEUE_WAIT_MS / 1000} s`, outcome)),
-      QUEUE_WAIT_MS,
-    );
+    const timer = setTimeout(() => finish(new Error(`${lastError}; waited ${ms / 1000} s`)), ms);
     connection.on('ready', onReady);
     connection.on('error', onError);
   });
+}
+
+/**
+ * Resolves once Redis answers a PING, waiting for a reconnection if it is away; rejects after
+ * REDIS_WAIT_MS. Ready is not enough: a hung Redis keeps its connection open and answers nothing.
+ */
+export async function pingRedis(): Promise<void> {
+  const connection = redis();
+  const started = Date.now();
+  await waitUntilReady(connection, REDIS_WAIT_MS);
+  const left = Math.max(REDIS_WAIT_MS - (Date.now() - started), 200);
+  await answerWithin(connection.ping(), left);
+}
+
+/**
+ * Fails with a 503 naming Redis unless it answers within REDIS_WAIT_MS. Call it before writing
+ * rows that only make sense with a job in the queue, so an outage leaves nothing half done.
+ */
+export async function requireQueue(outcome: string): Promise<void> {
+  try {
+    await pingRedis();
+  } catch (error) {
+    throw queueUnavailable((error as Error).message, outcome);
+  }
 }
 
 /**

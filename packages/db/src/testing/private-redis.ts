@@ -9,6 +9,12 @@ export interface PrivateRedis {
   /** Shuts Redis down; `keepData` writes a snapshot first, which the next `start` loads. */
   stop(options?: { keepData?: boolean }): Promise<void>;
   start(): Promise<void>;
+  /**
+   * Stops the process without ending it (SIGSTOP): connections stay open and nothing answers,
+   * as with a hung server or a dead network path. `thaw` resumes it (SIGCONT).
+   */
+  freeze(): void;
+  thaw(): void;
   close(): Promise<void>;
 }
 
@@ -51,6 +57,8 @@ export async function startPrivateRedis(
     url: `redis://127.0.0.1:${port}`,
     stop,
     start,
+    freeze: () => server?.kill('SIGSTOP'),
+    thaw: () => server?.kill('SIGCONT'),
     async close() {
       await stop();
       rmSync(dir, { recursive: true, force: true });

@@ -1,6 +1,7 @@
 import { authFor } from '@/server/auth';
 import { clientAddress, headersForAuth } from '@/server/client-address';
 import { ApiError, handle } from '@/server/http';
+import { withCappedBody } from '@/server/request-body';
 import { readSignInBody } from '@/server/sign-in-body';
 import { countSignInAttempt } from '@/server/sign-in-limit';
 
@@ -47,4 +48,5 @@ const handler = handle(async (request: Request) => {
 });
 
 export const GET = handler;
-export const POST = handler;
+// The body is read under the JSON cap first: Better Auth itself would read one of any size.
+export const POST = handle(async (request: Request) => handler(await withCappedBody(request)));

@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Readable } from 'node:stream';
-import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import { NextResponse } from 'next/server';
 import { requireAccess } from '@/server/access';
 import { getDatasetOrThrow } from '@/server/datasets';
@@ -9,16 +7,31 @@ import { env } from '@/server/env';
 import { ApiError, handle } from '@/server/http';
 import { enqueueImport } from '@/server/imports';
 import { requireQueue } from '@/server/queue';
+import { spoolBody } from '@/server/spool-body';
 
 export const dynamic = 'force-dynamic';
 
-/** An archive upload: the raw body is streamed into blob storage, then the worker imports it. */
+const gib = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(2)} GiB`;
+
+function archiveTooLarge(received: number, maxBytes: number): ApiError {
+  return new ApiError(
+    413,
+    `The archive is over the limit of ${gib(maxBytes)} (${gib(received)} received). Split it into smaller archives.`,
+  );
+}
+
+/**
+ * An archive upload: the raw body goes to a temporary file first, then into blob storage, and
+ * the worker imports it. A slow client thus never holds a database connection.
+ */
 export const POST = handle(
   async (request: Request, { params }: { params: Promise<{ id: string }> }) => {
+    const maxBytes = env().STUDIO_MAX_UPLOAD_BYTES;
+    const declared = Number(request.headers.get('content-length') ?? 0);
+    if (declared > maxBytes) throw archiveTooLarge(declared, maxBytes);
     const access = await requireAccess(request, 'write');
     const { id } = await params;
     await getDatasetOrThrow(access, id);
-    const maxBytes = env().STUDIO_MAX_UPLOAD_BYTES;
     const fileName = new URL(request.url).searchParams.get('filename') ?? 'upload';
     if (!/\.(zip|tar|tgz|tar\.gz)$/i.test(fileName)) {
       throw new ApiError(
@@ -26,29 +39,26 @@ export const POST = handle(
         `"${fileName}" is not a zip, tar or tar.gz archive. Upload a folder or photos directly instead.`,
       );
     }
-    const declared = Number(request.headers.get('content-length') ?? 0);
-    if (declared > maxBytes) {
-      throw new ApiError(
-        413,
-        `The archive is ${(declared / 1024 ** 3).toFixed(2)} GiB; the limit is ${(maxBytes / 1024 ** 3).toFixed(2)} GiB. Split it into smaller archives.`,
-      );
-    }
     if (!request.body) throw new ApiError(400, 'The request had no body.');
     // Before reading a body that may be gigabytes: without the queue it could not be imported.
     await requireQueue('The archive was not uploaded.');
-    const key = `upload:${randomUUID()}`;
-    const body = Readable.fromWeb(request.body as unknown as NodeReadableStream<Uint8Array>);
-    try {
-      await blobs().putStream(key, body, 'application/octet-stream', maxBytes);
-    } catch (error) {
-      if ((error as { code?: string }).code === 'too_large') {
+    const spooled = await spoolBody(request, {
+      maxBytes,
+      tooLarge: (received) => archiveTooLarge(received, maxBytes),
+    }).catch(async (error: unknown) => {
+      if (error instanceof ApiError && error.status === 413) {
         await db().dataset.update({
           where: { id },
-          data: { status: 'failed', error: (error as Error).message },
+          data: { status: 'failed', error: error.message },
         });
-        throw new ApiError(413, (error as Error).message);
       }
       throw error;
+    });
+    const key = `upload:${randomUUID()}`;
+    try {
+      await blobs().putStream(key, spooled.read(), 'application/octet-stream', maxBytes);
+    } finally {
+      await spooled.close();
     }
     const task = await enqueueImport(access, {
       datasetId: id,

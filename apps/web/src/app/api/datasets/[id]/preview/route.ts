@@ -2,6 +2,7 @@ import { NextResponse } from 'next/server';
 import { versionRequest } from '@studio/shared';
 import { requireAccess } from '@/server/access';
 import { handle, parseJson } from '@/server/http';
+import { BODY_LIMITS } from '@/server/request-body';
 import { previewLabelling } from '@/server/labelling';
 
 export const dynamic = 'force-dynamic';
@@ -12,7 +13,11 @@ export const POST = handle(
     const access = await requireAccess(request, 'write');
     const { id } = await params;
     return NextResponse.json(
-      await previewLabelling(access, id, await parseJson(request, versionRequest)),
+      await previewLabelling(
+        access,
+        id,
+        await parseJson(request, versionRequest, BODY_LIMITS.labelling),
+      ),
     );
   },
 );

@@ -1,8 +1,6 @@
-import { Redis } from 'ioredis';
-import { runEventsChannel } from '@studio/shared';
-import { env } from '@/server/env';
 import { requireAccess } from '@/server/access';
 import { handle } from '@/server/http';
+import { subscribeToRunEvents } from '@/server/run-events';
 import { getRunOrThrow } from '@/server/runs';
 
 export const dynamic = 'force-dynamic';
@@ -16,37 +14,35 @@ export const GET = handle(
     const access = await requireAccess(request);
     const { id } = await params;
     await getRunOrThrow(access, id);
-    const subscriber = new Redis(env().REDIS_URL, { maxRetriesPerRequest: 1, lazyConnect: true });
-    subscriber.on('error', () => undefined);
-    await subscriber.connect();
-    const channel = runEventsChannel(env().STUDIO_PREFIX, id);
     const encoder = new TextEncoder();
+    let send: (text: string) => void = () => undefined;
+    const unsubscribe = await subscribeToRunEvents(id, (message) => send(`data: ${message}\n\n`));
     let heartbeat: ReturnType<typeof setInterval> | undefined;
     const close = () => {
       clearInterval(heartbeat);
-      subscriber.disconnect();
+      unsubscribe();
     };
     const stream = new ReadableStream<Uint8Array>({
-      async start(controller) {
-        const send = (text: string) => {
+      start(controller) {
+        send = (text: string) => {
           try {
             controller.enqueue(encoder.encode(text));
           } catch {
             close();
           }
         };
-        subscriber.on('message', (_channel, message) => send(`data: ${message}\n\n`));
-        await subscriber.subscribe(channel);
         send(': connected\n\n');
         heartbeat = setInterval(() => send(': keep-alive\n\n'), 15_000);
-        request.signal.addEventListener('abort', () => {
+        const end = () => {
           close();
           try {
             controller.close();
           } catch {
             // already closed
           }
-        });
+        };
+        if (request.signal.aborted) end();
+        else request.signal.addEventListener('abort', end);
       },
       cancel: close,
     });
