@@ -21,7 +21,12 @@ export { readZipEntries } from './zip-source';
 export { readTarEntries } from './tar-source';
 export { readUploadedFiles, type UploadedFile } from './upload-source';
 export { readDirectoryEntries } from './directory-source';
-export { readArchiveEntries, detectArchiveFormat, type ArchiveFormat } from './archive-source';
+export {
+  readArchiveEntries,
+  detectArchiveFormat,
+  checkArchiveHead,
+  type ArchiveFormat,
+} from './archive-source';
 
 // Scanning and importing
 export { sniffFormat, type ImageFormat, type SniffResult } from './sniff-format';
