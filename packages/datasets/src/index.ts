@@ -27,6 +27,15 @@ export {
   checkArchiveHead,
   type ArchiveFormat,
 } from './archive-source';
+// URL imports: which hosts and addresses may be fetched
+export {
+  checkImportUrl,
+  isSpecialUseAddress,
+  parseAllowedImportHosts,
+  resolveImportHost,
+  type AllowedImportHosts,
+  type ResolvedAddress,
+} from './import-url-policy';
 
 // Scanning and importing
 export { sniffFormat, type ImageFormat, type SniffResult } from './sniff-format';

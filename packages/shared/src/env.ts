@@ -18,6 +18,11 @@ const envSchema = z.object({
     .int()
     .positive()
     .default(2 * 1024 ** 3),
+  /** Internal hosts URL imports may reach (a local mirror): names, IPs or CIDRs, comma-separated. */
+  STUDIO_IMPORT_ALLOWED_HOSTS: z
+    .string()
+    .regex(/^[\w.:/,\s-]*$/, 'host names, IP addresses or CIDR ranges, separated by commas')
+    .default(''),
   /** Where the worker caches downloaded weights and archives. */
   STUDIO_CACHE_DIR: z.string().optional(),
   /** A stable name for this worker in the health report (random when unset). */

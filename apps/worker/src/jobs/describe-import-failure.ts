@@ -1,6 +1,6 @@
 import { ImportBlobsRemovedError, isConnectionLoss } from '@studio/db';
 import { DatasetError } from '@studio/datasets';
-import { DownloadError } from './download';
+import { DownloadError } from './download-error';
 
 export interface ImportFailure {
   /** For the person reading the import: what happened and what to do; no stack, path or ORM code. */

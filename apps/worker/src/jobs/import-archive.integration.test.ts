@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresBlobStore } from '@studio/db';
 import { createTestDatabase, type TestDatabase } from '@studio/db/testing';
+import { parseAllowedImportHosts } from '@studio/datasets';
 import { makeImage, writeTar, writeZip } from '@studio/datasets/test-helpers';
 import { QUEUES } from '@studio/shared';
 import { importArchive, PermanentImportError, type ImportContext } from './import-archive';
@@ -29,6 +30,8 @@ beforeAll(async () => {
     blobs: new PostgresBlobStore(t.db),
     log: () => undefined,
     maxArchiveBytes: 50 * 1024 * 1024,
+    // The test's server plays an internal mirror (see import-url-guard for the default).
+    allowedHosts: parseAllowedImportHosts('127.0.0.1'),
   };
   server = http.createServer((req, res) => {
     hits.set(req.url!, (hits.get(req.url!) ?? 0) + 1);
@@ -309,6 +312,7 @@ describe('the worker process', () => {
           DATABASE_URL: t.url,
           STUDIO_PREFIX: prefix,
           STUDIO_WORKER_ID: 'test-worker',
+          STUDIO_IMPORT_ALLOWED_HOSTS: '127.0.0.1',
         },
         stdio: 'pipe',
       },

@@ -4,16 +4,26 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { importIntoDataset, type Db, type PostgresBlobStore } from '@studio/db';
-import { checkArchiveHead, DatasetError, readArchiveEntries } from '@studio/datasets';
+import {
+  checkArchiveHead,
+  checkImportUrl,
+  DatasetError,
+  parseAllowedImportHosts,
+  readArchiveEntries,
+  type AllowedImportHosts,
+} from '@studio/datasets';
 import type { ImportArchiveJob } from '@studio/shared';
 import { describeImportFailure } from './describe-import-failure';
-import { DownloadError, downloadToFile } from './download';
+import { downloadToFile } from './download';
+import { DownloadError } from './download-error';
 
 export interface ImportContext {
   db: Db;
   blobs: PostgresBlobStore;
   log: (msg: string) => void;
   maxArchiveBytes: number;
+  /** Internal hosts URL imports may reach (STUDIO_IMPORT_ALLOWED_HOSTS); none when absent. */
+  allowedHosts?: AllowedImportHosts;
   signal?: AbortSignal;
 }
 
@@ -136,6 +146,9 @@ async function fetchUrlArchive(
   file: string,
   update: (data: { done?: number; total?: number; message?: string }) => Promise<unknown>,
 ): Promise<void> {
+  const allowed = ctx.allowedHosts ?? parseAllowedImportHosts();
+  // Before the cache too: a download cached from an address now refused is not served.
+  checkImportUrl(url, allowed);
   const cached = await ctx.db.urlCache.findFirst({
     where: sha256 ? { url, sha256 } : { url },
     orderBy: { createdAt: 'desc' },
@@ -149,6 +162,7 @@ async function fetchUrlArchive(
   const downloaded = await downloadToFile(url, file, {
     sha256,
     maxBytes: ctx.maxArchiveBytes,
+    allowed,
     signal: ctx.signal,
     onProgress: (p) =>
       void update({
