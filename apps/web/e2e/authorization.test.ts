@@ -493,7 +493,7 @@ beforeAll(async () => {
   await db().stageExport.create({ data: { stageId: fx.stageId, files: [], bytes: 0n } });
   const remote = await studio.api('/api/datasets', {
     method: 'POST',
-    ...json({ sourceKind: 'url', name: 'remote photos', url: 'http://127.0.0.1:9/photos.zip' }),
+    ...json({ sourceKind: 'url', name: 'remote photos', url: 'http://photos.invalid/photos.zip' }),
   });
   fx.importId = ((await remote.json()) as { importId: string }).importId;
   tokens.read = await createToken(studio.owner, 'read');

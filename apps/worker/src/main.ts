@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, Worker, Queue, type Job } from 'bullmq';
 import { createDb, PostgresBlobStore, retryOnConnectionLoss, sweepOrphanBlobs } from '@studio/db';
 import { applyMigrations } from '@studio/db/migrate';
+import { parseAllowedImportHosts } from '@studio/datasets';
 import { initBackend } from '@studio/ml';
 import {
   importArchiveJob,
@@ -31,6 +32,8 @@ const blobs = new PostgresBlobStore(db);
 const redis = createWorkerRedis(env.REDIS_URL, log);
 const publisher = createWorkerRedis(env.REDIS_URL, log);
 const shutdown = new AbortController();
+const maxArchiveBytes = env.STUDIO_MAX_UPLOAD_BYTES;
+const allowedHosts = parseAllowedImportHosts(env.STUDIO_IMPORT_ALLOWED_HOSTS);
 const connection = { connection: redis, prefix: env.STUDIO_PREFIX };
 
 const imports = new Worker(
@@ -38,7 +41,7 @@ const imports = new Worker(
   async (job) => {
     const data = importArchiveJob.parse(job.data);
     try {
-      await importArchive({ db, blobs, log, maxArchiveBytes: env.STUDIO_MAX_UPLOAD_BYTES }, data, {
+      await importArchive({ db, blobs, log, maxArchiveBytes, allowedHosts }, data, {
         number: job.attemptsMade + 1,
         of: job.opts.attempts ?? 1,
       });

@@ -1,3 +1,4 @@
+import { truncate } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { readArchiveEntries } from './archive-source';
 import { collect } from './test-helpers/images';
@@ -27,6 +28,31 @@ describe('readArchiveEntries', () => {
       message: expect.stringMatching(
         /^The archive is bzip2 \(\.tar\.bz2\), which the studio cannot open/,
       ),
+    });
+  });
+
+  it('refuses a zero-filled file from its first bytes, without reading the rest', async () => {
+    // 16 GiB of zeros named .zip (sparse: no disk used); reading it as a tar took minutes.
+    const zeros = await temp.write('photos.zip', Buffer.alloc(0));
+    await truncate(zeros, 16 * 1024 ** 3);
+    await expect(collect(readArchiveEntries(zeros))).rejects.toMatchObject({
+      code: 'ARCHIVE_CORRUPT',
+      message: expect.stringMatching(
+        /^The file is not a zip, tar or tar\.gz archive: its first bytes are all zeros\./,
+      ),
+    });
+  });
+
+  it('refuses text and an empty file as no archive', async () => {
+    const text = await temp.write('notes.tar', Buffer.from('just some text, not an archive'));
+    await expect(collect(readArchiveEntries(text))).rejects.toMatchObject({
+      code: 'ARCHIVE_CORRUPT',
+      message: expect.stringMatching(/its first bytes are no archive format the studio knows/),
+    });
+    const empty = await temp.write('empty.tgz', Buffer.alloc(0));
+    await expect(collect(readArchiveEntries(empty))).rejects.toMatchObject({
+      code: 'ARCHIVE_CORRUPT',
+      message: expect.stringMatching(/the file is empty/),
     });
   });
 });

@@ -5,7 +5,7 @@ import type { SourceEntry, SourceOptions } from './source-entry';
 import { readTarEntries } from './tar-source';
 import { readZipEntries } from './zip-source';
 
-export type ArchiveFormat = 'zip' | 'tar' | 'tar.gz' | 'unsupported';
+export type ArchiveFormat = 'zip' | 'tar' | 'tar.gz' | 'unsupported' | 'unknown';
 
 const startsWith = (bytes: Uint8Array, signature: number[], offset = 0): boolean =>
   signature.every((byte, i) => bytes[offset + i] === byte);
@@ -24,11 +24,36 @@ export function detectArchiveFormat(head: Uint8Array): { format: ArchiveFormat; 
   if (startsWith(head, [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]))
     return { format: 'unsupported', name: '7z' };
   if (startsWith(head, [0x52, 0x61, 0x72, 0x21])) return { format: 'unsupported', name: 'RAR' };
-  // "ustar" at 257 marks POSIX and GNU tars; anything else is left for the tar reader to judge.
-  return {
-    format: 'tar',
-    name: startsWith(head, [0x75, 0x73, 0x74, 0x61, 0x72], 257) ? 'tar' : 'unknown',
-  };
+  // "ustar" at 257 marks POSIX and GNU tars, the ones the tar reader opens.
+  if (startsWith(head, [0x75, 0x73, 0x74, 0x61, 0x72], 257)) return { format: 'tar', name: 'tar' };
+  return { format: 'unknown', name: describeUnknownHead(head) };
+}
+
+/**
+ * Refuses, from its first bytes, a file that is no archive the studio opens: a zero-filled or
+ * text file would otherwise be read to its end (gigabytes, minutes) as a tar with no entries.
+ */
+export function checkArchiveHead(head: Uint8Array): 'zip' | 'tar' | 'tar.gz' {
+  const { format, name } = detectArchiveFormat(head);
+  if (format === 'unsupported')
+    throw new DatasetError(
+      'ARCHIVE_UNSUPPORTED',
+      `The archive is ${name}, which the studio cannot open. Expected .zip, .tar or .tar.gz; re-pack it in one of those.`,
+      { format: name },
+    );
+  if (format === 'unknown')
+    throw new DatasetError(
+      'ARCHIVE_CORRUPT',
+      `The file is not a zip, tar or tar.gz archive: its first bytes are ${name}. Check that the upload or download is the archive itself and that it finished.`,
+      { format: 'unknown' },
+    );
+  return format;
+}
+
+function describeUnknownHead(head: Uint8Array): string {
+  if (head.length === 0) return 'missing (the file is empty)';
+  if (head.every((byte) => byte === 0)) return 'all zeros';
+  return 'no archive format the studio knows';
 }
 
 /**
@@ -41,21 +66,13 @@ export async function* readArchiveEntries(
 ): AsyncGenerator<SourceEntry> {
   const head = Buffer.alloc(512);
   const handle = await open(filePath, 'r');
+  let length = 0;
   try {
-    await handle.read(head, 0, head.length, 0);
+    ({ bytesRead: length } = await handle.read(head, 0, head.length, 0));
   } finally {
     await handle.close();
   }
-  const { format, name } = detectArchiveFormat(head);
-  if (format === 'unsupported') {
-    throw new DatasetError(
-      'ARCHIVE_UNSUPPORTED',
-      `The archive is ${name}, which the studio cannot open. Expected .zip, .tar or .tar.gz; re-pack it in one of those.`,
-      {
-        format: name,
-      },
-    );
-  }
+  const format = checkArchiveHead(head.subarray(0, length));
   yield* format === 'zip'
     ? readZipEntries(filePath, options)
     : readTarEntries(createReadStream(filePath), options);

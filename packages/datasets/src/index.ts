@@ -21,7 +21,21 @@ export { readZipEntries } from './zip-source';
 export { readTarEntries } from './tar-source';
 export { readUploadedFiles, type UploadedFile } from './upload-source';
 export { readDirectoryEntries } from './directory-source';
-export { readArchiveEntries, detectArchiveFormat, type ArchiveFormat } from './archive-source';
+export {
+  readArchiveEntries,
+  detectArchiveFormat,
+  checkArchiveHead,
+  type ArchiveFormat,
+} from './archive-source';
+// URL imports: which hosts and addresses may be fetched
+export {
+  checkImportUrl,
+  isSpecialUseAddress,
+  parseAllowedImportHosts,
+  resolveImportHost,
+  type AllowedImportHosts,
+  type ResolvedAddress,
+} from './import-url-policy';
 
 // Scanning and importing
 export { sniffFormat, type ImageFormat, type SniffResult } from './sniff-format';

@@ -3,6 +3,8 @@ import type { Db } from './client';
 
 /** Chunk size for blobs: big enough that images are one row, small enough to stream weights. */
 export const BLOB_CHUNK_BYTES = 4 * 1024 * 1024;
+/** Bytes of blobs sent in one `putMany` statement (a single larger blob goes alone). */
+const PUT_MANY_STATEMENT_BYTES = 16 * 1024 * 1024;
 
 export interface BlobInfo {
   key: string;
@@ -32,27 +34,39 @@ export class PostgresBlobStore {
     await this.putMany([{ key, bytes, contentType }]);
   }
 
-  /** Stores several blobs in one transaction (one round trip for many small images). */
+  /**
+   * Stores several blobs, many per statement (one round trip for hundreds of small images). Each
+   * statement is atomic on its own, so a blob is stored whole or not at all, without an
+   * interactive transaction's time limit however busy the database is.
+   */
   async putMany(items: { key: string; bytes: Uint8Array; contentType: string }[]): Promise<void> {
-    if (items.length === 0) return;
-    const chunked = items.map((item) => ({ ...item, chunks: splitIntoChunks(item.bytes) }));
-    await this.db.$transaction(async (tx) => {
-      const created = await tx.blob.createManyAndReturn({
-        data: chunked.map((c) => ({
-          key: c.key,
-          size: BigInt(c.bytes.length),
-          contentType: c.contentType,
-          chunkCount: c.chunks.length,
-        })),
-        skipDuplicates: true,
-        select: { key: true },
-      });
-      const isNew = new Set(created.map((c) => c.key));
-      const rows = chunked
-        .filter((c) => isNew.has(c.key))
-        .flatMap((c) => c.chunks.map((data, index) => ({ blobKey: c.key, index, data })));
-      if (rows.length > 0) await tx.blobChunk.createMany({ data: rows });
-    });
+    const unique = [...new Map(items.map((item) => [item.key, item])).values()];
+    for (const group of groupByBytes(unique, PUT_MANY_STATEMENT_BYTES)) {
+      const chunked = group.map((item) => ({ ...item, chunks: splitIntoChunks(item.bytes) }));
+      const chunks = chunked.flatMap((c) =>
+        c.chunks.map((data, index) => ({ key: c.key, index, data })),
+      );
+      await this.db.$executeRawUnsafe(
+        // unnest() in the select list streams rows; in FROM it would buffer them in a
+        // tuplestore, which spills megabytes of image bytes to temporary files.
+        `WITH created AS (
+           INSERT INTO "Blob" (key, size, "contentType", "chunkCount")
+           SELECT unnest($1::text[]), unnest($2::bigint[]), unnest($3::text[]), unnest($4::int[])
+           ON CONFLICT (key) DO NOTHING
+           RETURNING key)
+         INSERT INTO "BlobChunk" ("blobKey", index, data)
+         SELECT c.key, c.index, c.data
+         FROM (SELECT unnest($5::text[]) AS key, unnest($6::int[]) AS index, unnest($7::bytea[]) AS data) AS c
+         WHERE c.key IN (SELECT key FROM created)`,
+        chunked.map((c) => c.key),
+        chunked.map((c) => c.bytes.length),
+        chunked.map((c) => c.contentType),
+        chunked.map((c) => c.chunks.length),
+        chunks.map((c) => c.key),
+        chunks.map((c) => c.index),
+        chunks.map((c) => c.data),
+      );
+    }
   }
 
   /**
@@ -109,6 +123,16 @@ export class PostgresBlobStore {
     return Buffer.concat(chunks.map((c) => c.data));
   }
 
+  /** The first `bytes` bytes of a blob (fewer when it is shorter, none when it does not exist). */
+  async head(key: string, bytes: number): Promise<Buffer> {
+    const rows = await this.db.$queryRawUnsafe<{ head: Uint8Array }[]>(
+      'SELECT substring(data FROM 1 FOR $2) AS head FROM "BlobChunk" WHERE "blobKey" = $1 AND index = 0',
+      key,
+      bytes,
+    );
+    return Buffer.from(rows[0]?.head ?? []);
+  }
+
   /** Streams a blob chunk by chunk, holding one chunk in memory at a time. */
   stream(key: string): Readable {
     const db = this.db;
@@ -131,6 +155,21 @@ export class PostgresBlobStore {
   async delete(key: string): Promise<void> {
     await this.db.blob.deleteMany({ where: { key } });
   }
+}
+
+/** Consecutive groups of items holding about `maxBytes` each; an item is never split. */
+function groupByBytes<T extends { bytes: Uint8Array }>(items: T[], maxBytes: number): T[][] {
+  const groups: T[][] = [];
+  let bytes = Infinity;
+  for (const item of items) {
+    if (bytes + item.bytes.length > maxBytes) {
+      groups.push([]);
+      bytes = 0;
+    }
+    groups.at(-1)!.push(item);
+    bytes += item.bytes.length;
+  }
+  return groups;
 }
 
 function splitIntoChunks(bytes: Uint8Array): Uint8Array<ArrayBuffer>[] {

@@ -83,6 +83,7 @@ describe('sweeping orphan blobs', () => {
     const orphans = ['img:' + 'f'.repeat(64), 'thumb:' + 'f'.repeat(64), 'ckpt:r:epoch:s:2'];
     orphans.push(
       'upload:gone',
+      'upload:of-a-failed-import',
       'archive:gone',
       'export/gone/model.json',
       'backbone/gone/model.json',
@@ -95,6 +96,15 @@ describe('sweeping orphan blobs', () => {
     });
     await t.db.importTask.create({
       data: { datasetId: dataset.id, kind: 'archive', source: named[1]! },
+    });
+    // A failed import never reads its upload again, though its row still names it.
+    await t.db.importTask.create({
+      data: {
+        datasetId: dataset.id,
+        kind: 'archive',
+        source: 'upload:of-a-failed-import',
+        status: 'failed',
+      },
     });
     await t.db.urlCache.create({
       data: { url: 'https://example.test/a.zip', sha256: 'a', blobKey: named[2]!, size: 3n },
@@ -185,7 +195,7 @@ describe('sweeping orphan blobs', () => {
     expect(await danglingRows(dataset.id)).toEqual([]);
   });
 
-  it('an import whose reused blobs were swept meanwhile records nothing and says why', async () => {
+  it('an import whose reused blobs were swept meanwhile records none of their rows and says why', async () => {
     const dataset = await newDataset();
     const store = createImageStore(blobs);
     const result = await importEntries(await upload(2, 20), store);

@@ -3,13 +3,15 @@ import type { Db } from './client';
 /**
  * Blob keys the sweep may remove, each with what names it. Blobs are written before the rows
  * that name them (so a crash leaves at worst an unnamed blob, never a row naming nothing); the
- * sweep removes what a crash left. Keys of any other shape are never touched.
+ * sweep removes what a crash left. Keys of any other shape are never touched. A failed import's
+ * upload is removed by the worker when it gives up; the sweep frees any it could not remove.
  */
 const IS_REFERENCED = `(
   (b.key LIKE 'img:%' AND EXISTS (SELECT 1 FROM "DatasetFile" f WHERE f.sha256 = substr(b.key, 5)))
   OR (b.key LIKE 'thumb:%' AND EXISTS (SELECT 1 FROM "DatasetFile" f WHERE f.sha256 = substr(b.key, 7)))
   OR (b.key LIKE 'ckpt:%' AND EXISTS (SELECT 1 FROM "Checkpoint" c WHERE c."blobKey" = b.key))
-  OR (b.key LIKE 'upload:%' AND EXISTS (SELECT 1 FROM "ImportTask" t WHERE t.source = b.key))
+  OR (b.key LIKE 'upload:%' AND EXISTS (
+    SELECT 1 FROM "ImportTask" t WHERE t.source = b.key AND t.status <> 'failed'))
   OR (b.key LIKE 'archive:%' AND EXISTS (SELECT 1 FROM "UrlCache" u WHERE u."blobKey" = b.key))
   OR (b.key LIKE 'export/%' AND EXISTS (
     SELECT 1 FROM "StageExport" e, jsonb_array_elements(e.files) x WHERE x->>'blobKey' = b.key))

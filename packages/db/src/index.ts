@@ -9,6 +9,7 @@ export {
   createImageStore,
   importIntoDataset,
   saveImportResult,
+  ImportBlobsRemovedError,
   imageBlobKey,
   thumbnailBlobKey,
   imageContentType,

@@ -22,6 +22,11 @@ const envSchema = z.object({
     .default(2 * 1024 ** 3),
   /** Seconds a request body may send nothing before the web app refuses it (408). */
   STUDIO_BODY_IDLE_TIMEOUT_S: z.coerce.number().positive().default(30),
+  /** Internal hosts URL imports may reach (a local mirror): names, IPs or CIDRs, comma-separated. */
+  STUDIO_IMPORT_ALLOWED_HOSTS: z
+    .string()
+    .regex(/^[\w.:/,\s-]*$/, 'host names, IP addresses or CIDR ranges, separated by commas')
+    .default(''),
   /** Where the worker caches downloaded weights and archives. */
   STUDIO_CACHE_DIR: z.string().optional(),
   /** A stable name for this worker in the health report (random when unset). */

@@ -1,6 +1,7 @@
 import 'server-only';
 import { NextResponse } from 'next/server';
 import type { z } from 'zod';
+import { isConnectionLoss } from '@studio/db';
 import { ApiError } from './api-error';
 import { BODY_LIMITS, readJsonCapped } from './request-body';
 
@@ -20,24 +21,28 @@ export function jsonError(error: unknown): NextResponse {
       { status: error.status, headers: error.headers },
     );
   }
-  const candidate = error as { code?: string; message?: string };
-  // Errors of the datasets library carry a code and a message written for people.
+  const candidate = error as { code?: string; message?: string; name?: string };
+  // Errors of the datasets library carry a code and a message written for people. Database and
+  // system errors carry codes too (P2010, ENOENT), with queries and file paths in the message.
   if (
     candidate &&
     typeof candidate.code === 'string' &&
     typeof candidate.message === 'string' &&
-    candidate.code !== 'ECONNREFUSED'
+    !/^(P\d{4}|E[A-Z]+)$/.test(candidate.code) &&
+    !candidate.name?.startsWith('Prisma')
   ) {
     return NextResponse.json({ error: candidate.message, code: candidate.code }, { status: 400 });
   }
   console.error(error);
   const message = error instanceof Error ? error.message : String(error);
   const isServiceDown =
+    isConnectionLoss(error) ||
     /ECONNREFUSED|Connection is closed|Stream isn't writeable|enableOfflineQueue/i.test(message);
   return NextResponse.json(
     {
+      // An ORM error's first lines name the call and its source file; the last is the cause.
       error: isServiceDown
-        ? `A service the studio needs is unavailable (${message}). Try again shortly.`
+        ? `A service the studio needs is unavailable (${message.trim().split('\n').at(-1)}). Try again shortly.`
         : 'Internal error',
     },
     { status: isServiceDown ? 503 : 500 },

@@ -1,11 +1,19 @@
 import 'server-only';
 import { importIntoDataset } from '@studio/db';
-import { readUploadedFiles, type UploadedFile } from '@studio/datasets';
+import {
+  checkImportUrl,
+  DatasetError,
+  parseAllowedImportHosts,
+  readUploadedFiles,
+  type AllowedImportHosts,
+  type UploadedFile,
+} from '@studio/datasets';
 import { QUEUES } from '@studio/shared';
 import type { Access } from './access';
 import { recordAudit } from './audit';
 import { getDatasetOrThrow } from './datasets';
 import { blobs, db } from './db';
+import { env } from './env';
 import { ApiError, isUuid } from './http';
 import { addJob, requireQueue } from './queue';
 
@@ -45,6 +53,23 @@ export async function completeUpload(access: Access, datasetId: string) {
         ? { status: 'ready', error: null }
         : { status: 'failed', error: 'The upload contained no image the studio can read.' },
   });
+}
+
+let allowedHosts: AllowedImportHosts | undefined;
+
+/**
+ * Refuses, before anything is written, a URL whose host is an internal address in any spelling
+ * (`127.1`, `[::1]`, `localhost`). Names are resolved by the worker, which checks again on the
+ * address it connects to.
+ */
+export function checkImportUrlOrThrow(url: string): void {
+  allowedHosts ??= parseAllowedImportHosts(env().STUDIO_IMPORT_ALLOWED_HOSTS);
+  try {
+    checkImportUrl(url, allowedHosts);
+  } catch (error) {
+    if (error instanceof DatasetError) throw new ApiError(400, error.message);
+    throw error;
+  }
 }
 
 /** Queues an archive (already in blob storage) or a URL for the worker to import. */

@@ -1,32 +1,21 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rename, rm, stat } from 'node:fs/promises';
+import type { AllowedImportHosts } from '@studio/datasets';
+import { DownloadError } from './download-error';
+import { guardedGet } from './guarded-get';
 
 export interface DownloadProgress {
   receivedBytes: number;
   totalBytes: number | null;
 }
 
-/**
- * A download that failed. `isTemporary` when trying again later may succeed: the host could not
- * be reached, answered 408, 429 or 5xx, or the connection broke off; a 4xx answer, a file over
- * the limit or a wrong checksum will fail the same way again.
- */
-export class DownloadError extends Error {
-  readonly code = 'download_failed';
-  constructor(
-    message: string,
-    readonly isTemporary = false,
-  ) {
-    super(message);
-  }
-}
-
 const isTemporaryStatus = (status: number) => status === 408 || status === 429 || status >= 500;
 
 /**
  * Downloads a URL to a file (written beside it, renamed when complete), hashing as it goes;
- * a given checksum that does not match is an error and the file is removed.
+ * a given checksum that does not match is an error and the file is removed. Internal addresses
+ * are refused unless `allowed` lists them (see guardedGet).
  */
 export async function downloadToFile(
   url: string,
@@ -34,30 +23,26 @@ export async function downloadToFile(
   options: {
     sha256?: string;
     maxBytes: number;
+    allowed: AllowedImportHosts;
     onProgress?: (p: DownloadProgress) => void;
     signal?: AbortSignal;
   },
 ): Promise<{ sha256: string; bytes: number }> {
   const partial = `${file}.part`;
-  let response: Response;
-  try {
-    response = await fetch(url, { signal: options.signal, redirect: 'follow' });
-  } catch (error) {
-    if (options.signal?.aborted) throw error;
+  const response = await guardedGet(url, { allowed: options.allowed, signal: options.signal });
+  const status = response.statusCode ?? 0;
+  if (status < 200 || status >= 300) {
+    response.resume();
+    const reason = response.statusMessage ? ` ${response.statusMessage}` : '';
     throw new DownloadError(
-      `Could not reach ${url}: ${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message}.`,
-      true,
+      `Downloading ${url} failed: the server answered HTTP ${status}${reason}.`,
+      isTemporaryStatus(status),
     );
   }
-  if (!response.ok || !response.body) {
-    throw new DownloadError(
-      `Downloading ${url} failed: the server answered HTTP ${response.status} ${response.statusText}.`,
-      isTemporaryStatus(response.status),
-    );
-  }
-  const declared = Number(response.headers.get('content-length') ?? NaN);
+  const declared = Number(response.headers['content-length'] ?? NaN);
   const totalBytes = Number.isFinite(declared) ? declared : null;
   if (totalBytes !== null && totalBytes > options.maxBytes) {
+    response.destroy();
     throw new DownloadError(
       `${url} is ${totalBytes.toLocaleString('en')} bytes, more than the limit of ${options.maxBytes.toLocaleString('en')}.`,
     );
@@ -67,7 +52,7 @@ export async function downloadToFile(
   let receivedBytes = 0;
   let lastReport = 0;
   try {
-    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+    for await (const chunk of response as AsyncIterable<Buffer>) {
       receivedBytes += chunk.length;
       if (receivedBytes > options.maxBytes) {
         throw new DownloadError(
@@ -87,6 +72,7 @@ export async function downloadToFile(
     );
   } catch (error) {
     out.destroy();
+    response.destroy();
     await rm(partial, { force: true });
     if (error instanceof DownloadError) throw error;
     throw new DownloadError(

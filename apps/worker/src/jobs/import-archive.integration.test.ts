@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresBlobStore } from '@studio/db';
 import { createTestDatabase, type TestDatabase } from '@studio/db/testing';
+import { parseAllowedImportHosts } from '@studio/datasets';
 import { makeImage, writeTar, writeZip } from '@studio/datasets/test-helpers';
 import { QUEUES } from '@studio/shared';
 import { importArchive, PermanentImportError, type ImportContext } from './import-archive';
@@ -29,6 +30,8 @@ beforeAll(async () => {
     blobs: new PostgresBlobStore(t.db),
     log: () => undefined,
     maxArchiveBytes: 50 * 1024 * 1024,
+    // The test's server plays an internal mirror (see import-url-guard for the default).
+    allowedHosts: parseAllowedImportHosts('127.0.0.1'),
   };
   server = http.createServer((req, res) => {
     hits.set(req.url!, (hits.get(req.url!) ?? 0) + 1);
@@ -73,6 +76,13 @@ async function petsTarGz(): Promise<Buffer> {
     ],
     { isGzipped: true },
   );
+}
+
+async function petsZip(): Promise<Buffer> {
+  return writeZip([
+    { name: 'pets/pug_1.jpg', data: await makeImage('jpeg', 40, 30, '#aa3300') },
+    { name: 'pets/Bengal_1.png', data: await makeImage('png', 30, 40, '#0033aa') },
+  ]);
 }
 
 describe('importing an uploaded archive', () => {
@@ -134,6 +144,62 @@ describe('importing an uploaded archive', () => {
     const dataset = await t.db.dataset.findUniqueOrThrow({ where: { id: datasetId } });
     expect(dataset.status).toBe('failed');
     expect(dataset.error).toBe(task.error);
+    // Nothing will read the upload again.
+    expect(await ctx.blobs.has('upload:slip')).toBe(false);
+  });
+
+  it('keeps the upload while another attempt may come, and deletes it after the last', async () => {
+    await ctx.blobs.put('upload:retried', await petsZip(), 'application/zip');
+    const { taskId } = await newTask('archive', 'upload:retried', { fileName: 'pets.zip' });
+    await t.db.$executeRawUnsafe(`
+      CREATE FUNCTION refuse_file() RETURNS trigger AS $$
+      BEGIN RAISE EXCEPTION 'refused by the test'; END $$ LANGUAGE plpgsql`);
+    await t.db.$executeRawUnsafe(`
+      CREATE TRIGGER refuse_file BEFORE INSERT ON "DatasetFile"
+      FOR EACH ROW EXECUTE FUNCTION refuse_file()`);
+    try {
+      await expect(
+        importArchive(ctx, { importTaskId: taskId }, { number: 1, of: 2 }),
+      ).rejects.toThrow();
+      expect((await t.db.importTask.findUniqueOrThrow({ where: { id: taskId } })).status).toBe(
+        'queued',
+      );
+      expect(await ctx.blobs.has('upload:retried')).toBe(true);
+      await expect(
+        importArchive(ctx, { importTaskId: taskId }, { number: 2, of: 2 }),
+      ).rejects.toBeInstanceOf(PermanentImportError);
+    } finally {
+      await t.db.$executeRawUnsafe('DROP TRIGGER refuse_file ON "DatasetFile"');
+      await t.db.$executeRawUnsafe('DROP FUNCTION refuse_file()');
+    }
+    const task = await t.db.importTask.findUniqueOrThrow({ where: { id: taskId } });
+    expect(task.status).toBe('failed');
+    expect(task.error).toMatch(/internal error.*Gave up after 2 attempts/);
+    expect(await ctx.blobs.has('upload:retried')).toBe(false);
+    // A failed task is final: running its job again changes nothing.
+    await importArchive(ctx, { importTaskId: taskId }, { number: 2, of: 2 });
+    expect((await t.db.importTask.findUniqueOrThrow({ where: { id: taskId } })).error).toBe(
+      task.error,
+    );
+  });
+
+  it('fails a zero-filled ".zip" from its first bytes, for good, and deletes it', async () => {
+    await ctx.blobs.put('upload:zeros', Buffer.alloc(8 * 1024 * 1024), 'application/zip');
+    const { datasetId, taskId } = await newTask('archive', 'upload:zeros', {
+      fileName: 'photos.zip',
+    });
+    await expect(
+      importArchive(ctx, { importTaskId: taskId }, { number: 1, of: 3 }),
+    ).rejects.toBeInstanceOf(PermanentImportError);
+    const task = await t.db.importTask.findUniqueOrThrow({ where: { id: taskId } });
+    expect(task.status).toBe('failed');
+    expect(task.error).toMatch(
+      /^The file is not a zip, tar or tar\.gz archive: its first bytes are all zeros\./,
+    );
+    expect((await t.db.dataset.findUniqueOrThrow({ where: { id: datasetId } })).error).toBe(
+      task.error,
+    );
+    expect(await ctx.blobs.has('upload:zeros')).toBe(false);
   });
 
   it('says plainly when the upload is not an archive', async () => {
@@ -144,7 +210,7 @@ describe('importing an uploaded archive', () => {
     );
     const { taskId } = await newTask('archive', 'upload:text', { fileName: 'photos.zip' });
     await expect(importArchive(ctx, { importTaskId: taskId })).rejects.toThrow(
-      /corrupt or not a tar file/,
+      /^The file is not a zip, tar or tar\.gz archive: its first bytes are no archive format/,
     );
   });
 });
@@ -246,6 +312,7 @@ describe('the worker process', () => {
           DATABASE_URL: t.url,
           STUDIO_PREFIX: prefix,
           STUDIO_WORKER_ID: 'test-worker',
+          STUDIO_IMPORT_ALLOWED_HOSTS: '127.0.0.1',
         },
         stdio: 'pipe',
       },

@@ -4,15 +4,26 @@ import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { importIntoDataset, type Db, type PostgresBlobStore } from '@studio/db';
-import { DatasetError, readArchiveEntries } from '@studio/datasets';
+import {
+  checkArchiveHead,
+  checkImportUrl,
+  DatasetError,
+  parseAllowedImportHosts,
+  readArchiveEntries,
+  type AllowedImportHosts,
+} from '@studio/datasets';
 import type { ImportArchiveJob } from '@studio/shared';
-import { DownloadError, downloadToFile } from './download';
+import { describeImportFailure } from './describe-import-failure';
+import { downloadToFile } from './download';
+import { DownloadError } from './download-error';
 
 export interface ImportContext {
   db: Db;
   blobs: PostgresBlobStore;
   log: (msg: string) => void;
   maxArchiveBytes: number;
+  /** Internal hosts URL imports may reach (STUDIO_IMPORT_ALLOWED_HOSTS); none when absent. */
+  allowedHosts?: AllowedImportHosts;
   signal?: AbortSignal;
 }
 
@@ -32,7 +43,8 @@ export async function importArchive(
   attempt: { number: number; of: number } = { number: 1, of: 1 },
 ): Promise<void> {
   const task = await ctx.db.importTask.findUnique({ where: { id: job.importTaskId } });
-  if (!task || task.status === 'done') return;
+  // A failed task is final: its upload is gone and the page already says why.
+  if (!task || task.status === 'done' || task.status === 'failed') return;
   const update = (data: { done?: number; total?: number; message?: string }) =>
     ctx.db.importTask
       .update({ where: { id: task.id }, data })
@@ -41,12 +53,17 @@ export async function importArchive(
     where: { id: task.id },
     data: { status: 'running', error: null, message: 'Starting' },
   });
+  let recorded = 0;
   const dir = await mkdtemp(path.join(os.tmpdir(), 'studio-import-'));
   try {
     const file = path.join(dir, 'archive');
-    if (task.kind === 'url')
+    if (task.kind === 'url') {
       await fetchUrlArchive(ctx, task.source!, task.sha256 ?? undefined, file, update);
-    else await pipeline(ctx.blobs.stream(task.source!), createWriteStream(file));
+    } else {
+      // Judged by its first bytes before copying what may be gigabytes.
+      checkArchiveHead(await ctx.blobs.head(task.source!, 512));
+      await pipeline(ctx.blobs.stream(task.source!), createWriteStream(file));
+    }
 
     await update({ message: 'Scanning images' });
     let lastWrite = 0;
@@ -57,6 +74,7 @@ export async function importArchive(
       readArchiveEntries(file),
       {
         signal: ctx.signal,
+        onRecorded: (images) => (recorded = images),
         onProgress: (p) => {
           if (Date.now() - lastWrite < 500) return;
           lastWrite = Date.now();
@@ -85,19 +103,16 @@ export async function importArchive(
         status: 'done',
         done: processed,
         total: processed,
-        message: `Imported ${result.added.toLocaleString('en')} images, skipped ${result.skipped.length.toLocaleString('en')} files`,
+        message: `Imported ${result.files.length.toLocaleString('en')} images, skipped ${result.skipped.length.toLocaleString('en')} files`,
       },
     });
     if (task.kind === 'archive') await ctx.blobs.delete(task.source!);
     ctx.log(`import ${task.id}: ${result.added} images, ${result.skipped.length} skipped`);
   } catch (error) {
-    const diskFull = describeDiskFull(error, dir);
-    const isRetryable =
-      diskFull === null &&
-      !(error instanceof DatasetError) &&
-      (!(error instanceof DownloadError) || error.isTemporary);
+    const { message: reason, isRetryable } = describeImportFailure(error, recorded);
+    if (!(error instanceof DatasetError || error instanceof DownloadError))
+      ctx.log(`import ${task.id} failed: ${(error as Error)?.stack ?? String(error)}`);
     const isPermanent = !isRetryable || attempt.number >= attempt.of;
-    const reason = diskFull ?? (error as Error).message;
     const message = !isRetryable
       ? reason
       : isPermanent
@@ -108,6 +123,8 @@ export async function importArchive(
       data: { status: isPermanent ? 'failed' : 'queued', error: message },
     });
     if (isPermanent) {
+      // No attempt will read the upload again: it would otherwise stay, named by this task.
+      if (task.kind === 'archive') await ctx.blobs.delete(task.source!);
       const files = await ctx.db.datasetFile.count({ where: { datasetId: task.datasetId } });
       if (files === 0)
         await ctx.db.dataset.update({
@@ -129,6 +146,9 @@ async function fetchUrlArchive(
   file: string,
   update: (data: { done?: number; total?: number; message?: string }) => Promise<unknown>,
 ): Promise<void> {
+  const allowed = ctx.allowedHosts ?? parseAllowedImportHosts();
+  // Before the cache too: a download cached from an address now refused is not served.
+  checkImportUrl(url, allowed);
   const cached = await ctx.db.urlCache.findFirst({
     where: sha256 ? { url, sha256 } : { url },
     orderBy: { createdAt: 'desc' },
@@ -142,6 +162,7 @@ async function fetchUrlArchive(
   const downloaded = await downloadToFile(url, file, {
     sha256,
     maxBytes: ctx.maxArchiveBytes,
+    allowed,
     signal: ctx.signal,
     onProgress: (p) =>
       void update({
@@ -158,22 +179,4 @@ async function fetchUrlArchive(
     create: { url, sha256: downloaded.sha256, blobKey, size: BigInt(downloaded.bytes) },
     update: {},
   });
-}
-
-/**
- * A full disk is not fixed by retrying at once: says which disk and what to do. The dataset gets
- * none of the import's rows (they are recorded in one transaction at the end); blobs stored
- * before the disk filled are removed by the orphan sweep.
- */
-export function describeDiskFull(error: unknown, tempDir: string): string | null {
-  const { code, message = '' } = (error ?? {}) as { code?: unknown; message?: string };
-  if (code === 'ENOSPC' || /\bENOSPC\b/.test(message))
-    return `The worker's disk is full: there was no room to write the archive under ${tempDir} (${lastLine(message)}). Free space there, or point TMPDIR at a larger disk, then import again. Nothing was added to the dataset.`;
-  if (/Code: `53100`|could not extend file|No space left on device/i.test(message))
-    return `The database's disk is full (${lastLine(message)}). Free space on the database server, then import again. Nothing was added to the dataset.`;
-  return null;
-}
-
-function lastLine(message: string): string {
-  return message.trim().split('\n').at(-1)?.trim() ?? message;
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { createDataset, listDatasets } from '@/server/datasets';
 import { requireAccess } from '@/server/access';
 import { handle, parseJson } from '@/server/http';
-import { enqueueImport } from '@/server/imports';
+import { checkImportUrlOrThrow, enqueueImport } from '@/server/imports';
 
 export const dynamic = 'force-dynamic';
 
@@ -34,6 +34,7 @@ export const POST = handle(async (request: Request) => {
     const dataset = await createDataset(access, body.name, body.sourceKind);
     return NextResponse.json({ id: dataset.id }, { status: 201 });
   }
+  checkImportUrlOrThrow(body.url);
   const dataset = await createDataset(access, body.name, 'url', body.url);
   const task = await enqueueImport(access, {
     datasetId: dataset.id,
