@@ -9,8 +9,8 @@ export function sharedDir(source: Record<string, string | undefined> = process.e
   const configured = source.STUDIO_SHARED_DIR?.trim();
   if (configured) return path.resolve(configured);
   // This file is packages/shared/src/shared-dir.ts; the repository root is three folders up.
-  const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
-  return path.resolve(repoRoot, '..', 'shared');
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return path.resolve(here, '..', '..', '..', '..', 'shared');
 }
 
 /** A path inside the shared folder, e.g. `sharedPath('datasets', 'clothing-small')`. */
