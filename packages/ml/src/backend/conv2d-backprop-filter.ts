@@ -7,10 +7,8 @@ import { applySpatialPads, asTensor4D, assertChannelsLast } from './conv-geometr
  *   dW[p,q,c,o] = Σ_{b,i,j} xpad[b, i·s+p, j·s+q, c] · dy[b,i,j,o]
  * is a conv of x^T [C,H,W,B] (C images of B channels) with dy^T [Ho,Wo,B,Co] as the filter,
  * dilated by the stride, giving [C,kh,kw,Co] which is transposed back to [kh,kw,C,Co].
- * The wasm backend has no Conv2DBackpropFilter at all; this keeps it on XNNPACK.
- * For stride 2 two alternatives measured slower here (tfjs 4.22, 32×56×56×64 → 128):
- * splitting x into stride phases to avoid the dilated filter (≈2×), and x as the filter
- * with dy^T as the input, phase by phase (≈5×).
+ * The wasm backend has no Conv2DBackpropFilter at all; this keeps it on XNNPACK. For stride 2
+ * it beat splitting x into stride phases and swapping the operands (docs/benchmarks.md).
  */
 const conv2DBackpropFilter: KernelFunc = ({ inputs, attrs }) => {
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } =

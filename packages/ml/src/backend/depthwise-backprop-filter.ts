@@ -12,12 +12,9 @@ import { applySpatialPads, asTensor4D } from './conv-geometry';
  * The inner double sum is a depthwise conv of x laid out as one image [1,H,W,B·C] with
  * dy laid out as a [Ho,Wo,B·C,M] filter (dilated by the stride, strided by the dilation);
  * the outer sum over b is a small reduction of the [kh,kw,B,C·M] result.
- * Measured on 32×28×28×128, 3×3 (tfjs 4.22 wasm, one thread): this ≈ 0.17 GMAC/s, vs
- * ≈ 0.06–0.08 for per-tap shifted products (slice·mul·sum), 0.10 for channel-grouped
- * Conv2D filter gradients keeping the diagonal, ≤ 0.15 for cutting the map into tiles
- * folded into channels (smaller kernels), and ≈ 0.004 for the cpu backend's loop.
- * It is still ~10× slower than the forward depthwise conv: XNNPACK has no fast path for a
- * depthwise kernel as large as the feature map.
+ * It was the fastest of the formulations tried (docs/benchmarks.md, "Design choices"), though
+ * still slower than the forward depthwise conv: XNNPACK has no fast path for a depthwise kernel
+ * as large as the feature map.
  */
 const depthwiseBackpropFilter: KernelFunc = ({ inputs, attrs }) => {
   const { strides, dilations, pad, dimRoundingMode, filterShape } =

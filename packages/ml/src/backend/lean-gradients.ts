@@ -5,9 +5,8 @@
  * every intermediate gradient it computed, so a training step's peak holds the gradient of every
  * activation on top of the saved ones. Here each tape node, once its inputs' gradients are
  * computed, releases its outputs' gradients and the tensors it saved, which no node before it
- * uses. Measured on wasm, one step of MobileNetV2-0.35 at 224 px on 16 images: the wasm heap
- * peaked at 2,149 MB with tf.variableGrads, 978 MB with this, 617 MB with the training layers'
- * freeing of forward intermediates as well (training-layers.ts).
+ * uses, so a step's peak memory is a fraction of tf.variableGrads' (figures in
+ * docs/benchmarks.md, "Design choices").
  *
  * The walk is the engine's own (its tape, in reverse, gradient functions called the same way,
  * in the same order, so the numbers are identical); it reads the engine's tape and its private

@@ -101,15 +101,9 @@ export function usesPrecompute(setting: 'auto' | 'on' | 'off', backend: string):
  * What the body's BatchNorm layers normalise with while a run trains, unless the person chooses.
  * At the size the backbone was pretrained at: its pretrained statistics ('running', kept in every
  * stage, on the feature cache and on the plain path alike); their scale and offset still learn on
- * the plain path. Measured on MobileNetV2-0.35 at 224 px, against batch statistics (fastai v1's
- * train_bn), on both paths and in the PyTorch reference of the recipe
- * (scripts/parity/recipe_reference.py):
- * - plain path, sign-language-digits: frozen 4.13 % against 8.74 %;
- * - PyTorch reference, frozen / final: sign-language-digits 5.1 / 4.9 % against 10.7 / 10.9 %,
- *   clothing-small 14.4 / 13.2 % against 18.2 / 17.0 %;
- * - feature cache, clothing-small frozen: 15.5 % against 19.1 % with statistics adapted first.
- * At other sizes the pretrained statistics fit the data less well than its own batches do
- * (sign-language-digits at 128 px, frozen: 15.8 % against 8.5 %): 'batch', and a feature cache
+ * the plain path. They beat batch statistics (fastai v1's train_bn) at that size on both shared
+ * datasets, here and in the PyTorch reference of the recipe (docs/benchmarks.md, "Design
+ * choices"). At other sizes the data's own batches fit better: 'batch', and a feature cache
  * adapts the statistics to the data first.
  */
 export function defaultBodyBnStatistics(pretrainedSize: number, size: number): 'batch' | 'running' {

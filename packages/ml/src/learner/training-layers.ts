@@ -2,13 +2,9 @@
  * Faster, torch-faithful training-mode calls for three tfjs-layers 4.22 layer classes, installed
  * on the instances of one learner's model. Inference calls are left to tfjs-layers.
  *
- * Why: measured on wasm with MobileNetV2 (bs 32, 96 px), a training step spent ~1.6 s of ~5 s in
- * `Tile` from tfjs's BatchNorm gradient, ~0.8 s in ClipByValue's gradient (four boolean kernels
- * per ReLU6), ~0.4 s computing filter gradients of frozen convs (tfjs's fused conv2d has a
- * custom gradient that always computes all of them) and ~0.25 s in the head's Dense gradients
- * (wasm's matMul with a transposed operand runs ~20× slower than with an explicit transpose) and
- * ~0.1 s in the global max pool's gradient (a broadcasting Equal).
- * The replacements compute the same forward values with gradients in a few float ops, and the
+ * Why: on wasm, tfjs's own gradients for BatchNorm (a Tile), ReLU6 (four boolean kernels), frozen
+ * convs (fused conv2d computes every filter gradient) and Dense (a transposed matMul) took about
+ * two thirds of a MobileNetV2 training step (profile in docs/benchmarks.md). The replacements compute the same forward values with gradients in a few float ops, and the
  * BatchNorm one keeps running statistics as PyTorch does (momentum 0.1, unbiased variance), as
  * fastai's models do.
  *
