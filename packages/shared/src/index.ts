@@ -1,5 +1,6 @@
 export * from './env';
 export * from './queues';
+export * from './jobs';
 export * from './labelling';
 export * from './runs';
 export * from './backbones';

@@ -9,6 +9,14 @@ export const QUEUES = { imports: 'imports', train: 'train', predict: 'predict' }
 export const importArchiveJob = z.object({ importTaskId: z.string().uuid() });
 export type ImportArchiveJob = z.infer<typeof importArchiveJob>;
 
+/** Imports: a few retries with growing pauses (a busy database, a flaky download). */
+export const IMPORT_JOB_OPTIONS = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 2_000 },
+  removeOnComplete: 1000,
+  removeOnFail: 1000,
+} as const;
+
 /** Redis key under which a live worker keeps its heartbeat (expires when the worker dies). */
 export function workerHeartbeatKey(prefix: string, workerId: string): string {
   return `${prefix}:workers:${workerId}`;

@@ -101,6 +101,11 @@ export const stageSpec = z.discriminatedUnion('kind', [
 ]);
 export type StageSpec = z.infer<typeof stageSpec>;
 
+/** A stored stage (its kind column and params JSON) as the spec it was created from. */
+export function parseStageSpec(kind: string, params: unknown): StageSpec {
+  return stageSpec.parse({ ...(params as object), kind });
+}
+
 /** The lesson's plan: 4 epochs frozen, save stage-1, lr_find, unfreeze, 2 epochs with slice(1e-6, 1e-4). */
 export const LESSON_PLAN: StageSpec[] = [
   { kind: 'fit_one_cycle', epochs: 4, maxLr: 3e-3 },

@@ -1,6 +1,7 @@
 import 'server-only';
 import { NextResponse } from 'next/server';
 import type { z } from 'zod';
+import { DatasetError } from '@studio/datasets';
 import { isConnectionLoss } from '@studio/db';
 import { ApiError } from './api-error';
 import { BODY_LIMITS, readJsonCapped } from './request-body';
@@ -21,20 +22,13 @@ export function jsonError(error: unknown): NextResponse {
       { status: error.status, headers: error.headers },
     );
   }
-  const candidate = error as { code?: string; message?: string; name?: string };
-  // Errors of the datasets library carry a code and a message written for people. Database and
-  // system errors carry codes too (P2010, ENOENT), with queries and file paths in the message.
-  if (
-    candidate &&
-    typeof candidate.code === 'string' &&
-    typeof candidate.message === 'string' &&
-    !/^(P\d{4}|E[A-Z]+)$/.test(candidate.code) &&
-    !candidate.name?.startsWith('Prisma')
-  ) {
-    return NextResponse.json({ error: candidate.message, code: candidate.code }, { status: 400 });
+  // The datasets library's errors are written for people; others may carry queries or paths.
+  if (error instanceof DatasetError) {
+    return NextResponse.json({ error: error.message, code: error.code }, { status: 400 });
   }
   console.error(error);
   const message = error instanceof Error ? error.message : String(error);
+  // ioredis reports a lost connection as a plain Error, recognisable only by its message.
   const isServiceDown =
     isConnectionLoss(error) ||
     /ECONNREFUSED|Connection is closed|Stream isn't writeable|enableOfflineQueue/i.test(message);

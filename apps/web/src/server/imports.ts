@@ -8,7 +8,7 @@ import {
   type AllowedImportHosts,
   type UploadedFile,
 } from '@studio/datasets';
-import { QUEUES } from '@studio/shared';
+import { JOBS } from '@studio/shared';
 import type { Access } from './access';
 import { recordAudit } from './audit';
 import { getDatasetOrThrow } from './datasets';
@@ -97,19 +97,7 @@ export async function enqueueImport(
     },
   });
   try {
-    await addJob(
-      QUEUES.imports,
-      'import-archive',
-      { importTaskId: task.id },
-      {
-        jobId: task.id,
-        attempts: 3,
-        backoff: { type: 'exponential', delay: 2_000 },
-        removeOnComplete: 1000,
-        removeOnFail: 1000,
-      },
-      outcome,
-    );
+    await addJob(JOBS.importArchive, { importTaskId: task.id }, outcome);
   } catch (error) {
     // No job will ever take this task: it must not wait for a worker forever.
     await db().importTask.delete({ where: { id: task.id } });

@@ -3,9 +3,9 @@ import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { scanImage } from '@studio/datasets';
 import {
+  JOBS,
+  jobArgs,
   MAX_PREDICT_IMAGE_BYTES,
-  PREDICT_JOB_OPTIONS,
-  predictJob,
   predictResult,
   QUEUES,
   type PredictResult,
@@ -97,11 +97,11 @@ export async function predictWithStage(
       'No worker that answers predictions is running (none has reported in the last 15 s). Start a worker (`npm run studio` starts one) and try again.',
     );
   }
-  const data = predictJob.parse({ stageId, image: image.toString('base64'), ...options });
+  const args = jobArgs(JOBS.predict, { stageId, image: image.toString('base64'), ...options });
   const events = await answerWithin(predictEvents(), REDIS_WAIT_MS).catch((error: unknown) => {
     throw queueUnavailable((error as Error).message, 'No prediction was made.');
   });
-  const job = await predictQueue.add('predict', data, PREDICT_JOB_OPTIONS);
+  const job = await predictQueue.add(...args);
   let answer: unknown;
   try {
     answer = await job.waitUntilFinished(events, PREDICT_TIMEOUT_MS);

@@ -1,7 +1,8 @@
 import 'server-only';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import type { QUEUES } from '@studio/shared';
+import { jobArgs, type JobDefinition, type QUEUES } from '@studio/shared';
+import type { z } from 'zod';
 import { env } from './env';
 import { answerWithin } from './answer-within';
 import { ApiError } from './http';
@@ -116,16 +117,15 @@ export async function requireQueue(outcome: string): Promise<void> {
  * Adds a job once Redis answers; a failure (Redis went away in between) becomes the same 503.
  * `outcome` says what the person should know about what was (not) done.
  */
-export async function addJob<T>(
-  name: (typeof QUEUES)[keyof typeof QUEUES],
-  jobName: string,
-  data: T,
-  options: Parameters<Queue['add']>[2],
+export async function addJob<S extends z.ZodType>(
+  job: JobDefinition<S>,
+  input: z.input<S>,
   outcome: string,
 ) {
+  const args = jobArgs(job, input);
   await requireQueue(outcome);
   try {
-    return await queue(name).add(jobName, data, options);
+    return await queue(job.queue).add(...args);
   } catch (error) {
     throw queueUnavailable((error as Error).message, outcome);
   }

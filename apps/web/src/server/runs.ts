@@ -2,7 +2,7 @@ import 'server-only';
 import type { Prisma } from '@studio/db';
 import {
   QUEUES,
-  TRAIN_JOB_OPTIONS,
+  JOBS,
   uploadedBackboneIdOf,
   type CreateRunRequest,
   type StageSpec,
@@ -146,13 +146,7 @@ async function enqueueNextStage(runId: string, outcome: string) {
     orderBy: { index: 'asc' },
   });
   if (!next) return null;
-  await addJob(
-    QUEUES.train,
-    'stage',
-    { stageId: next.id },
-    { ...TRAIN_JOB_OPTIONS, jobId: next.id },
-    outcome,
-  );
+  await addJob(JOBS.trainStage, { stageId: next.id }, outcome);
   return next.id;
 }
 

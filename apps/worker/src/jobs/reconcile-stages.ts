@@ -1,5 +1,5 @@
 import type { Db } from '@studio/db';
-import { TRAIN_JOB_OPTIONS } from '@studio/shared';
+import { JOBS, jobArgs } from '@studio/shared';
 import type { Queue } from 'bullmq';
 
 export interface ReconcileContext {
@@ -51,11 +51,7 @@ export async function reconcileStages(
     } else if (state === 'missing' || state === 'unknown' || state === 'completed') {
       if (job) await job.remove().catch(() => undefined);
       await ctx.db.stage.update({ where: { id: stage.id }, data: { status: 'queued' } });
-      await ctx.trainQueue.add(
-        'stage',
-        { stageId: stage.id },
-        { ...TRAIN_JOB_OPTIONS, jobId: stage.id },
-      );
+      await ctx.trainQueue.add(...jobArgs(JOBS.trainStage, { stageId: stage.id }));
       ctx.log(`stage ${stage.id}: ${stage.status} without a job in the queue; queued again`);
       result.requeued.push(stage.id);
     }

@@ -1,5 +1,5 @@
 import { retryOnConnectionLoss, type Db, type Prisma } from '@studio/db';
-import { TRAIN_JOB_OPTIONS, type RunEvent, type TrainStageJob } from '@studio/shared';
+import { JOBS, jobArgs, type RunEvent, type TrainStageJob } from '@studio/shared';
 import type { Queue } from 'bullmq';
 import type { StageOutcome } from '../training/messages';
 import { failStage } from './reconcile-stages';
@@ -123,11 +123,7 @@ async function recordOutcome(
       ]);
       ctx.publish(runId, { type: 'stage', stageId, status: 'done' });
       if (next) {
-        await ctx.trainQueue.add(
-          'stage',
-          { stageId: next.id },
-          { ...TRAIN_JOB_OPTIONS, jobId: next.id },
-        );
+        await ctx.trainQueue.add(...jobArgs(JOBS.trainStage, { stageId: next.id }));
       }
       return;
     }

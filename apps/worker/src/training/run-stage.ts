@@ -8,7 +8,13 @@ import {
   type Learner,
   type LearningRate,
 } from '@studio/ml';
-import type { LearningRate as StageLearningRate, RunConfig, RunEvent } from '@studio/shared';
+import {
+  parseStageSpec,
+  type LearningRate as StageLearningRate,
+  type RunConfig,
+  type RunEvent,
+  type StageSpec,
+} from '@studio/shared';
 import { storeStageArtefacts } from './artefacts';
 import { buildLearner, type LearnerPaths, type RunLearner } from './build-learner';
 import { deleteCheckpoint, readCheckpoint, writeCheckpoint } from './checkpoints';
@@ -47,18 +53,18 @@ export function precomputeFor(
 export async function runStage(ctx: StageContext, stageId: string): Promise<ChildMessage> {
   const stage = await ctx.db.stage.findUniqueOrThrow({ where: { id: stageId } });
   const { runId } = stage;
-  const params = stage.params as Record<string, unknown>;
+  const spec = parseStageSpec(stage.kind, stage.params);
 
-  if (stage.kind === 'save' || stage.kind === 'load') {
-    const name = String(params.name);
+  if (spec.kind === 'save' || spec.kind === 'load') {
+    const { name } = spec;
     const [from, to] =
-      stage.kind === 'save' ? (['current', 'named'] as const) : (['named', 'current'] as const);
+      spec.kind === 'save' ? (['current', 'named'] as const) : (['named', 'current'] as const);
     const bytes = await readCheckpoint(
       ctx.db,
       ctx.blobs,
       runId,
       from,
-      stage.kind === 'save' ? 'current' : name,
+      spec.kind === 'save' ? 'current' : name,
     );
     if (!bytes) {
       const saved = await ctx.db.checkpoint.findMany({
@@ -69,7 +75,7 @@ export async function runStage(ctx: StageContext, stageId: string): Promise<Chil
         type: 'failed',
         kind: 'error',
         message:
-          stage.kind === 'save'
+          spec.kind === 'save'
             ? 'Nothing to save yet: run a training stage before saving.'
             : `No checkpoint named "${name}" in this run. Saved: ${saved.map((s) => s.name).join(', ') || 'none'}.`,
       };
@@ -77,7 +83,7 @@ export async function runStage(ctx: StageContext, stageId: string): Promise<Chil
     await writeCheckpoint(
       ctx.db,
       ctx.blobs,
-      { runId, kind: to, name: stage.kind === 'save' ? name : 'current', stageId },
+      { runId, kind: to, name: spec.kind === 'save' ? name : 'current', stageId },
       bytes,
       ctx.log,
     );
@@ -89,19 +95,19 @@ export async function runStage(ctx: StageContext, stageId: string): Promise<Chil
   try {
     const current = await readCheckpoint(ctx.db, ctx.blobs, runId, 'current', 'current');
     if (current) await learner.load(current);
-    switch (stage.kind) {
+    switch (spec.kind) {
       case 'unfreeze':
       case 'freeze':
-        if (stage.kind === 'unfreeze') learner.unfreeze();
+        if (spec.kind === 'unfreeze') learner.unfreeze();
         else learner.freeze();
         await saveCurrent(ctx, learner, runId, stageId);
         return { type: 'done', result: { frozenGroups: learner.frozenGroups } };
       case 'lr_find':
-        return await findLearningRate(ctx, built, stageId, params);
+        return await findLearningRate(ctx, built, stageId, spec);
       case 'fit_one_cycle':
-        return await fitOneCycle(ctx, built, stageId, runId, params);
+        return await fitOneCycle(ctx, built, stageId, runId, spec);
       default:
-        return { type: 'failed', kind: 'error', message: `Unknown stage kind "${stage.kind}".` };
+        return spec satisfies never;
     }
   } finally {
     // After an out-of-memory error the backend can fail again while freeing; the first error is the one to report.
@@ -132,15 +138,15 @@ async function findLearningRate(
   ctx: StageContext,
   { learner, config }: RunLearner,
   stageId: string,
-  params: Record<string, unknown>,
+  params: Extract<StageSpec, { kind: 'lr_find' }>,
 ): Promise<ChildMessage> {
   const reporter = new StudioReporter(ctx.db, stageId, ctx.send, ctx.log);
   const found = await learner.lrFind({
     precompute: precomputeFor(learner, config, ctx.backend),
     microBatch: config.microBatch,
-    startLr: Number(params.startLr ?? 1e-7),
-    endLr: Number(params.endLr ?? 10),
-    numIt: Number(params.numIt ?? 100),
+    startLr: params.startLr,
+    endLr: params.endLr,
+    numIt: params.numIt,
     callbacks: [reporter],
     shouldStop: () => ctx.isCancelled() || ctx.isStopping(),
   });
@@ -162,10 +168,10 @@ async function fitOneCycle(
   { learner, preprocessing, config }: RunLearner,
   stageId: string,
   runId: string,
-  params: Record<string, unknown>,
+  params: Extract<StageSpec, { kind: 'fit_one_cycle' }>,
 ): Promise<ChildMessage> {
-  const epochs = Number(params.epochs);
-  const maxLr = toLearningRate((params.maxLr ?? 3e-3) as StageLearningRate);
+  const { epochs } = params;
+  const maxLr = toLearningRate(params.maxLr);
   const resumeFrom =
     (await readCheckpoint(ctx.db, ctx.blobs, runId, 'epoch', stageId)) ?? undefined;
   const resumedAt = await retryOnConnectionLoss(() =>
