@@ -1,6 +1,8 @@
-// `npm test`: formatting, types and lint for every workspace, the web build, then every
-// workspace's tests (unit, integration against the real Postgres and Redis, browser), one
-// workspace at a time so the two cores are not fought over. Ends with "N passed, N failed".
+// `npm test`: commit messages, formatting, types and lint for every workspace, the web build,
+// then every workspace's tests (the layers in vitest.layers.ts), one workspace at a time so the
+// two cores are not fought over. Ends with "N passed, N failed".
+// `npm test -- unit` (or integration, browser, acceptance) runs one layer and skips the checks;
+// `npm test -- ml` one workspace; both combine.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,7 +18,11 @@ const workspaces = [
   'apps/worker',
   'apps/web',
 ];
-const only = process.argv.slice(2);
+const LAYERS = ['unit', 'integration', 'browser', 'acceptance'];
+const args = process.argv.slice(2);
+const layers = args.filter((a) => LAYERS.includes(a));
+const only = args.filter((a) => !LAYERS.includes(a));
+const isEverything = args.length === 0;
 
 function run(label, command, args, cwd = root) {
   const started = Date.now();
@@ -36,7 +42,7 @@ if (!existsSync(path.join(root, 'packages/db/src/generated/prisma/client.ts'))) 
 // Everything that went wrong, repeated at the end so a long log still names it.
 const failures = [];
 let isClean = true;
-if (only.length === 0) {
+if (isEverything) {
   const checks = [
     ['commit messages', ['node', 'scripts/check-commits.mjs']],
     ['format (prettier --check)', ['prettier', '--check', '.', '--log-level', 'warn']],
@@ -67,7 +73,14 @@ for (const workspace of workspaces.filter(
   const isOk = run(
     `tests: ${workspace}`,
     'npx',
-    ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${outputFile}`],
+    [
+      'vitest',
+      'run',
+      ...layers.flatMap((layer) => ['--project', layer]),
+      '--reporter=default',
+      '--reporter=json',
+      `--outputFile=${outputFile}`,
+    ],
     path.join(root, workspace),
   );
   if (!existsSync(outputFile)) {

@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
+import { testLayers } from '../../vitest.layers.ts';
 
 export default defineConfig({
-  test: { include: ['src/**/*.test.ts'], testTimeout: 60_000, pool: 'forks' },
+  test: { testTimeout: 60_000, pool: 'forks', passWithNoTests: true, projects: testLayers() },
 });

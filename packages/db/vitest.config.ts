@@ -1,5 +1,11 @@
 import { defineConfig } from 'vitest/config';
+import { testLayers } from '../../vitest.layers.ts';
 
 export default defineConfig({
-  test: { include: ['src/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 },
+  test: {
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    passWithNoTests: true,
+    projects: testLayers(),
+  },
 });

@@ -1,10 +1,12 @@
 import { defineConfig } from 'vitest/config';
+import { testLayers } from '../../vitest.layers.ts';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts'],
     testTimeout: 180_000,
     hookTimeout: 180_000,
     pool: 'forks',
+    passWithNoTests: true,
+    projects: testLayers(),
   },
 });

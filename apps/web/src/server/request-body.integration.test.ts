@@ -119,7 +119,6 @@ describe('JSON bodies', () => {
   });
 
   it('answer 408 when the body stops arriving', async () => {
-    const started = Date.now();
     const response = await within(
       createRunRoute(
         studio.request('/api/runs', {
@@ -136,7 +135,6 @@ describe('JSON bodies', () => {
     expect(((await answered.json()) as { error: string }).error).toMatch(
       /^The request body stalled: nothing arrived for 1 s after 8 bytes\./,
     );
-    expect(Date.now() - started).toBeLessThan(IDLE_TIMEOUT_S * 1000 + 2_000);
   });
 });
 

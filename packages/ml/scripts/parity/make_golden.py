@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Golden outputs for the ResNet parity tests (packages/ml/src/models/resnet-parity.test.ts).
+"""Golden outputs for the ResNet parity tests (packages/ml/src/models/resnet-parity.integration.test.ts).
 
 Run with Debian's PyTorch:  /usr/bin/python3 packages/ml/scripts/parity/make_golden.py
 

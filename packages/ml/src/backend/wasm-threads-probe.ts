@@ -1,6 +1,6 @@
 /**
  * Computes a few convolutions and their gradients on the wasm backend with the thread count
- * given on the command line, and prints them as JSON (wasm-threads.test.ts compares them with
+ * given on the command line, and prints them as JSON (wasm-threads.integration.test.ts compares them with
  * the same computed on one thread). The process must end by itself when done.
  *
  *   npx tsx src/backend/wasm-threads-probe.ts <threads>

@@ -176,9 +176,7 @@ describe('decodeImage on awkward and hostile inputs', () => {
       chunk('IEND', Buffer.alloc(0)),
     ]);
     const rssBefore = process.memoryUsage().rss;
-    const started = performance.now();
     await expect(decodeImage(bomb, 224, 'cover')).rejects.toThrow(/pixel limit/i);
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(process.memoryUsage().rss - rssBefore).toBeLessThan(1024 ** 3);
   });
 });

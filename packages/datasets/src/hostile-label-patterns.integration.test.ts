@@ -13,22 +13,20 @@ describe('user regexes run in linear time', () => {
     ['(.*a){12}$'],
     ['^(\\w+\\s?)*$'],
     ['^(([a-z])+.)+[A-Z]([a-z])+$'],
-  ])('%s on a 10,000-character name that does not match takes under 100 ms', (pattern) => {
+  ])('%s on a 10,000-character name that does not match takes under 100 ms of CPU', (pattern) => {
     // Ten times the longest key an import accepts; a backtracking engine would need years.
     const name = `${'a'.repeat(10_000)}!`;
     // CPU time of this process (the fastest of three runs), so other processes on a shared
-    // machine cannot fail the test; wall time only has to stay sane.
+    // machine cannot fail the test.
     const runs = [0, 1, 2].map(() => {
-      const started = performance.now();
       const cpu = process.cpuUsage();
       expect(() => labelByRegex([name], { pattern, target: 'name' })).toThrow(
         /No file name matched/,
       );
       const used = process.cpuUsage(cpu);
-      return { cpuMs: (used.user + used.system) / 1000, wallMs: performance.now() - started };
+      return (used.user + used.system) / 1000;
     });
-    expect(Math.min(...runs.map((run) => run.cpuMs))).toBeLessThan(100);
-    expect(Math.min(...runs.map((run) => run.wallMs))).toBeLessThan(1000);
+    expect(Math.min(...runs)).toBeLessThan(100);
   });
 
   it.each([
