@@ -63,19 +63,14 @@ async function runsOfDataset(db: Db | Tx, datasetId: string): Promise<string[]> 
   return runs.map((r) => r.id);
 }
 
-async function countFootprint(
-  db: Db | Tx,
-  runIds: string[],
-  datasetId: string | null,
-): Promise<Footprint> {
-  const [versions, checkpoints, exports, images, blobs] = await Promise.all([
-    datasetId ? db.datasetVersion.count({ where: { datasetId } }) : 0,
-    db.checkpoint.count({ where: { runId: { in: runIds } } }),
-    db.stageExport.count({ where: { stage: { runId: { in: runIds } } } }),
-    datasetId ? db.datasetFile.count({ where: { datasetId } }) : 0,
-    freedBlobs(db, runIds, datasetId),
-  ]);
-  return {
+/** The footprint, and the keys of the blobs it counts. */
+async function measure(db: Db | Tx, runIds: string[], datasetId: string | null) {
+  const versions = datasetId ? await db.datasetVersion.count({ where: { datasetId } }) : 0;
+  const images = datasetId ? await db.datasetFile.count({ where: { datasetId } }) : 0;
+  const checkpoints = await db.checkpoint.count({ where: { runId: { in: runIds } } });
+  const exports = await db.stageExport.count({ where: { stage: { runId: { in: runIds } } } });
+  const blobs = await freedBlobs(db, runIds, datasetId);
+  const footprint: Footprint = {
     versions,
     runs: runIds.length,
     checkpoints,
@@ -84,12 +79,14 @@ async function countFootprint(
     blobs: blobs.length,
     bytesFreed: blobs.reduce((sum, b) => sum + Number(b.size), 0),
   };
+  return { footprint, blobKeys: blobs.map((b) => b.key) };
 }
 
 export const datasetFootprint = async (db: Db, datasetId: string) =>
-  countFootprint(db, await runsOfDataset(db, datasetId), datasetId);
+  (await measure(db, await runsOfDataset(db, datasetId), datasetId)).footprint;
 
-export const runFootprint = (db: Db, runId: string) => countFootprint(db, [runId], null);
+export const runFootprint = async (db: Db, runId: string) =>
+  (await measure(db, [runId], null)).footprint;
 
 /**
  * Deletes the rows, then every blob they alone named, in one transaction: a crash leaves all
@@ -104,8 +101,7 @@ async function purge(
   return db.$transaction(
     async (tx) => {
       const runs = await runIds(tx);
-      const footprint = await countFootprint(tx, runs, datasetId);
-      const candidates = (await freedBlobs(tx, runs, datasetId)).map((b) => b.key);
+      const { footprint, blobKeys: candidates } = await measure(tx, runs, datasetId);
       const archives = datasetId
         ? await tx.$queryRawUnsafe<{ id: string }[]>(
             `SELECT u.id::text FROM "UrlCache" u WHERE u."blobKey" = ANY($1::text[])`,
