@@ -117,6 +117,46 @@ const fresh = {
     });
     return run.id;
   },
+  // Made by the member, so the member may delete them as well as the owner.
+  async dataset() {
+    const row = await db().dataset.create({
+      data: {
+        name: 'spare dataset',
+        sourceKind: 'folder',
+        status: 'ready',
+        teamId: studio.teamId,
+        createdById: fx.memberId,
+      },
+    });
+    return row.id;
+  },
+  async version() {
+    const datasetId = await fresh.dataset();
+    const row = await db().datasetVersion.create({
+      data: {
+        datasetId,
+        number: 1,
+        labelling: { scheme: 'folder' },
+        split: {},
+        classes: ['0', '1'],
+        counts: {},
+      },
+    });
+    return `/api/datasets/${datasetId}/versions/${row.id}`;
+  },
+  async run() {
+    const run = await db().run.create({
+      data: {
+        name: 'spare run',
+        versionId: fx.versionId,
+        arch: 'mobilenet_v2_0.35',
+        config: { bs: 2 },
+        teamId: studio.teamId,
+        createdById: fx.memberId,
+      },
+    });
+    return run.id;
+  },
   async backbone() {
     const row = await db().uploadedBackbone.create({
       data: {
@@ -253,6 +293,35 @@ const ROUTES: Route[] = [
     init: () => ({ body: new Uint8Array([80, 75, 5, 6, ...new Array(18).fill(0)]) }),
     isTeamRow: true,
   },
+  {
+    method: 'GET',
+    path: () => `/api/datasets/${fx.datasetId}/deletion`,
+    need: 'read',
+    ok: 200,
+    isTeamRow: true,
+  },
+  {
+    method: 'PATCH',
+    path: () => `/api/datasets/${fx.datasetId}`,
+    need: 'write',
+    ok: 200,
+    init: () => json({ archived: false }),
+    isTeamRow: true,
+  },
+  {
+    method: 'DELETE',
+    path: async () => `/api/datasets/${await fresh.dataset()}`,
+    need: 'write',
+    ok: 200,
+    isTeamRow: true,
+  },
+  {
+    method: 'DELETE',
+    path: () => fresh.version(),
+    need: 'write',
+    ok: 204,
+    isTeamRow: true,
+  },
   { method: 'GET', path: () => `/api/files/${fx.fileId}`, need: 'read', ok: 200, isTeamRow: true },
   {
     method: 'GET',
@@ -285,6 +354,28 @@ const ROUTES: Route[] = [
     need: 'write',
     ok: 200,
     init: () => json({ notes: 'looked at the top losses', tags: ['matrix'] }),
+    isTeamRow: true,
+  },
+  {
+    method: 'PATCH',
+    path: () => `/api/runs/${fx.runId}`,
+    need: 'write',
+    ok: 200,
+    init: () => json({ archived: false }),
+    isTeamRow: true,
+  },
+  {
+    method: 'GET',
+    path: () => `/api/runs/${fx.runId}/deletion`,
+    need: 'read',
+    ok: 200,
+    isTeamRow: true,
+  },
+  {
+    method: 'DELETE',
+    path: async () => `/api/runs/${await fresh.run()}`,
+    need: 'write',
+    ok: 200,
     isTeamRow: true,
   },
   {
@@ -558,6 +649,31 @@ describe('the authorisation matrix', () => {
     expect(events.some((e) => e.action === 'run.cancel' && e.targetId === fx.runId)).toBe(true);
     const joined = await send('owner', '/api/audit?action=member.join');
     expect(((await joined.json()) as { events: unknown[] }).events).toHaveLength(2);
+  });
+
+  it('lets a member delete only what they made, and records every delete', async () => {
+    const refused = await send('member', `/api/datasets/${fx.datasetId}`, { method: 'DELETE' });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: string }).error).toMatch(
+      /only the datasets they created/,
+    );
+    for (const action of ['dataset.delete', 'run.delete']) {
+      const response = await send('owner', `/api/audit?action=${action}`);
+      const { events } = (await response.json()) as {
+        events: { actor: { user: string }; detail: { name: string; runs: number } }[];
+      };
+      expect(events.map((e) => e.actor.user).sort()).toEqual(['Mo Member', 'Olivia Owner']);
+      expect(events.map((e) => e.detail)).toEqual([
+        expect.objectContaining({
+          name: expect.stringMatching(/^spare/),
+          runs: action === 'run.delete' ? 1 : 0,
+        }),
+        expect.objectContaining({
+          name: expect.stringMatching(/^spare/),
+          runs: action === 'run.delete' ? 1 : 0,
+        }),
+      ]);
+    }
   });
 
   it('shows the run creator, and the viewer its page but no new-run page', async () => {

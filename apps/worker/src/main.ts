@@ -17,6 +17,7 @@ import { startHeartbeat } from './heartbeat';
 import { importArchive, PermanentImportError } from './jobs/import-archive';
 import { PermanentPredictError, predictImage } from './jobs/predict';
 import { reconcileDatasets } from './jobs/reconcile-datasets';
+import { sweepPixelCache, workerCacheDir } from './jobs/sweep-pixel-cache';
 import { failStage, givenUpMessage, reconcileStages } from './jobs/reconcile-stages';
 import { StageInterruptedError, trainStage } from './jobs/train-stage';
 import { StageModels } from './predict/stage-models';
@@ -169,6 +170,22 @@ const sweeper = setInterval(() => {
 }, SWEEP_EVERY_MS);
 sweeper.unref();
 
+// Each host drops the decoded images of deleted datasets from its own disk, at start and then
+// every few minutes (a dataset cannot be deleted while a run trains on it).
+const PIXEL_SWEEP_EVERY_MS = 10 * 60_000;
+const sweepPixels = () =>
+  sweepPixelCache(db, workerCacheDir(env.STUDIO_CACHE_DIR))
+    .then(({ removed, bytes }) => {
+      if (removed > 0)
+        log(
+          `removed cached images of ${removed} deleted files (${bytes.toLocaleString('en')} bytes)`,
+        );
+    })
+    .catch((error: Error) => log(`sweeping the image cache: ${error.message}`));
+void sweepPixels();
+const pixelSweeper = setInterval(() => void sweepPixels(), PIXEL_SWEEP_EVERY_MS);
+pixelSweeper.unref();
+
 const heartbeat = startHeartbeat(redis, env.STUDIO_PREFIX, {
   id: workerId,
   backend: env.STUDIO_BACKEND ?? null,
@@ -191,6 +208,7 @@ function stop(signal: string) {
     shutdown.abort();
     clearInterval(reconciler);
     clearInterval(sweeper);
+    clearInterval(pixelSweeper);
     await heartbeat.close();
     await Promise.all([imports.close(), train.close(), predictions.close()]);
     stageModels.close();

@@ -6,7 +6,7 @@ import type { Db } from './client';
  * sweep removes what a crash left. Keys of any other shape are never touched. A failed import's
  * upload is removed by the worker when it gives up; the sweep frees any it could not remove.
  */
-const IS_REFERENCED = `(
+export const IS_REFERENCED = `(
   (b.key LIKE 'img:%' AND EXISTS (SELECT 1 FROM "DatasetFile" f WHERE f.sha256 = substr(b.key, 5)))
   OR (b.key LIKE 'thumb:%' AND EXISTS (SELECT 1 FROM "DatasetFile" f WHERE f.sha256 = substr(b.key, 7)))
   OR (b.key LIKE 'ckpt:%' AND EXISTS (SELECT 1 FROM "Checkpoint" c WHERE c."blobKey" = b.key))

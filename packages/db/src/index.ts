@@ -17,3 +17,4 @@ export {
 export * from './generated/prisma/client';
 export { isConnectionLoss, retryOnConnectionLoss, type RetryOptions } from './retry';
 export { sweepOrphanBlobs, type SweepResult } from './blob-sweep';
+export { datasetFootprint, runFootprint, purgeDataset, purgeRun, type Footprint } from './purge';

@@ -22,6 +22,6 @@ export const canManage = (role: Role) => isAllowed(role, 'manage');
 export const ROLE_HELP: Record<Role, string> = {
   owner: 'Everything, including managing members, invitations and API tokens.',
   admin: 'Like the owner: manages members, invitations and API tokens.',
-  member: 'Creates datasets and runs, uploads backbones, cancels runs.',
+  member: 'Creates datasets and runs, uploads backbones, cancels runs, deletes what they created.',
   viewer: 'Reads everything; changes nothing.',
 };

@@ -13,11 +13,16 @@ export interface DatasetSummary {
   skipped: number;
   versions: number;
   createdAt: string;
+  archived: boolean;
 }
 
-export async function listDatasets(access: Access): Promise<DatasetSummary[]> {
+/** The team's datasets in use, or (`archived`) the archived ones. */
+export async function listDatasets(
+  access: Access,
+  { archived = false } = {},
+): Promise<DatasetSummary[]> {
   const rows = await db().dataset.findMany({
-    where: { teamId: access.teamId },
+    where: { teamId: access.teamId, archivedAt: archived ? { not: null } : null },
     orderBy: { createdAt: 'desc' },
     include: { _count: { select: { files: true, skipped: true, versions: true } } },
   });
@@ -30,6 +35,7 @@ export async function listDatasets(access: Access): Promise<DatasetSummary[]> {
     skipped: d._count.skipped,
     versions: d._count.versions,
     createdAt: d.createdAt.toISOString(),
+    archived: d.archivedAt !== null,
   }));
 }
 
@@ -124,7 +130,7 @@ export async function getDatasetDetail(access: Access, id: string) {
       skipped: { orderBy: { path: 'asc' }, take: 1000 },
       imports: { orderBy: { createdAt: 'desc' }, take: 5 },
       textFiles: { select: { path: true } },
-      versions: { orderBy: { number: 'desc' } },
+      versions: { orderBy: { number: 'desc' }, include: { _count: { select: { runs: true } } } },
     },
   });
   if (!dataset) return null;
@@ -142,6 +148,8 @@ export async function getDatasetDetail(access: Access, id: string) {
     sourceKind: dataset.sourceKind,
     sourceUrl: dataset.sourceUrl,
     createdAt: dataset.createdAt.toISOString(),
+    createdById: dataset.createdById,
+    archived: dataset.archivedAt !== null,
     fileCount: dataset._count.files,
     skippedCount: dataset._count.skipped,
     skipped: dataset.skipped.map((s) => ({ path: s.path, reason: s.reason })),
@@ -165,6 +173,7 @@ export async function getDatasetDetail(access: Access, id: string) {
       counts: v.counts as VersionCounts,
       unlabelled: v.unlabelled,
       createdAt: v.createdAt.toISOString(),
+      runs: v._count.runs,
     })),
   };
 }

@@ -345,15 +345,24 @@ describe('run history', () => {
       status: ['done', 'failed'],
       sort: 'created',
       dir: 'desc',
+      archived: false,
     });
     expect(historyHref(filters)).toBe('/runs?status=done%2Cfailed');
-    const href = historyHref({ ...filters, dataset: ids.sign, sort: 'error', dir: 'asc' });
+    const href = historyHref({
+      ...filters,
+      dataset: ids.sign,
+      sort: 'error',
+      dir: 'asc',
+      archived: true,
+    });
+    expect(href).toMatch(/&archived=1$/);
     const query = Object.fromEntries(new URL(href, 'http://studio').searchParams);
     expect(parseHistoryQuery(query)).toEqual({
       ...filters,
       dataset: ids.sign,
       sort: 'error',
       dir: 'asc',
+      archived: true,
     });
     expect(summarizeStages(['fit_one_cycle', 'unfreeze', 'fit_one_cycle', 'fit_one_cycle'])).toBe(
       'fit×3 · unfreeze',

@@ -37,7 +37,10 @@ export type HistoryRun = RunHistory['runs'][number];
 /** Every run of the team matching the filters, with what the history table and its filters need. */
 export async function listRunHistory(access: Access, filters: HistoryFilters) {
   const team = { teamId: access.teamId };
-  const where: Prisma.RunWhereInput = { ...team };
+  const where: Prisma.RunWhereInput = {
+    ...team,
+    archivedAt: filters.archived ? { not: null } : null,
+  };
   // A dataset id that is not a uuid names no dataset: the filter matches nothing.
   if (filters.dataset)
     where.version = isUuid(filters.dataset) ? { datasetId: filters.dataset } : { id: { in: [] } };

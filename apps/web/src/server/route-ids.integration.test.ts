@@ -39,6 +39,7 @@ function bodyFor(route: string, method: string): { type: string; body?: BodyInit
       labelling: { scheme: 'folder' },
       split: { validPct: 0.2, seed: 1 },
     },
+    'datasets/[id]': { name: 'n' },
     'runs/[id]': { notes: 'n' },
     'runs/[id]/launch': { mode: 'all' },
     'runs/[id]/stages': { stages: [{ kind: 'fit_one_cycle', epochs: 1 }] },

@@ -270,6 +270,7 @@ export async function getRunDetail(access: Access, runId: string) {
     createdBy: run.createdBy,
     notes: run.notes,
     tags: run.tags,
+    archived: run.archivedAt !== null,
     createdAt: run.createdAt.toISOString(),
     startedAt: run.startedAt?.toISOString() ?? null,
     finishedAt: run.finishedAt?.toISOString() ?? null,
@@ -316,9 +317,10 @@ export async function getRunDetail(access: Access, runId: string) {
   };
 }
 
-export async function listRuns(access: Access) {
+/** The team's runs in use, or (`archived`) the archived ones. */
+export async function listRuns(access: Access, { archived = false } = {}) {
   const runs = await db().run.findMany({
-    where: { teamId: access.teamId },
+    where: { teamId: access.teamId, archivedAt: archived ? { not: null } : null },
     orderBy: { createdAt: 'desc' },
     include: {
       version: { include: { dataset: { select: { id: true, name: true } } } },
@@ -349,7 +351,7 @@ export type TrainableVersion = Awaited<ReturnType<typeof listTrainableVersions>>
 /** Every dataset version a run can train on, newest dataset first: what /runs/new offers. */
 export async function listTrainableVersions(access: Access) {
   const versions = await db().datasetVersion.findMany({
-    where: { dataset: { teamId: access.teamId } },
+    where: { dataset: { teamId: access.teamId, archivedAt: null } },
     orderBy: [{ dataset: { createdAt: 'desc' } }, { number: 'desc' }],
     include: { dataset: { select: { id: true, name: true } } },
   });

@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Db, PostgresBlobStore } from '@studio/db';
 import {
   accuracy,
@@ -23,6 +22,7 @@ import {
   uploadedBackboneIdOf,
   type RunConfig,
 } from '@studio/shared';
+import { pixelCacheDir } from '../jobs/sweep-pixel-cache';
 
 export interface LearnerPaths {
   pretrainedDir: string;
@@ -74,7 +74,7 @@ export async function buildLearner(
     augment: enabled ? strengths : false,
     normalize: backbone.spec.normalization,
     // Decoded, resized images stay on this host's disk: the next stage or run skips the decode.
-    cache: new ImageCache({ store: new DiskPixelStore(path.join(paths.cacheDir, 'pixels')) }),
+    cache: new ImageCache({ store: new DiskPixelStore(pixelCacheDir(paths.cacheDir)) }),
   });
   const metrics = config.metrics.map((m) => (m === 'accuracy' ? accuracy : errorRate));
   if (!metrics.includes(errorRate)) metrics.unshift(errorRate);

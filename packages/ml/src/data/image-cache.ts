@@ -22,6 +22,12 @@ export class ImageCache {
     return `${side}\u0000${fit}\u0000${key}`;
   }
 
+  /** The item key an id was made from (the id itself when it was not made by `id`). */
+  static keyOf(id: string): string {
+    const parts = id.split('\u0000');
+    return parts.length === 3 ? parts[2]! : id;
+  }
+
   get(id: string, load: () => Promise<Pixels>): Promise<Pixels> {
     let entry = this.#entries.get(id);
     if (!entry) {

@@ -42,6 +42,7 @@ export {
   encodePixels,
   type DiskPixelStoreStats,
   type PixelStore,
+  type PixelSweepResult,
 } from './pixel-store';
 export { IMAGENET_STATS, denormalizeBatch, normalizeBatch } from './normalize';
 export type { NormalizeSpec } from './normalize';

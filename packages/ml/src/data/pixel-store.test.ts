@@ -98,6 +98,47 @@ describe('DiskPixelStore', () => {
   });
 });
 
+describe('sweeping a DiskPixelStore', () => {
+  it('removes every entry of the items no longer kept, and says what it freed', async () => {
+    const dir = await tempDir();
+    const store = new DiskPixelStore(dir);
+    const kept = '6f1c1d7e-0000-4000-8000-000000000001';
+    const gone = '6f1c1d7e-0000-4000-8000-000000000002';
+    for (const key of [kept, gone])
+      for (const side of [32, 64])
+        await store.put(ImageCache.id(key, side, 'cover'), image(4, 4, 1));
+    expect(await filesUnder(dir)).toHaveLength(4);
+    const asked: string[][] = [];
+    const result = await store.sweep(async (keys) => {
+      asked.push([...keys].sort());
+      return keys.filter((k) => k === kept);
+    });
+    expect(asked).toEqual([[kept, gone].sort()]);
+    expect(result).toEqual({ removed: 1, bytes: 2 * (12 + 4 * 4 * 3) });
+    expect(await filesUnder(dir)).toHaveLength(2);
+    expect(await store.get(ImageCache.id(kept, 64, 'cover'))).not.toBeNull();
+    expect(await store.get(ImageCache.id(gone, 64, 'cover'))).toBeNull();
+  });
+
+  it('asks in batches and drops what it cannot name (hashed keys, other layouts)', async () => {
+    const dir = await tempDir();
+    const store = new DiskPixelStore(dir);
+    for (let i = 0; i < 5; i++)
+      await store.put(ImageCache.id(`k${i}`, 32, 'cover'), image(2, 2, i));
+    await store.put(ImageCache.id('a key/with a slash', 32, 'cover'), image(2, 2, 0));
+    await writeFile(path.join(dir, (await readdir(dir))[0]!, 'old-layout.px'), 'x');
+    const sizes: number[] = [];
+    const result = await store.sweep(async (keys) => {
+      sizes.push(keys.length);
+      return keys;
+    }, 2);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(5);
+    expect(Math.max(...sizes)).toBe(2);
+    expect(result.removed).toBe(2);
+    expect(await filesUnder(dir)).toHaveLength(5);
+  });
+});
+
 describe('ImageCache over a DiskPixelStore', () => {
   it('decodes each image once across two data bunches in separate caches', async () => {
     const dir = await tempDir();

@@ -3,31 +3,55 @@
 import Link from 'next/link';
 import { Anchor, Badge, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useViewer } from '@/components/viewer-context';
-import { IconPlus } from '@tabler/icons-react';
+import { IconArchive, IconPlus } from '@tabler/icons-react';
 import type { DatasetSummary } from '@/server/datasets';
 import { EmptyState } from '../empty-state';
 import { StatusBadge } from '../status-badge';
 
-export function DatasetList({ datasets }: { datasets: DatasetSummary[] }) {
+export function DatasetList({
+  datasets,
+  isArchived = false,
+}: {
+  datasets: DatasetSummary[];
+  /** The list shows archived datasets instead of those in use. */
+  isArchived?: boolean;
+}) {
   const { canWrite } = useViewer();
   return (
     <Stack gap="lg">
       <Group justify="space-between">
         <div>
           <Title order={1} size="h2">
-            Datasets
+            {isArchived ? 'Archived datasets' : 'Datasets'}
           </Title>
           <Text c="dimmed">
-            Photos and their labels. Every labelled, split version is kept so runs stay comparable.
+            {isArchived
+              ? 'Hidden from lists and the new-run form; open one to restore it.'
+              : 'Photos and their labels. Every labelled, split version is kept so runs stay comparable.'}
           </Text>
         </div>
-        {canWrite && (
-          <Button component={Link} href="/datasets/new" leftSection={<IconPlus size={16} />}>
-            New dataset
+        <Group gap="xs">
+          <Button
+            component={Link}
+            href={isArchived ? '/datasets' : '/datasets?archived=1'}
+            variant="default"
+            leftSection={<IconArchive size={16} />}
+          >
+            {isArchived ? 'Datasets in use' : 'Archived'}
           </Button>
-        )}
+          {canWrite && !isArchived && (
+            <Button component={Link} href="/datasets/new" leftSection={<IconPlus size={16} />}>
+              New dataset
+            </Button>
+          )}
+        </Group>
       </Group>
-      {datasets.length === 0 ? (
+      {datasets.length === 0 && isArchived ? (
+        <EmptyState
+          title="No archived datasets"
+          description="Archive a dataset from its page to hide it here."
+        />
+      ) : datasets.length === 0 ? (
         <EmptyState
           title="No datasets yet"
           description="Drop a folder or a zip of photos, or give the URL of an archive. Labels can come from folder names, a CSV, a pattern on the file name, a rule or a list."

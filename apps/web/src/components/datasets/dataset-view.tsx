@@ -10,7 +10,9 @@ import {
   IconVersions,
 } from '@tabler/icons-react';
 import type { DatasetDetail } from '@/server/datasets';
+import { LifecycleActions } from '../lifecycle/lifecycle-actions';
 import { StatusBadge } from '../status-badge';
+import { AddPhotos } from './add-photos';
 import { FolderBrowser } from './folder-browser';
 import { ImportProgress } from './import-progress';
 import { Labeller } from './labeller';
@@ -20,7 +22,9 @@ import { VersionList } from './version-list';
 export function DatasetView({ detail }: { detail: DatasetDetail }) {
   const activeImport = detail.imports.find((t) => t.status === 'queued' || t.status === 'running');
   const hasFiles = detail.fileCount > 0;
-  const { canWrite } = useViewer();
+  const { canWrite, role, viewer } = useViewer();
+  const mayDelete =
+    canWrite && (role === 'owner' || role === 'admin' || viewer?.user.id === detail.createdById);
   return (
     <Stack gap="lg">
       <Group justify="space-between" align="flex-start">
@@ -30,6 +34,11 @@ export function DatasetView({ detail }: { detail: DatasetDetail }) {
               {detail.name}
             </Title>
             <StatusBadge status={detail.status} />
+            {detail.archived && (
+              <Badge color="gray" variant="outline">
+                archived
+              </Badge>
+            )}
           </Group>
           <Text c="dimmed" data-testid="dataset-summary">
             {detail.fileCount.toLocaleString('en')} images ·{' '}
@@ -38,6 +47,16 @@ export function DatasetView({ detail }: { detail: DatasetDetail }) {
             {detail.sourceUrl ? ` · from ${detail.sourceUrl}` : ''}
           </Text>
         </div>
+        <Group gap="xs">
+          {canWrite && !activeImport && <AddPhotos datasetId={detail.id} />}
+          <LifecycleActions
+            kind="dataset"
+            id={detail.id}
+            name={detail.name}
+            isArchived={detail.archived}
+            createdById={detail.createdById}
+          />
+        </Group>
       </Group>
       {activeImport && <ImportProgress task={activeImport} />}
       {detail.error && (
@@ -91,7 +110,7 @@ export function DatasetView({ detail }: { detail: DatasetDetail }) {
           />
         </Tabs.Panel>
         <Tabs.Panel value="versions" pt="md">
-          <VersionList versions={detail.versions} />
+          <VersionList datasetId={detail.id} versions={detail.versions} mayDelete={mayDelete} />
         </Tabs.Panel>
       </Tabs>
     </Stack>

@@ -1,9 +1,13 @@
 'use client';
 
 import Link from 'next/link';
-import { Badge, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { useRouter } from 'next/navigation';
+import { useState } from 'react';
+import { Alert, Badge, Button, Card, Group, Modal, Stack, Table, Text, Title } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
 import { useViewer } from '@/components/viewer-context';
-import { IconPlayerPlay } from '@tabler/icons-react';
+import { IconPlayerPlay, IconTrash } from '@tabler/icons-react';
+import { postJson } from '../auth/post-json';
 import type { VersionCounts } from '@/server/datasets';
 import { EmptyState } from '../empty-state';
 
@@ -16,13 +20,24 @@ interface Version {
   counts: VersionCounts;
   unlabelled: number;
   createdAt: string;
+  /** Runs that train on it: a version in use cannot be deleted. */
+  runs: number;
 }
 
 const sum = (counts: Record<string, number> | undefined) =>
   Object.values(counts ?? {}).reduce((a, b) => a + b, 0);
 
-export function VersionList({ versions }: { versions: Version[] }) {
+export function VersionList({
+  datasetId,
+  versions,
+  mayDelete,
+}: {
+  datasetId: string;
+  versions: Version[];
+  mayDelete: boolean;
+}) {
   const { canWrite } = useViewer();
+  const [deleting, setDeleting] = useState<Version | null>(null);
   if (versions.length === 0) {
     return (
       <EmptyState
@@ -60,6 +75,18 @@ export function VersionList({ versions }: { versions: Version[] }) {
                   Train a model
                 </Button>
               )}
+              {mayDelete && v.runs === 0 && (
+                <Button
+                  size="xs"
+                  variant="subtle"
+                  color="red"
+                  leftSection={<IconTrash size={14} />}
+                  aria-label={`Delete version ${v.number}`}
+                  onClick={() => setDeleting(v)}
+                >
+                  Delete
+                </Button>
+              )}
             </Group>
           </Group>
           <Text size="sm" mb="sm" data-testid="version-totals">
@@ -73,6 +100,11 @@ export function VersionList({ versions }: { versions: Version[] }) {
           <ClassCountTable classes={v.classes} counts={v.counts} />
         </Card>
       ))}
+      <DeleteVersionModal
+        datasetId={datasetId}
+        version={deleting}
+        onClose={() => setDeleting(null)}
+      />
     </Stack>
   );
 }
@@ -100,5 +132,64 @@ export function ClassCountTable({ classes, counts }: { classes: string[]; counts
         ))}
       </Table.Tbody>
     </Table>
+  );
+}
+
+/** Confirms deleting a version no run uses; its images stay in the dataset. */
+function DeleteVersionModal({
+  datasetId,
+  version,
+  onClose,
+}: {
+  datasetId: string;
+  version: Version | null;
+  onClose: () => void;
+}) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const [isBusy, setBusy] = useState(false);
+  const confirm = async () => {
+    if (!version) return;
+    setBusy(true);
+    const result = await postJson(
+      `/api/datasets/${datasetId}/versions/${version.id}`,
+      {},
+      'DELETE',
+    );
+    setBusy(false);
+    if (!result.ok) return setError(result.error);
+    notifications.show({ color: 'teal', message: `Version ${version.number} was deleted.` });
+    onClose();
+    router.refresh();
+  };
+  return (
+    <Modal
+      opened={version !== null}
+      onClose={() => {
+        setError(null);
+        onClose();
+      }}
+      title={`Delete version ${version?.number ?? ''}?`}
+      centered
+    >
+      <Stack>
+        <Text size="sm">
+          Its labels and split go; the images stay in the dataset, and no run uses this version.
+        </Text>
+        {error && (
+          <Alert color="red" role="alert">
+            {error}
+          </Alert>
+        )}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={onClose} data-autofocus>
+            Keep it
+          </Button>
+          <Button color="red" loading={isBusy} onClick={() => void confirm()}>
+            Delete version
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
   );
 }

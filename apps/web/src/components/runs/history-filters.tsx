@@ -1,6 +1,6 @@
 'use client';
 
-import { Button, Group, MultiSelect, Select } from '@mantine/core';
+import { Button, Group, MultiSelect, Select, Switch } from '@mantine/core';
 import { IconFilterOff } from '@tabler/icons-react';
 import { isFiltered, RUN_STATUSES, withoutFilters, type HistoryFilters } from './history-query';
 
@@ -73,6 +73,12 @@ export function HistoryFilterBar({
         clearable
         miw={200}
         maw={360}
+      />
+      <Switch
+        label="Archived runs"
+        checked={filters.archived}
+        onChange={(e) => onChange({ ...filters, archived: e.currentTarget.checked })}
+        mb={8}
       />
       {isFiltered(filters) && (
         <Button

@@ -23,6 +23,8 @@ const historyQuery = z.object({
   status: z.array(z.enum(RUN_STATUSES)).catch([]),
   sort: z.enum(['created', 'error']).catch('created'),
   dir: z.enum(['asc', 'desc']).catch('desc'),
+  /** Archived runs only, instead of the runs in use. */
+  archived: z.boolean().catch(false),
 });
 export type HistoryFilters = z.infer<typeof historyQuery>;
 
@@ -37,6 +39,7 @@ export function parseHistoryQuery(query: Record<string, string | string[] | unde
     status: listParam(query.status).filter((s) => (RUN_STATUSES as readonly string[]).includes(s)),
     sort: first(query.sort),
     dir: first(query.dir),
+    archived: first(query.archived) === '1',
   });
 }
 
@@ -50,13 +53,19 @@ export function historyHref(filters: HistoryFilters): string {
   if (filters.status.length) query.set('status', filters.status.join(','));
   if (filters.sort !== 'created') query.set('sort', filters.sort);
   if (filters.dir !== 'desc') query.set('dir', filters.dir);
+  if (filters.archived) query.set('archived', '1');
   const text = query.toString();
   return text ? `/runs?${text}` : '/runs';
 }
 
 export const isFiltered = (filters: HistoryFilters) =>
   Boolean(
-    filters.dataset || filters.arch || filters.person || filters.tag || filters.status.length,
+    filters.dataset ||
+    filters.arch ||
+    filters.person ||
+    filters.tag ||
+    filters.status.length ||
+    filters.archived,
   );
 
 export const withoutFilters = (filters: HistoryFilters): HistoryFilters => ({
@@ -66,4 +75,5 @@ export const withoutFilters = (filters: HistoryFilters): HistoryFilters => ({
   person: undefined,
   tag: undefined,
   status: [],
+  archived: false,
 });

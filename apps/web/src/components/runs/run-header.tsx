@@ -41,6 +41,11 @@ export function RunHeader({
               {run.name}
             </Title>
             <StatusBadge status={run.status} testId="run-status" />
+            {run.archived && (
+              <Badge color="gray" variant="outline">
+                archived
+              </Badge>
+            )}
           </Group>
           <Text c="dimmed" data-testid="run-summary">
             <Anchor component={Link} href={`/datasets/${run.dataset.id}`}>

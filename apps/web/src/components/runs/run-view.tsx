@@ -6,6 +6,7 @@ import { notifications } from '@mantine/notifications';
 import { runConfig } from '@studio/shared';
 import type { RunDetail } from '@/server/runs';
 import { EmptyState } from '../empty-state';
+import { LifecycleActions } from '../lifecycle/lifecycle-actions';
 import { AddStageForm } from './add-stage-form';
 import { CheckpointList } from './checkpoint-list';
 import { formatLr } from './format';
@@ -51,7 +52,19 @@ export function RunView({ initial }: { initial: RunDetail }) {
       <RunHeader
         run={run}
         config={config}
-        actions={<RunActions runId={run.id} stages={run.stages} onChanged={refresh} />}
+        actions={
+          <Stack gap="xs" align="flex-end">
+            <RunActions runId={run.id} stages={run.stages} onChanged={refresh} />
+            <LifecycleActions
+              kind="run"
+              id={run.id}
+              name={run.name}
+              isArchived={run.archived}
+              createdById={run.createdBy?.id ?? null}
+              onChanged={refresh}
+            />
+          </Stack>
+        }
       />
       <Card>
         <Group justify="space-between" mb="sm">

@@ -23,9 +23,13 @@ const createRequest = z.discriminatedUnion('sourceKind', [
   }),
 ]);
 
-export const GET = handle(async (request: Request) =>
-  NextResponse.json({ datasets: await listDatasets(await requireAccess(request)) }),
-);
+/** The datasets in use; `?archived=1` lists the archived ones instead. */
+export const GET = handle(async (request: Request) => {
+  const archived = new URL(request.url).searchParams.get('archived') === '1';
+  return NextResponse.json({
+    datasets: await listDatasets(await requireAccess(request), { archived }),
+  });
+});
 
 export const POST = handle(async (request: Request) => {
   const access = await requireAccess(request, 'write');

@@ -6,9 +6,11 @@ import { createRun, listRuns } from '@/server/runs';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = handle(async (request: Request) =>
-  NextResponse.json({ runs: await listRuns(await requireAccess(request)) }),
-);
+/** The runs in use; `?archived=1` lists the archived ones instead. */
+export const GET = handle(async (request: Request) => {
+  const archived = new URL(request.url).searchParams.get('archived') === '1';
+  return NextResponse.json({ runs: await listRuns(await requireAccess(request), { archived }) });
+});
 
 export const POST = handle(async (request: Request) => {
   const access = await requireAccess(request, 'write');

@@ -2,6 +2,7 @@ import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { requireAccess } from '@/server/access';
 import { ApiError, handle, parseJson } from '@/server/http';
+import { deleteRun, renameOrArchiveRun } from '@/server/lifecycle';
 import { getRunDetail, updateRunNotes } from '@/server/runs';
 
 export const dynamic = 'force-dynamic';
@@ -16,16 +17,36 @@ export const GET = handle(async (request: Request, { params }: Params) => {
   return NextResponse.json(run, { headers: { 'Cache-Control': 'no-store' } });
 });
 
-const notesBody = z
+const patchBody = z
   .object({
     notes: z.string().max(20_000).optional(),
     tags: z.array(z.string().trim().min(1).max(40)).max(20).optional(),
+    name: z.string().trim().min(1).max(200).optional(),
+    archived: z.boolean().optional(),
   })
-  .refine((b) => b.notes !== undefined || b.tags !== undefined, 'Send notes, tags or both.');
+  .refine(
+    (b) => Object.values(b).some((v) => v !== undefined),
+    'Send notes, tags, a name or archived.',
+  );
 
-/** The run's notes and tags. */
+/** The run's notes and tags, its name, and whether it is archived. */
 export const PATCH = handle(async (request: Request, { params }: Params) => {
   const access = await requireAccess(request, 'write');
-  const input = await parseJson(request, notesBody);
-  return NextResponse.json(await updateRunNotes(access, (await params).id, input));
+  const { notes, tags, name, archived } = await parseJson(request, patchBody);
+  const { id } = await params;
+  const kept =
+    notes !== undefined || tags !== undefined
+      ? await updateRunNotes(access, id, { notes, tags })
+      : {};
+  const renamed =
+    name !== undefined || archived !== undefined
+      ? await renameOrArchiveRun(access, id, { name, archived })
+      : {};
+  return NextResponse.json({ ...kept, ...renamed });
+});
+
+/** Deletes the run with its checkpoints, results and exports; answers what was freed. */
+export const DELETE = handle(async (request: Request, { params }: Params) => {
+  const access = await requireAccess(request, 'write');
+  return NextResponse.json({ deleted: await deleteRun(access, (await params).id) });
 });

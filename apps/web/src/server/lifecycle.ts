@@ -1,0 +1,179 @@
+import 'server-only';
+import { datasetFootprint, purgeDataset, purgeRun, runFootprint, type Footprint } from '@studio/db';
+import type { Access } from './access';
+import { recordAudit } from './audit';
+import { getDatasetOrThrow } from './datasets';
+import { db } from './db';
+import { ApiError, isUuid } from './http';
+import { getRunOrThrow } from './runs';
+
+/** What a delete would take with it, and why it cannot happen now (null when it can). */
+export interface DeletionPreview {
+  name: string;
+  footprint: Footprint;
+  blockedBy: string | null;
+  /** Whether this caller may delete it (owners and admins anything, members what they made). */
+  mayDelete: boolean;
+}
+
+const mayDelete = (access: Access, createdById: string | null) =>
+  access.role === 'owner' || access.role === 'admin' || createdById === access.userId;
+
+function checkMayDelete(access: Access, createdById: string | null, what: string): void {
+  if (!mayDelete(access, createdById))
+    throw new ApiError(
+      403,
+      `Members can delete only the ${what}s they created; ask an owner or admin to delete this one.`,
+    );
+}
+
+/** Why a dataset cannot go now: an import still writing into it, or a run still training on it. */
+async function datasetBlocker(datasetId: string): Promise<string | null> {
+  const importing = await db().importTask.count({
+    where: { datasetId, status: { in: ['queued', 'running'] } },
+  });
+  if (importing > 0)
+    return 'An import into this dataset is still running; delete it once the import has finished.';
+  const busy = await db().run.findMany({
+    where: {
+      version: { datasetId },
+      stages: { some: { status: { in: ['queued', 'running'] } } },
+    },
+    select: { name: true },
+  });
+  if (busy.length > 0)
+    return `${busy.map((r) => `Run "${r.name}"`).join(', ')} is still training on it; cancel ${busy.length === 1 ? 'it' : 'them'} first.`;
+  return null;
+}
+
+async function runBlocker(runId: string): Promise<string | null> {
+  const busy = await db().stage.count({
+    where: { runId, status: { in: ['queued', 'running'] } },
+  });
+  return busy > 0 ? 'The run is still training; cancel it first, then delete it.' : null;
+}
+
+export async function previewDatasetDeletion(access: Access, id: string): Promise<DeletionPreview> {
+  const dataset = await getDatasetOrThrow(access, id);
+  return {
+    name: dataset.name,
+    footprint: await datasetFootprint(db(), id),
+    blockedBy: await datasetBlocker(id),
+    mayDelete: mayDelete(access, dataset.createdById),
+  };
+}
+
+/** Deletes a dataset and everything made from it: versions, runs, checkpoints, exports, blobs. */
+export async function deleteDataset(access: Access, id: string): Promise<Footprint> {
+  const dataset = await getDatasetOrThrow(access, id);
+  checkMayDelete(access, dataset.createdById, 'dataset');
+  const blocker = await datasetBlocker(id);
+  if (blocker) throw new ApiError(409, blocker);
+  const freed = await purgeDataset(db(), id);
+  await recordAudit(access, 'dataset.delete', 'dataset', id, { name: dataset.name, ...freed });
+  return freed;
+}
+
+export async function previewRunDeletion(access: Access, id: string): Promise<DeletionPreview> {
+  const run = await getRunOrThrow(access, id);
+  return {
+    name: run.name,
+    footprint: await runFootprint(db(), id),
+    blockedBy: await runBlocker(id),
+    mayDelete: mayDelete(access, run.createdById),
+  };
+}
+
+/** Deletes a run with its stages, metrics, checkpoints, results, exports and their blobs. */
+export async function deleteRun(access: Access, id: string): Promise<Footprint> {
+  const run = await getRunOrThrow(access, id);
+  checkMayDelete(access, run.createdById, 'run');
+  const blocker = await runBlocker(id);
+  if (blocker) throw new ApiError(409, blocker);
+  const freed = await purgeRun(db(), id);
+  await recordAudit(access, 'run.delete', 'run', id, { name: run.name, ...freed });
+  return freed;
+}
+
+/** Deletes a dataset version no run trains on; versions are immutable, so this is its only change. */
+export async function deleteVersion(
+  access: Access,
+  datasetId: string,
+  versionId: string,
+): Promise<void> {
+  const dataset = await getDatasetOrThrow(access, datasetId);
+  checkMayDelete(access, dataset.createdById, 'dataset');
+  const version = isUuid(versionId)
+    ? await db().datasetVersion.findFirst({
+        where: { id: versionId, datasetId },
+        include: { runs: { select: { name: true } } },
+      })
+    : null;
+  if (!version) throw new ApiError(404, `No version with id ${versionId} in this dataset.`);
+  if (version.runs.length > 0)
+    throw new ApiError(
+      409,
+      `Version ${version.number} is used by ${version.runs.length} run${version.runs.length === 1 ? '' : 's'} (${version.runs
+        .slice(0, 5)
+        .map((r) => `"${r.name}"`)
+        .join(', ')}); delete those runs first, or archive the dataset instead.`,
+    );
+  await db().datasetVersion.delete({ where: { id: version.id } });
+  await recordAudit(access, 'version.delete', 'version', version.id, {
+    datasetId,
+    datasetName: dataset.name,
+    number: version.number,
+  });
+}
+
+export interface RenameOrArchive {
+  name?: string;
+  archived?: boolean;
+}
+
+/** Renames a dataset and archives or restores it; each change is in the audit trail. */
+export async function updateDataset(access: Access, id: string, input: RenameOrArchive) {
+  const dataset = await getDatasetOrThrow(access, id);
+  const updated = await db().dataset.update({
+    where: { id },
+    data: {
+      name: input.name,
+      archivedAt: archivedAtFor(input.archived, dataset.archivedAt),
+    },
+  });
+  await auditChanges(access, 'dataset', id, dataset, updated);
+  return { id, name: updated.name, archived: updated.archivedAt !== null };
+}
+
+/** Renames a run and archives or restores it. */
+export async function renameOrArchiveRun(access: Access, id: string, input: RenameOrArchive) {
+  const run = await getRunOrThrow(access, id);
+  const updated = await db().run.update({
+    where: { id },
+    data: { name: input.name, archivedAt: archivedAtFor(input.archived, run.archivedAt) },
+  });
+  await auditChanges(access, 'run', id, run, updated);
+  return { name: updated.name, archived: updated.archivedAt !== null };
+}
+
+function archivedAtFor(archived: boolean | undefined, current: Date | null) {
+  if (archived === undefined) return undefined;
+  return archived ? (current ?? new Date()) : null;
+}
+
+type Named = { name: string; archivedAt: Date | null };
+
+async function auditChanges(
+  access: Access,
+  type: 'dataset' | 'run',
+  id: string,
+  before: Named,
+  after: Named,
+) {
+  if (before.name !== after.name)
+    await recordAudit(access, `${type}.rename`, type, id, { from: before.name, to: after.name });
+  if (!before.archivedAt && after.archivedAt)
+    await recordAudit(access, `${type}.archive`, type, id, { name: after.name });
+  if (before.archivedAt && !after.archivedAt)
+    await recordAudit(access, `${type}.restore`, type, id, { name: after.name });
+}
