@@ -251,9 +251,9 @@ describe('every route that takes a body', () => {
         .replace('[id]', id)
         .replace('[userId]', 'someone');
       const params = Promise.resolve({ id, userId: 'someone', all: ['sign-in', 'email'] });
-      const module = (await import(file)) as Partial<Record<string, Handler>>;
+      const routeModule = (await import(file)) as Partial<Record<string, Handler>>;
       for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
-        const handler = module[method];
+        const handler = routeModule[method];
         if (!handler) continue;
         for (const caller of ['anonymous', 'token']) {
           const total = 64 * MiB;

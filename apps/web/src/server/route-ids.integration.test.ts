@@ -56,11 +56,11 @@ describe('an id of 36 dashes (the length of a UUID, not one)', () => {
     const id = '-'.repeat(36);
     const answers: string[] = [];
     for (const route of idRoutes()) {
-      const module = (await import(path.join(apiDir, route, 'route.ts'))) as Partial<
+      const routeModule = (await import(path.join(apiDir, route, 'route.ts'))) as Partial<
         Record<string, Handler>
       >;
       for (const method of ['GET', 'POST', 'PATCH', 'DELETE']) {
-        const handler = module[method];
+        const handler = routeModule[method];
         if (!handler) continue;
         const { type, body } = bodyFor(route, method);
         const url = `/api/${route.replace(/\[(id|userId)\]/, id)}?filename=a.zip`;

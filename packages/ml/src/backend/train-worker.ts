@@ -9,7 +9,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { weightKey } from '../learner/learner';
+import { weightKey } from '../learner/weight-key';
 import { MicroBatcher } from '../learner/micro-batch';
 import { crossEntropy } from '../learner/predictions';
 import { installTrainingLayers } from '../learner/training-layers';

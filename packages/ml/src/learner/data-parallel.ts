@@ -23,7 +23,8 @@ import { openTrainWorkers, type TrainWorkers, type WeightSlot } from '../backend
 import { mixSeeds } from '../data/rng';
 import { flattenLayers } from '../models/backbone';
 import type { Param } from './adamw';
-import { weightKey, type Learner } from './learner';
+import type { Learner } from './learner';
+import { weightKey } from './weight-key';
 import {
   Accumulator,
   MicroBatcher,

@@ -28,6 +28,7 @@ import {
 import { openPooledForward } from './pooled-forward';
 import { trainingThreads, type ThreadsOption } from './data-parallel';
 import { Recorder } from './recorder';
+import { weightKey } from './weight-key';
 import type { OneCycleOptions } from './schedules';
 import { installTrainingLayers, type TrainingLayersOptions } from './training-layers';
 
@@ -69,9 +70,6 @@ export interface SaveOptions {
 }
 
 const isBatchNorm = (layer: tfl.layers.Layer) => layer.getClassName() === 'BatchNormalization';
-/** The name a weight is saved and optimised under: "<layer>/<weight>", e.g. "head.bn1/gamma". */
-export const weightKey = (layer: tfl.layers.Layer, w: tfl.LayerVariable) =>
-  `${layer.name}/${w.originalName.split('/').at(-1)!}`;
 
 /**
  * A model, its data, layer groups and optimiser, and the training loop (fastai v1 Learner).
