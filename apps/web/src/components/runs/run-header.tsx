@@ -4,10 +4,10 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { Alert, Anchor, Badge, Group, Stack, Text, Title } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
-import type { RunConfig } from '@studio/shared';
+import { runSeconds, type RunConfig } from '@studio/shared';
 import type { RunDetail } from '@/server/runs';
 import { StatusBadge } from '../status-badge';
-import { formatDateTime, formatDuration, formatPercent, secondsBetween } from './format';
+import { formatDateTime, formatDuration, formatPercent } from './format';
 
 function augmentSummary(config: RunConfig): string {
   const a = config.augment;
@@ -31,7 +31,7 @@ export function RunHeader({
   config: RunConfig;
   actions: ReactNode;
 }) {
-  const duration = secondsBetween(run.startedAt, run.finishedAt);
+  const duration = runSeconds(run.stages);
   return (
     <Stack gap="sm">
       <Group justify="space-between" align="flex-start">

@@ -15,7 +15,8 @@ import { StatusBadge } from '../status-badge';
 import { READ_ONLY_HINT, useViewer } from '../viewer-context';
 import { callApi } from './call-api';
 import { EpochTable } from './epoch-table';
-import { formatClock, formatDateTime, formatStageCall, secondsBetween } from './format';
+import { stageSeconds } from '@studio/shared';
+import { formatClock, formatDateTime, formatStageCall } from './format';
 import { LrFindChart, isLrFindResult } from './lr-find-chart';
 import type { RunStage } from './run-series';
 import { StageProgress } from './stage-progress';
@@ -23,8 +24,8 @@ import type { BatchEvent } from './use-run-live';
 
 function timing(stage: RunStage): string {
   if (stage.status === 'queued') return 'waiting for the worker';
-  if (!stage.startedAt) return '';
-  const seconds = secondsBetween(stage.startedAt, stage.finishedAt) ?? 0;
+  const seconds = stageSeconds(stage);
+  if (seconds === null) return '';
   const where = stage.worker ? ` on ${stage.worker}` : '';
   if (stage.status === 'running') return `running for ${formatClock(seconds)}${where}`;
   return `took ${formatClock(seconds)}${where} · ${stage.finishedAt ? `ended ${formatDateTime(stage.finishedAt)}` : ''}`;
