@@ -29,6 +29,12 @@ export async function createRun(access: Access, request: CreateRunRequest) {
       })
     : null;
   if (!version) throw new ApiError(404, `No dataset version with id ${request.versionId}.`);
+  if (version.classes.length < 2) {
+    throw new ApiError(
+      400,
+      `Version ${version.number} has ${version.classes.length} class${version.classes.length === 1 ? '' : 'es'}: a classifier needs at least two. Save a version of the dataset whose labelling gives two or more classes, then start the run on it.`,
+    );
+  }
   if (
     request.config.bs >
     Object.values((version.counts as Record<string, Record<string, number>>).train ?? {}).reduce(
