@@ -36,7 +36,7 @@ async function createQueuedRun() {
       name: 'plan',
       versionId,
       arch: 'mobilenet_v2_0.35',
-      config: {} as Prisma.InputJsonValue,
+      config: { bs: 512, size: 224 } as Prisma.InputJsonValue,
       status: 'queued',
       stages: {
         createMany: {
@@ -141,5 +141,20 @@ describe('the end of a stage', () => {
     expect(stage.status).toBe('queued');
     expect(stage.startedAt).toBeNull();
     expect(stage.priorAttemptSeconds).toBeGreaterThanOrEqual(1.2);
+  });
+
+  it("words an out-of-memory error in what the run form offers, not the library's options", async () => {
+    const run = await createQueuedRun();
+    const ctx = contextTraining(async () => undefined, {
+      kind: 'failed',
+      errorKind: 'oom',
+      message:
+        'The feature cache build failed in a worker thread: out of memory. Retry the fit, or set precompute.threads to 1 to build the cache in the main thread.',
+    });
+    await trainStage(ctx, { stageId: run.stages[0]!.id });
+    const stage = await t.db.stage.findUniqueOrThrow({ where: { id: run.stages[0]!.id } });
+    expect(stage.error).toBe(
+      "A batch of 512 images at 224 px did not fit in the worker's memory. Retry with batch size 256 (the stage's retry button), or start a new run with a smaller batch size or image size.",
+    );
   });
 });

@@ -1,5 +1,5 @@
 import { retryOnConnectionLoss, type Db, type Prisma } from '@studio/db';
-import { TRAIN_JOB_OPTIONS, type RunEvent, type TrainStageJob } from '@studio/shared';
+import { runConfig, TRAIN_JOB_OPTIONS, type RunEvent, type TrainStageJob } from '@studio/shared';
 import type { Queue } from 'bullmq';
 import type { StageOutcome } from '../training/messages';
 import { failStage } from './reconcile-stages';
@@ -147,10 +147,10 @@ async function recordOutcome(
       ctx.publish(runId, { type: 'stage', stageId, status: 'cancelled' });
       return;
     case 'failed': {
+      // The library's own advice names options the studio does not offer: the log keeps it.
+      if (outcome.errorKind === 'oom') ctx.log(`stage ${stageId}: ${outcome.message}`);
       const error =
-        outcome.errorKind === 'oom'
-          ? `${outcome.message}\nThe batch does not fit in memory: use a smaller batch size (retry with half the batch).`
-          : outcome.message;
+        outcome.errorKind === 'oom' ? await outOfMemoryMessage(ctx.db, runId) : outcome.message;
       await failStage(ctx.db, stageId, runId, error, outcome.errorKind);
       ctx.publish(runId, {
         type: 'stage',
@@ -200,3 +200,15 @@ function cancelLaterStages(db: Db, runId: string, stageId: string) {
 
 const resultOf = (outcome: { result: Record<string, unknown> | null }) =>
   (outcome.result ?? undefined) as Prisma.InputJsonValue | undefined;
+
+/** An out-of-memory failure in the terms of the run form: the batch size and the image size. */
+async function outOfMemoryMessage(db: Db, runId: string): Promise<string> {
+  const { config } = await db.run.findUniqueOrThrow({ where: { id: runId } });
+  const { bs, size } = runConfig.parse(config);
+  const half = Math.max(1, Math.floor(bs / 2));
+  return (
+    `A batch of ${bs} images at ${size} px did not fit in the worker's memory. ` +
+    `Retry with batch size ${half} (the stage's retry button), or start a new run with a smaller ` +
+    `batch size or image size.`
+  );
+}
