@@ -10,8 +10,11 @@ export function startHeartbeat(
   redis: Redis,
   prefix: string,
   info: Omit<WorkerHeartbeat, 'host' | 'pid' | 'startedAt'>,
-): { close(): Promise<void> } {
-  const beat: WorkerHeartbeat = {
+): {
+  update(info: Partial<Pick<WorkerHeartbeat, 'backend' | 'threads'>>): void;
+  close(): Promise<void>;
+} {
+  let beat: WorkerHeartbeat = {
     ...info,
     host: os.hostname(),
     pid: process.pid,
@@ -24,6 +27,10 @@ export function startHeartbeat(
   const timer = setInterval(write, (WORKER_HEARTBEAT_TTL_S * 1000) / 3);
   let closed: Promise<void> | undefined;
   return {
+    update(info) {
+      beat = { ...beat, ...info };
+      if (!closed) void write();
+    },
     close() {
       closed ??= (async () => {
         clearInterval(timer);

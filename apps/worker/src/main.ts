@@ -94,6 +94,14 @@ const train = new Worker(
   },
 );
 
+// The backend is named once it has loaded (null until then).
+const heartbeat = startHeartbeat(redis, env.STUDIO_PREFIX, {
+  id: workerId,
+  backend: null,
+  threads: null,
+  queues: [QUEUES.imports, QUEUES.train, QUEUES.predict],
+});
+
 // Predictions are small and answered while someone waits, so they run here rather than in a
 // child; the backend loads in the background at start-up so the first request does not wait.
 const backend = initBackend({
@@ -102,8 +110,8 @@ const backend = initBackend({
   log,
 });
 backend.then(
-  (info) => log(`predictions on backend ${info.name}`),
-  (error: Error) => log(`no TensorFlow.js backend for predictions: ${error.message}`),
+  (info) => heartbeat.update({ backend: info.name, threads: info.threads }),
+  (error: Error) => log(`no TensorFlow.js backend: ${error.message}`),
 );
 const stageModels = new StageModels(db, blobs, 2);
 const predictions = new Worker(
@@ -186,11 +194,6 @@ void sweepPixels();
 const pixelSweeper = setInterval(() => void sweepPixels(), PIXEL_SWEEP_EVERY_MS);
 pixelSweeper.unref();
 
-const heartbeat = startHeartbeat(redis, env.STUDIO_PREFIX, {
-  id: workerId,
-  backend: env.STUDIO_BACKEND ?? null,
-  queues: [QUEUES.imports, QUEUES.train, QUEUES.predict],
-});
 log(
   `ready (queues: ${QUEUES.imports}, ${QUEUES.train}, ${QUEUES.predict}; prefix ${env.STUDIO_PREFIX})`,
 );

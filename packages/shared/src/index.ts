@@ -7,3 +7,4 @@ export * from './backbones';
 export * from './predict';
 export * from './auth-secret';
 export * from './shared-dir';
+export * from './durations';

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { labellingConfig, versionRequest } from './labelling';
 
 describe('labelling request schemas', () => {
-  it('fills fastai defaults for the split', () => {
+  it("fills fastai's split defaults, stratified per class", () => {
     const parsed = versionRequest.parse({ labelling: { scheme: 'folder' }, split: {} });
     expect(parsed.split).toEqual({
       useFolderSplit: true,
       validPct: 0.2,
       seed: 42,
-      stratified: false,
+      stratified: true,
     });
   });
 

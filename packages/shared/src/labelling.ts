@@ -33,7 +33,8 @@ export const splitConfig = z.object({
     .min(0)
     .max(2 ** 31 - 1)
     .default(42),
-  stratified: z.boolean().default(false),
+  /** The same validation share of every class; off gives fastai's plain random split. */
+  stratified: z.boolean().default(true),
 });
 export type SplitConfig = z.infer<typeof splitConfig>;
 

@@ -27,7 +27,10 @@ export const workerHeartbeat = z.object({
   id: z.string(),
   host: z.string(),
   pid: z.number(),
+  /** The TensorFlow.js backend it trains and predicts on, once loaded. */
   backend: z.string().nullable(),
+  /** The backend's kernel threads (null where the library decides or before it loaded). */
+  threads: z.number().int().nullable().default(null),
   startedAt: z.string(),
   queues: z.array(z.string()),
 });

@@ -28,7 +28,3 @@ export function useViewer() {
   const role = viewer?.role ?? 'viewer';
   return { viewer, role, canWrite: canWrite(role), canManage: canManage(role) };
 }
-
-/** Why a control is disabled for this person, for its tooltip or description. */
-export const READ_ONLY_HINT =
-  'Viewers can read but not change anything; ask an owner for the member role.';

@@ -326,10 +326,13 @@ describe('run history', () => {
     ]);
   });
 
-  it('measures a finished run start to finish and a running one until now', async () => {
+  it('gives a run the duration the compare page gives it: its stages, not the waits between', async () => {
     const { runs } = await listRunHistory(access, parseHistoryQuery({}));
     const byId = new Map(runs.map((r) => [r.id, r]));
-    expect(byId.get(ids.a)!.durationS).toBeCloseTo(600, 0);
+    // Started 50 min ago, finished 40 min ago; its stages took 5 + 1 + 3 min.
+    expect(byId.get(ids.a)!.durationS).toBeCloseTo(540, 0);
+    const compared = await compareRuns(access, [ids.a, ids.c]);
+    expect(compared.runs[0]!.trainingS).toBeCloseTo(byId.get(ids.a)!.durationS!, 0);
     expect(byId.get(ids.a)!.isActive).toBe(false);
     expect(byId.get(ids.c)!.durationS).toBeGreaterThanOrEqual(90);
     expect(byId.get(ids.c)!.durationS).toBeLessThan(150);

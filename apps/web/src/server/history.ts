@@ -1,5 +1,5 @@
 import 'server-only';
-import { runConfig } from '@studio/shared';
+import { runConfig, runSeconds, type TimedStage } from '@studio/shared';
 import type { Prisma } from '@studio/db';
 import { formatStageCall } from '@/components/runs/format';
 import { listParam, type HistoryFilters } from '@/components/runs/history-query';
@@ -20,15 +20,10 @@ export function summarizeStages(kinds: string[]): string {
   return [...counts].map(([kind, n]) => (n > 1 ? `${kind}×${n}` : kind)).join(' · ');
 }
 
-/** Wall-clock time of a run: until now while it is queued or running, else until it finished. */
-export function runDuration(
-  run: { status: string; startedAt: Date | null; finishedAt: Date | null },
-  now = new Date(),
-) {
+/** The worker's time on the run's stages (one definition, `runSeconds`); ticking while active. */
+export function runDuration(run: { status: string; stages: TimedStage[] }, now = new Date()) {
   const isActive = run.status === 'running' || run.status === 'queued';
-  const end = isActive ? now : run.finishedAt;
-  if (!run.startedAt || !end) return { durationS: null, isActive: false };
-  return { durationS: (end.getTime() - run.startedAt.getTime()) / 1000, isActive };
+  return { durationS: runSeconds(run.stages, now), isActive };
 }
 
 export type RunHistory = Awaited<ReturnType<typeof listRunHistory>>;
@@ -63,12 +58,19 @@ export async function listRunHistory(access: Access, filters: HistoryFilters) {
         status: true,
         bestErrorRate: true,
         createdAt: true,
-        startedAt: true,
-        finishedAt: true,
         tags: true,
         createdBy: { select: { id: true, name: true } },
         version: { select: { number: true, dataset: { select: { id: true, name: true } } } },
-        stages: { orderBy: { index: 'asc' }, select: { kind: true, status: true } },
+        stages: {
+          orderBy: { index: 'asc' },
+          select: {
+            kind: true,
+            status: true,
+            startedAt: true,
+            finishedAt: true,
+            priorAttemptSeconds: true,
+          },
+        },
       },
     }),
     db().run.count({ where: team }),
@@ -234,6 +236,7 @@ export async function compareRuns(access: Access, ids: string[]): Promise<RunCom
             status: true,
             startedAt: true,
             finishedAt: true,
+            priorAttemptSeconds: true,
             epochs: { orderBy: { epoch: 'asc' } },
           },
         },
@@ -257,10 +260,7 @@ export async function compareRuns(access: Access, ids: string[]): Promise<RunCom
         errorRate: e.errorRate,
       })),
     );
-    const trainingS = run.stages.reduce((total, s) => {
-      const end = s.finishedAt ?? (s.status === 'running' ? now : null);
-      return s.startedAt && end ? total + (end.getTime() - s.startedAt.getTime()) / 1000 : total;
-    }, 0);
+    const trainingS = runSeconds(run.stages, now) ?? 0;
     return {
       id: run.id,
       name: run.name,

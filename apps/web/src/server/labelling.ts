@@ -91,6 +91,21 @@ async function compute(datasetId: string, request: VersionRequest): Promise<Comp
   return { files, result, split };
 }
 
+/**
+ * Why a version with fewer than two classes cannot train, and what to change: a flat folder of
+ * files labelled by folder gets one class, where the class is usually in the file name.
+ */
+export function oneClassProblem(request: VersionRequest, split: DatasetSplit): string | null {
+  if (split.classes.length >= 2) return null;
+  const only = split.classes[0];
+  const why = `Every labelled image got the same label${only === undefined ? '' : ` ("${only}")`}: a classifier needs at least two classes to tell apart.`;
+  const fix =
+    request.labelling.scheme === 'folder'
+      ? 'The images sit in one folder, so the folder scheme gives them one class. If the class is in each file name (as in "Abyssinian_1.jpg"), choose "Regular expression" with a pattern such as ([^/]+)_\\d+\\.jpg$; otherwise put each class in a folder of its own.'
+      : 'Check that the labelling gives at least two different labels, or import images of another class.';
+  return `${why} ${fix}`;
+}
+
 function warningsOf(result: AnyLabelResult): string[] {
   const warnings: string[] = [];
   if (result.missingFiles?.length) {
@@ -119,7 +134,9 @@ export async function previewLabelling(access: Access, datasetId: string, reques
     counts: split.counts as VersionCounts,
     splitKind: split.method === 'folders' ? 'folders' : 'random',
     labelled: split.assignments.size,
-    warnings: warningsOf(result),
+    warnings: [oneClassProblem(request, split), ...warningsOf(result)].filter(
+      (w): w is string => w !== null,
+    ),
   };
 }
 
@@ -127,6 +144,8 @@ export async function previewLabelling(access: Access, datasetId: string, reques
 export async function createVersion(access: Access, datasetId: string, request: VersionRequest) {
   await getDatasetOrThrow(access, datasetId);
   const { files, result, split } = await compute(datasetId, request);
+  const oneClass = oneClassProblem(request, split);
+  if (oneClass) throw new ApiError(400, `The version was not saved. ${oneClass}`);
   const idByPath = new Map(files.map((f) => [f.path, f.id]));
   const items = [...split.assignments].map(([path, name]) => {
     const label = result.labels.get(path)!;

@@ -3,6 +3,8 @@ import type { Prisma } from '@studio/db';
 import {
   QUEUES,
   JOBS,
+  runSeconds,
+  stageSeconds,
   uploadedBackboneIdOf,
   type CreateRunRequest,
   type StageSpec,
@@ -27,6 +29,12 @@ export async function createRun(access: Access, request: CreateRunRequest) {
       })
     : null;
   if (!version) throw new ApiError(404, `No dataset version with id ${request.versionId}.`);
+  if (version.classes.length < 2) {
+    throw new ApiError(
+      400,
+      `Version ${version.number} has ${version.classes.length} class${version.classes.length === 1 ? '' : 'es'}: a classifier needs at least two. Save a version of the dataset whose labelling gives two or more classes, then start the run on it.`,
+    );
+  }
   if (
     request.config.bs >
     Object.values((version.counts as Record<string, Record<string, number>>).train ?? {}).reduce(
@@ -103,8 +111,9 @@ export async function getRunOrThrow(access: Access, runId: string) {
 /** Queues the next pending stage ('next') or every pending stage as a plan ('all'); the worker runs them in order. */
 export async function launchStages(access: Access, runId: string, mode: 'next' | 'all') {
   const run = await getRunOrThrow(access, runId);
+  // Stages a cancel stopped before they started wait to be launched, like pending ones.
   const pending = await db().stage.findMany({
-    where: { runId, status: 'pending' },
+    where: { runId, status: { in: ['pending', 'cancelled'] }, startedAt: null },
     orderBy: { index: 'asc' },
   });
   if (pending.length === 0)
@@ -113,11 +122,11 @@ export async function launchStages(access: Access, runId: string, mode: 'next' |
   const outcome = 'The run was saved; its stages were not launched.';
   await requireQueue(outcome);
   const ids = toQueue.map((s) => s.id);
-  await db().stage.updateMany({
-    where: { id: { in: ids } },
-    data: { status: 'queued', queuedAt: new Date() },
+  await queueStages(ids);
+  await db().run.update({
+    where: { id: runId },
+    data: { status: 'queued', error: null, finishedAt: null },
   });
-  await db().run.update({ where: { id: runId }, data: { status: 'queued', error: null } });
   try {
     await enqueueNextStage(runId, outcome);
   } catch (error) {
@@ -132,6 +141,32 @@ export async function launchStages(access: Access, runId: string, mode: 'next' |
   }
   await recordAudit(access, 'run.launch', 'run', runId, { stages: toQueue.length });
   return toQueue.length;
+}
+
+/**
+ * Marks stages queued for a new attempt; the time of an attempt they already made is kept in
+ * `priorAttemptSeconds`, so the wait until this one starts counts for nothing.
+ */
+async function queueStages(ids: string[]) {
+  const stages = await db().stage.findMany({ where: { id: { in: ids } } });
+  const queuedAt = new Date();
+  await db().$transaction(
+    stages.map((stage) =>
+      db().stage.update({
+        where: { id: stage.id },
+        data: {
+          status: 'queued',
+          queuedAt,
+          cancelRequested: false,
+          error: null,
+          errorKind: null,
+          startedAt: null,
+          finishedAt: null,
+          priorAttemptSeconds: stageSeconds(stage, queuedAt) ?? 0,
+        },
+      }),
+    ),
+  );
 }
 
 /**
@@ -165,12 +200,13 @@ export async function cancelRun(access: Access, runId: string) {
   }
   await db().stage.updateMany({
     where: { id: { in: queued.map((s) => s.id) } },
-    data: { status: 'pending', queuedAt: null },
+    data: { status: 'cancelled', queuedAt: null },
   });
-  if (running.count === 0)
+  // With a stage running, the worker marks the run cancelled when the stage stops.
+  if (running.count === 0 && queued.length > 0)
     await db().run.update({
       where: { id: runId },
-      data: { status: queued.length ? 'cancelled' : undefined },
+      data: { status: 'cancelled', finishedAt: new Date() },
     });
   await recordAudit(access, 'run.cancel', 'run', runId, {
     stopping: running.count,
@@ -179,7 +215,10 @@ export async function cancelRun(access: Access, runId: string) {
   return { stopping: running.count, unqueued: queued.length };
 }
 
-/** Runs a failed or cancelled stage again, optionally with half the batch size (the fix for out-of-memory). */
+/**
+ * Runs a failed or cancelled stage again, optionally with half the batch size (the fix for
+ * out-of-memory), and the rest of the run's plan after it.
+ */
 export async function retryStage(access: Access, stageId: string, halveBatch: boolean) {
   const stage = isUuid(stageId)
     ? await db().stage.findFirst({
@@ -203,17 +242,20 @@ export async function retryStage(access: Access, stageId: string, halveBatch: bo
   await queue(QUEUES.train)
     .remove(stageId)
     .catch(() => 0);
-  await db().stage.update({
-    where: { id: stageId },
-    data: {
-      status: 'queued',
-      queuedAt: new Date(),
-      cancelRequested: false,
-      error: null,
-      errorKind: null,
+  const rest = await db().stage.findMany({
+    where: {
+      runId: stage.runId,
+      index: { gt: stage.index },
+      status: { in: ['pending', 'cancelled'] },
+      startedAt: null,
     },
+    select: { id: true },
   });
-  await db().run.update({ where: { id: stage.runId }, data: { status: 'queued', error: null } });
+  await queueStages([stageId, ...rest.map((s) => s.id)]);
+  await db().run.update({
+    where: { id: stage.runId },
+    data: { status: 'queued', error: null, finishedAt: null },
+  });
   // Redis gone in between: the worker's reconciler hands a queued stage without a job to the queue.
   await enqueueNextStage(
     stage.runId,
@@ -298,6 +340,7 @@ export async function getRunDetail(access: Access, runId: string) {
       worker: s.worker,
       startedAt: s.startedAt?.toISOString() ?? null,
       finishedAt: s.finishedAt?.toISOString() ?? null,
+      priorAttemptSeconds: s.priorAttemptSeconds,
       epochs: s.epochs.map(({ stageId: _s, ...e }) => e),
       batches: s.batches.map(({ stageId: _s, ...b }) => b),
     })),
@@ -324,7 +367,9 @@ export async function listRuns(access: Access, { archived = false } = {}) {
     orderBy: { createdAt: 'desc' },
     include: {
       version: { include: { dataset: { select: { id: true, name: true } } } },
-      _count: { select: { stages: true } },
+      stages: {
+        select: { status: true, startedAt: true, finishedAt: true, priorAttemptSeconds: true },
+      },
       createdBy: { select: { id: true, name: true } },
     },
   });
@@ -334,15 +379,13 @@ export async function listRuns(access: Access, { archived = false } = {}) {
     arch: r.arch,
     status: r.status,
     bestErrorRate: r.bestErrorRate,
-    stages: r._count.stages,
+    stages: r.stages.length,
     dataset: r.version.dataset,
     versionNumber: r.version.number,
     createdBy: r.createdBy,
     tags: r.tags,
     createdAt: r.createdAt.toISOString(),
-    durationS: r.startedAt
-      ? ((r.finishedAt ?? new Date()).getTime() - r.startedAt.getTime()) / 1000
-      : null,
+    durationS: runSeconds(r.stages),
   }));
 }
 

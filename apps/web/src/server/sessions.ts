@@ -1,5 +1,6 @@
 import 'server-only';
 import { db } from './db';
+import { readableAddress } from '@/lib/readable-address';
 import { ApiError } from './http';
 
 export interface SessionSummary {
@@ -23,7 +24,7 @@ export async function listSessions(
   return rows.map((s) => ({
     id: s.id,
     userAgent: s.userAgent,
-    ipAddress: s.ipAddress,
+    ipAddress: s.ipAddress && readableAddress(s.ipAddress),
     createdAt: s.createdAt.toISOString(),
     lastActiveAt: s.updatedAt.toISOString(),
     isCurrent: s.id === currentSessionId,

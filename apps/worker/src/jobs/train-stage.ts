@@ -1,5 +1,5 @@
 import { retryOnConnectionLoss, type Db, type Prisma } from '@studio/db';
-import { JOBS, jobArgs, type RunEvent, type TrainStageJob } from '@studio/shared';
+import { JOBS, jobArgs, runConfig, type RunEvent, type TrainStageJob } from '@studio/shared';
 import type { Queue } from 'bullmq';
 import type { StageOutcome } from '../training/messages';
 import { failStage } from './reconcile-stages';
@@ -78,6 +78,7 @@ async function startStage(ctx: TrainContext, stageId: string) {
     where: { id: stage.runId },
     data: {
       status: 'running',
+      finishedAt: null,
       startedAt:
         (await ctx.db.run.findUniqueOrThrow({ where: { id: stage.runId } })).startedAt ?? now,
     },
@@ -95,30 +96,33 @@ async function recordOutcome(
   const finishedAt = new Date();
   switch (outcome.kind) {
     case 'done': {
-      const next = await ctx.db.stage.findFirst({
-        where: { runId, status: 'queued', id: { not: stageId } },
-        orderBy: { index: 'asc' },
-      });
+      // A cancel that arrived during the stage's last batch finds it done: the run stops here.
+      const { cancelRequested } = await ctx.db.stage.findUniqueOrThrow({ where: { id: stageId } });
+      const next = cancelRequested
+        ? null
+        : await ctx.db.stage.findFirst({
+            where: { runId, status: 'queued', id: { not: stageId } },
+            orderBy: { index: 'asc' },
+          });
       const best = await ctx.db.epochMetric.aggregate({
         where: { stage: { runId } },
         _min: { errorRate: true },
       });
+      const runEnd = cancelRequested
+        ? { status: 'cancelled' as const, finishedAt }
+        : next
+          ? {}
+          : { status: 'done' as const, finishedAt };
       // One transaction, so no reader sees the stage done and its run still running.
       await ctx.db.$transaction([
         ctx.db.stage.update({
           where: { id: stageId },
-          data: {
-            status: 'done',
-            finishedAt,
-            result: (outcome.result ?? undefined) as Prisma.InputJsonValue | undefined,
-          },
+          data: { status: 'done', finishedAt, cancelRequested: false, result: resultOf(outcome) },
         }),
+        ...(cancelRequested ? [cancelLaterStages(ctx.db, runId, stageId)] : []),
         ctx.db.run.update({
           where: { id: runId },
-          data: {
-            bestErrorRate: best._min.errorRate,
-            ...(next ? {} : { status: 'done' as const, finishedAt }),
-          },
+          data: { bestErrorRate: best._min.errorRate, ...runEnd },
         }),
       ]);
       ctx.publish(runId, { type: 'stage', stageId, status: 'done' });
@@ -133,19 +137,16 @@ async function recordOutcome(
           where: { id: stageId },
           data: { status: 'cancelled', finishedAt, cancelRequested: false },
         }),
-        ctx.db.stage.updateMany({
-          where: { runId, status: 'queued', id: { not: stageId } },
-          data: { status: 'pending', queuedAt: null },
-        }),
+        cancelLaterStages(ctx.db, runId, stageId),
         ctx.db.run.update({ where: { id: runId }, data: { status: 'cancelled', finishedAt } }),
       ]);
       ctx.publish(runId, { type: 'stage', stageId, status: 'cancelled' });
       return;
     case 'failed': {
+      // The library's own advice names options the studio does not offer: the log keeps it.
+      if (outcome.errorKind === 'oom') ctx.log(`stage ${stageId}: ${outcome.message}`);
       const error =
-        outcome.errorKind === 'oom'
-          ? `${outcome.message}\nThe batch does not fit in memory: use a smaller batch size (retry with half the batch).`
-          : outcome.message;
+        outcome.errorKind === 'oom' ? await outOfMemoryMessage(ctx.db, runId) : outcome.message;
       await failStage(ctx.db, stageId, runId, error, outcome.errorKind);
       ctx.publish(runId, {
         type: 'stage',
@@ -156,14 +157,25 @@ async function recordOutcome(
       });
       return;
     }
-    case 'interrupted':
-      await ctx.db.stage.update({ where: { id: stageId }, data: { status: 'queued' } });
+    case 'interrupted': {
+      // The wait for another worker is not the stage's time: this attempt's time is banked.
+      const { startedAt } = await ctx.db.stage.findUniqueOrThrow({ where: { id: stageId } });
+      const seconds = startedAt ? (finishedAt.getTime() - startedAt.getTime()) / 1000 : 0;
+      await ctx.db.stage.update({
+        where: { id: stageId },
+        data: {
+          status: 'queued',
+          startedAt: null,
+          priorAttemptSeconds: { increment: Math.max(0, seconds) },
+        },
+      });
       ctx.publish(runId, {
         type: 'log',
         stageId,
         message: 'The worker is shutting down; the stage will resume from its last checkpoint.',
       });
       throw new StageInterruptedError('stage interrupted by shutdown');
+    }
     case 'crashed':
       ctx.publish(runId, {
         type: 'log',
@@ -172,4 +184,27 @@ async function recordOutcome(
       });
       throw new StageCrashedError(outcome.message);
   }
+}
+
+/** The stages after a cancelled one that had not started: they say cancelled, not pending. */
+function cancelLaterStages(db: Db, runId: string, stageId: string) {
+  return db.stage.updateMany({
+    where: { runId, status: { in: ['queued', 'pending'] }, id: { not: stageId } },
+    data: { status: 'cancelled', queuedAt: null },
+  });
+}
+
+const resultOf = (outcome: { result: Record<string, unknown> | null }) =>
+  (outcome.result ?? undefined) as Prisma.InputJsonValue | undefined;
+
+/** An out-of-memory failure in the terms of the run form: the batch size and the image size. */
+async function outOfMemoryMessage(db: Db, runId: string): Promise<string> {
+  const { config } = await db.run.findUniqueOrThrow({ where: { id: runId } });
+  const { bs, size } = runConfig.parse(config);
+  const half = Math.max(1, Math.floor(bs / 2));
+  return (
+    `A batch of ${bs} images at ${size} px did not fit in the worker's memory. ` +
+    `Retry with batch size ${half} (the stage's retry button), or start a new run with a smaller ` +
+    `batch size or image size.`
+  );
 }

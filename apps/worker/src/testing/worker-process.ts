@@ -12,24 +12,31 @@ export function startWorker(options: {
   databaseUrl: string;
   prefix: string;
   env?: Record<string, string>;
+  /** Variables the worker must not inherit (the tests set STUDIO_BACKEND=wasm by default). */
+  unset?: string[];
+  /** Keep the worker's standard output readable from `worker.stdout`. */
+  isStdoutPiped?: boolean;
 }): ChildProcess {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: options.databaseUrl,
+    STUDIO_PREFIX: options.prefix,
+    STUDIO_TRAIN_LOCK_MS: '4000',
+    STUDIO_BACKEND: 'wasm',
+    // Decoded images and downloads of test runs stay out of the user's cache.
+    STUDIO_CACHE_DIR: path.join(os.tmpdir(), 'studio-worker-tests'),
+    ...options.env,
+  };
+  for (const name of options.unset ?? []) delete env[name];
+  const stdout = options.isStdoutPiped
+    ? 'pipe'
+    : process.env.STUDIO_TEST_VERBOSE
+      ? 'inherit'
+      : 'ignore';
   const worker = spawn(
     process.execPath,
     ['--import', 'tsx', path.join(root, 'apps/worker/src/main.ts')],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        DATABASE_URL: options.databaseUrl,
-        STUDIO_PREFIX: options.prefix,
-        STUDIO_TRAIN_LOCK_MS: '4000',
-        STUDIO_BACKEND: 'wasm',
-        // Decoded images and downloads of test runs stay out of the user's cache.
-        STUDIO_CACHE_DIR: path.join(os.tmpdir(), 'studio-worker-tests'),
-        ...options.env,
-      },
-      stdio: ['ignore', process.env.STUDIO_TEST_VERBOSE ? 'inherit' : 'ignore', 'inherit'],
-    },
+    { cwd: root, env, stdio: ['ignore', stdout, 'inherit'] },
   );
   running.add(worker);
   worker.once('exit', () => running.delete(worker));

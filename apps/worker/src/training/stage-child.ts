@@ -35,12 +35,11 @@ const db = createDb(env.DATABASE_URL, { max: 3 });
 const blobs = new PostgresBlobStore(db);
 let outcome: ChildMessage;
 try {
+  // The worker said at start which backend it uses and why; every stage picks the same one.
   const backend = await initBackend({
     prefer: env.STUDIO_BACKEND,
     wasmThreads: env.STUDIO_WASM_THREADS,
-    log,
   });
-  log(`backend ${backend.name}`);
   outcome = await runStage(
     {
       db,

@@ -6,7 +6,7 @@ import { areTrainingKernelsRegistered } from './register-training-kernels';
 
 // These tests share one tfjs engine (one process per file) and run in order.
 describe('initBackend', () => {
-  it('falls back past the missing native packages to wasm, logs it and registers the training kernels', async () => {
+  it('falls back past the missing native packages to wasm, says so in one line and registers the training kernels', async () => {
     const messages: string[] = [];
     const info = await initBackend({ log: (msg) => messages.push(msg) });
 
@@ -15,10 +15,13 @@ describe('initBackend', () => {
     expect(tf.getBackend()).toBe('wasm');
     expect(info.fallbacks.map((f) => f.name)).toEqual(['tensorflow-gpu', 'tensorflow']);
     expect(info.fallbacks[0]?.error).toContain('@tensorflow/tfjs-node-gpu');
-    expect(info.reason).toContain('first that loaded after tensorflow-gpu, tensorflow');
+    expect(info.reason).toContain(
+      'first that loaded after tensorflow-gpu (not installed), tensorflow (not installed)',
+    );
     expect(info.reason).toMatch(/SIMD (on|off)/);
-    expect(messages).toHaveLength(3);
-    expect(messages[2]).toContain('tfjs backend: wasm');
+    expect(info.threads).toBe(1);
+    // The missing optional packages are the normal case here, not errors worth a line each.
+    expect(messages).toEqual([expect.stringContaining('tfjs backend: wasm (first that loaded')]);
     expect(areTrainingKernelsRegistered()).toBe(true);
   });
 

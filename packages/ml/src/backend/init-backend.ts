@@ -27,6 +27,8 @@ export interface BackendInfo {
   reason: string;
   /** Better backends that were tried first and could not be used, in the order tried. */
   fallbacks: BackendFailure[];
+  /** Threads its kernels use (wasm's XNNPACK pool, 1 for cpu); null where the library decides. */
+  threads: number | null;
 }
 
 export interface InitBackendOptions {
@@ -109,6 +111,13 @@ async function findWasmDistDir(): Promise<string | null> {
   }
 }
 
+async function threadsOf(name: BackendChoice): Promise<number | null> {
+  if (name === 'cpu') return 1;
+  if (name !== 'wasm') return null;
+  const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
+  return getThreadsCount();
+}
+
 async function describeWasm(): Promise<string> {
   const hasSimd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
   const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
@@ -118,6 +127,11 @@ async function describeWasm(): Promise<string> {
 function firstLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n')[0] ?? message;
+}
+
+/** "not installed" for an optional package that is absent (the normal case), else the error. */
+function shortReason(error: string): string {
+  return /Cannot find (package|module)/.test(error) ? 'not installed' : error;
 }
 
 async function selectBackend(options: InitBackendOptions): Promise<BackendInfo> {
@@ -146,19 +160,19 @@ async function selectBackend(options: InitBackendOptions): Promise<BackendInfo> 
           ? `requested (prefer: '${options.prefer}')`
           : fallbacks.length === 0
             ? 'best available'
-            : `first that loaded after ${fallbacks.map((f) => f.name).join(', ')}`;
+            : `first that loaded after ${fallbacks.map((f) => `${f.name} (${shortReason(f.error)})`).join(', ')}`;
       const info: BackendInfo = {
         name,
         tfjsName: candidate.tfjsName,
         reason: `${why}; ${loaded}`,
         fallbacks,
+        threads: await threadsOf(name),
       };
+      // One line, once: the backends that could not load are part of why, not errors.
       log(`tfjs backend: ${name} (${info.reason})`);
       return info;
     } catch (error) {
-      const failure = { name, error: firstLine(error) };
-      fallbacks.push(failure);
-      log(`tfjs backend ${name} unavailable: ${failure.error}`);
+      fallbacks.push({ name, error: firstLine(error) });
     }
   }
   throw new Error(

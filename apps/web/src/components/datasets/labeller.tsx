@@ -89,7 +89,7 @@ export function Labeller({
     useFolderSplit: true,
     validPct: 0.2,
     seed: 42,
-    stratified: false,
+    stratified: true,
   });
   const [preview, setPreview] = useState<Preview | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -317,7 +317,7 @@ export function Labeller({
             leftSection={<IconDeviceFloppy size={16} />}
             onClick={() => void save()}
             loading={isSaving}
-            disabled={!preview || preview.classes.length === 0}
+            disabled={!preview || preview.classes.length < 2}
           >
             Save as a new version
           </Button>
@@ -403,7 +403,7 @@ function PreviewPanel({
         </Table>
       </Card>
       {preview.warnings.length > 0 && (
-        <Alert color="yellow" title="Check these rows" data-testid="preview-warnings">
+        <Alert color="yellow" title="Check before saving" data-testid="preview-warnings">
           {preview.warnings.map((w) => (
             <Text size="sm" key={w}>
               {w}

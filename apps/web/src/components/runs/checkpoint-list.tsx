@@ -2,7 +2,8 @@
 
 import { Card, Group, Stack, Text, Title } from '@mantine/core';
 import type { RunDetail } from '@/server/runs';
-import { formatBytes, formatDateTime } from './format';
+import { LocalTime } from '../local-time';
+import { formatBytes } from './format';
 
 const KINDS: Record<string, string> = {
   current: 'state after the last stage',
@@ -49,7 +50,7 @@ export function CheckpointList({
               </Group>
               <Text size="xs" c="dimmed">
                 {KINDS[c.kind] ?? c.kind}
-                {c.epoch !== null ? ` (epoch ${c.epoch})` : ''} · {formatDateTime(c.updatedAt)}
+                {c.epoch !== null ? ` (epoch ${c.epoch})` : ''} · <LocalTime iso={c.updatedAt} />
               </Text>
             </li>
           ))}

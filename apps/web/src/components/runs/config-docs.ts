@@ -15,9 +15,9 @@ export const CONFIG_DOCS = {
     'fastai default error_rate (1 − accuracy), printed after every epoch. Neither changes what the model learns.',
   seed: 'Fixes the random order of batches and augmentations so two runs with the same settings are comparable. Default 42.',
   precompute:
-    'Frozen stages run every image through the frozen body once (per augmented view) and train the head on the cached activations: several times faster on a CPU (fastai 0.7’s precompute=True). The body’s BatchNorm weights are not trained, where a plain frozen fit (off) trains them, as fastai v1 does: off is slower and more accurate (MobileNetV2 at 224 px on a CPU worker, clothing photos: 14.4 % error in 14 minutes against 15.5 % in 1.5; hand-sign digits: 4.1 % against 5.8 % with 4 cached views). At the backbone’s own image size (224 px) the body keeps its pretrained BatchNorm statistics in every stage of the run, cached or not, unfrozen ones included; at other sizes they are first adapted to your data, then stay fixed in frozen stages. Auto: on for CPU workers, off on a GPU.',
+    'Frozen stages train the head on activations computed once, several times faster on a CPU (fastai 0.7’s precompute=True); the body’s BatchNorm weights then stay as they are. Auto: on for CPU workers, off on a GPU.',
   precomputeViews:
-    'Augmented versions of each training image to cache (at most one per epoch). Default 0: the plain image once, as fastai 0.7, the fastest. More views keep more of the augmentation’s benefit and cost one body pass over the training set each (sign-language digits at 224 px: 7.0 % error frozen with 0, 5.8 % with 4, in four times the time).',
+    'Augmented views of each training image to cache, each costing one more pass over the training set. Default 0: the plain image once, the fastest.',
   augment:
     'get_transforms(): random changes to training images so the model learns what stays the same. On by default; validation images are never augmented.',
   doFlip:

@@ -90,9 +90,3 @@ export const formatPercent = (rate: number) => `${(rate * 100).toFixed(2)}%`;
 
 export const formatDateTime = (iso: string) =>
   new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short' });
-
-/** Seconds between two ISO times, or until now while the second is missing. */
-export function secondsBetween(start: string | null, end: string | null): number | null {
-  if (!start) return null;
-  return ((end ? new Date(end) : new Date()).getTime() - new Date(start).getTime()) / 1000;
-}

@@ -6,7 +6,8 @@ import { Anchor, Badge, Checkbox, Group, Table, Text, UnstyledButton } from '@ma
 import { IconArrowDown, IconArrowUp, IconArrowsSort } from '@tabler/icons-react';
 import type { HistoryRun } from '@/server/history';
 import { StatusBadge } from '../status-badge';
-import { formatDateTime, formatDuration, formatPercent } from './format';
+import { LocalTime } from '../local-time';
+import { formatDuration, formatPercent } from './format';
 import type { HistoryFilters } from './history-query';
 
 type Sort = Pick<HistoryFilters, 'sort' | 'dir'>;
@@ -35,7 +36,7 @@ export function HistoryTable({
         : [...selected, ...runs.filter((r) => !selected.includes(r.id)).map((r) => r.id)],
     );
   return (
-    <Table.ScrollContainer minWidth={1040}>
+    <Table.ScrollContainer minWidth={900}>
       <Table
         highlightOnHover
         verticalSpacing="sm"
@@ -53,11 +54,9 @@ export function HistoryTable({
                 onChange={toggleAll}
               />
             </Table.Th>
-            <Table.Th>Name</Table.Th>
-            <Table.Th miw={150}>Dataset</Table.Th>
-            <Table.Th>Architecture</Table.Th>
-            <Table.Th>Started by</Table.Th>
-            <Table.Th miw={150}>Stages</Table.Th>
+            <Table.Th miw={220}>Name</Table.Th>
+            <Table.Th>Dataset and architecture</Table.Th>
+            <Table.Th>Stages</Table.Th>
             <SortableTh by="error" sort={sort} onSort={onSort} ta="right">
               Best error rate
             </SortableTh>
@@ -102,9 +101,10 @@ export function HistoryTable({
                 <Text span c="dimmed" size="sm" style={{ whiteSpace: 'nowrap' }}>
                   v{r.versionNumber}
                 </Text>
+                <Text size="xs" c="dimmed">
+                  {r.arch}
+                </Text>
               </Table.Td>
-              <Table.Td>{r.arch}</Table.Td>
-              <Table.Td>{r.createdBy?.name ?? '—'}</Table.Td>
               <Table.Td>
                 <Text size="sm">{r.stages.summary || 'no stages'}</Text>
                 {r.stages.count > 0 && (
@@ -128,7 +128,12 @@ export function HistoryTable({
               <Table.Td>
                 <StatusBadge status={r.status} />
               </Table.Td>
-              <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(r.createdAt)}</Table.Td>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                <LocalTime iso={r.createdAt} />
+                <Text size="xs" c="dimmed">
+                  by {r.createdBy?.name ?? 'someone no longer here'}
+                </Text>
+              </Table.Td>
             </Table.Tr>
           ))}
         </Table.Tbody>

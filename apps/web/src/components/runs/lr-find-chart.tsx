@@ -17,6 +17,18 @@ export function isLrFindResult(value: unknown): value is LrFindResult {
 }
 
 /**
+ * Where a mark's label goes so that it stays inside the plot: beside the dot on the side away
+ * from the nearer edge of the log-scale x axis (never over the y axis's ticks); above or below
+ * it in the middle.
+ */
+export function labelSide(lr: number, first: number, last: number, isAbove: boolean) {
+  const at = Math.log(lr / first) / Math.log(last / first);
+  if (at < 0.25) return 'right';
+  if (at > 0.75) return 'left';
+  return isAbove ? 'top' : 'bottom';
+}
+
+/**
  * fastai's `learn.recorder.plot()`: smoothed loss against learning rate on a log axis, without
  * the first 10 and last 5 points as fastai v1 plots it, with both suggestions marked. Clicking
  * the curve or a suggestion hands that learning rate to the add-stage form.
@@ -41,15 +53,15 @@ export function LrFindChart({
           key: 'steepest',
           name: 'steepest descent',
           lr: result.suggestions.steepest,
-          color: 'red.6',
-          position: 'top' as const,
+          color: 'teal.7',
+          above: true,
         },
         {
           key: 'minDiv10',
           name: 'minimum ÷ 10',
           lr: result.suggestions.minDiv10,
           color: 'violet.6',
-          position: 'bottom' as const,
+          above: false,
         },
       ]
     : [];
@@ -103,7 +115,11 @@ export function LrFindChart({
             y: nearest(m.lr).loss,
             r: 6,
             color: m.color,
-            label: { value: `${m.name} ${formatLr(m.lr)}`, position: m.position, fontSize: 12 },
+            label: {
+              value: `${m.name} ${formatLr(m.lr)}`,
+              position: labelSide(nearest(m.lr).lr, data[0]!.lr, data.at(-1)!.lr, m.above),
+              fontSize: 12,
+            },
           }))}
           lineChartProps={{
             onClick: (state) => {

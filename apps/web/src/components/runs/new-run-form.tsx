@@ -31,6 +31,7 @@ import {
 import type { TrainableVersion } from '@/server/runs';
 import { LabelledSegmentedControl } from '../labelled-segmented-control';
 import { AugmentFields, type AugmentForm } from './augment-fields';
+import { adviseBatchSize } from './batch-advice';
 import { ARCH_NOTES, CONFIG_DOCS } from './config-docs';
 import { toStageSpec, type StageDraft } from './stage-draft';
 import { StagePlanEditor } from './stage-plan-editor';
@@ -91,8 +92,8 @@ export function NewRunForm({ version }: { version: TrainableVersion }) {
   const [isNameEdited, setIsNameEdited] = useState(false);
   const [size, setSize] = useState<number | string>(DEFAULTS.size);
   const [resizeMode, setResizeMode] = useState(DEFAULTS.resizeMode);
-  // Training drops the last incomplete batch, so a batch larger than the training set leaves none.
-  const [bs, setBs] = useState<number | string>(Math.min(DEFAULTS.bs, version.trainCount));
+  const [bs, setBs] = useState<number | string>(DEFAULTS.bs);
+  const batchAdvice = adviseBatchSize(Number(bs) || 1, version.trainCount);
   const [seed, setSeed] = useState<number | string>(DEFAULTS.seed);
   const [precompute, setPrecompute] = useState(DEFAULTS.precompute);
   const [precomputeViews, setPrecomputeViews] = useState<number | string>(DEFAULTS.precomputeViews);
@@ -218,16 +219,35 @@ export function NewRunForm({ version }: { version: TrainableVersion }) {
             onChange={setResizeMode}
             data={['crop', 'pad', 'squish']}
           />
-          <NumberInput
-            label="Batch size"
-            description={`${CONFIG_DOCS.bs} This version has ${version.trainCount.toLocaleString('en')} training images.`}
-            value={bs}
-            onChange={setBs}
-            min={1}
-            max={Math.min(512, Math.max(1, version.trainCount))}
-            allowDecimal={false}
-            error={errors['config.bs']}
-          />
+          <Stack gap={6}>
+            <NumberInput
+              label="Batch size"
+              description={`${CONFIG_DOCS.bs} This version has ${version.trainCount.toLocaleString('en')} training images.`}
+              value={bs}
+              onChange={setBs}
+              min={1}
+              clampBehavior="none"
+              allowDecimal={false}
+              error={
+                errors['config.bs'] ??
+                (batchAdvice.kind === 'too-large' ? batchAdvice.message : undefined)
+              }
+            />
+            {batchAdvice.kind === 'few-steps' && (
+              <Alert color="yellow" p="xs" data-testid="batch-advice">
+                <Text size="sm">{batchAdvice.message}</Text>
+                <Button
+                  mt={6}
+                  size="compact-sm"
+                  variant="light"
+                  color="yellow"
+                  onClick={() => setBs(batchAdvice.suggested)}
+                >
+                  Use batch size {batchAdvice.suggested}
+                </Button>
+              </Alert>
+            )}
+          </Stack>
           <Checkbox.Group
             label="Metrics"
             description={CONFIG_DOCS.metrics}

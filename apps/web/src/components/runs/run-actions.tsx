@@ -3,7 +3,8 @@
 import { useState } from 'react';
 import { Button, Group } from '@mantine/core';
 import { IconPlayerPlay, IconPlayerStop, IconPlayerTrackNext } from '@tabler/icons-react';
-import { READ_ONLY_HINT, useViewer } from '../viewer-context';
+import { ConfirmButton } from '../confirm-button';
+import { useViewer } from '../viewer-context';
 import { callApi } from './call-api';
 import type { RunStage } from './run-series';
 
@@ -19,15 +20,18 @@ export function RunActions({
 }) {
   const [busy, setBusy] = useState<string | null>(null);
   const { canWrite } = useViewer();
-  // Viewers see the controls, disabled, with the reason.
-  const readOnly = canWrite ? {} : { disabled: true, title: READ_ONLY_HINT };
-  const pending = stages.filter((s) => s.status === 'pending').length;
+  // Stages a cancel stopped before they started launch like pending ones.
+  const pending = stages.filter(
+    (s) => s.status === 'pending' || (s.status === 'cancelled' && !s.startedAt),
+  ).length;
   const isBusy = stages.some((s) => s.status === 'queued' || s.status === 'running');
   const act = async (key: string, what: string, url: string, body?: unknown) => {
     setBusy(key);
     if (await callApi(what, 'POST', url, body)) await onChanged();
     setBusy(null);
   };
+  // Viewers cannot change a run: they do not see the controls.
+  if (!canWrite) return null;
   return (
     <Group gap="xs">
       {pending > 0 && (
@@ -36,7 +40,6 @@ export function RunActions({
             variant="light"
             leftSection={<IconPlayerTrackNext size={16} />}
             loading={busy === 'next'}
-            {...readOnly}
             onClick={() =>
               act('next', 'launch the stage', `/api/runs/${runId}/launch`, { mode: 'next' })
             }
@@ -46,7 +49,6 @@ export function RunActions({
           <Button
             leftSection={<IconPlayerPlay size={16} />}
             loading={busy === 'all'}
-            {...readOnly}
             onClick={() =>
               act('all', 'launch the stages', `/api/runs/${runId}/launch`, { mode: 'all' })
             }
@@ -56,16 +58,17 @@ export function RunActions({
         </>
       )}
       {isBusy && (
-        <Button
+        <ConfirmButton
           color="red"
           variant="light"
           leftSection={<IconPlayerStop size={16} />}
           loading={busy === 'cancel'}
-          {...readOnly}
-          onClick={() => act('cancel', 'cancel the run', `/api/runs/${runId}/cancel`)}
+          question="Stop the running stage at its next batch and cancel the stages after it? Launch them again later to continue."
+          confirmLabel="Cancel the run"
+          onConfirm={() => act('cancel', 'cancel the run', `/api/runs/${runId}/cancel`)}
         >
           Cancel
-        </Button>
+        </ConfirmButton>
       )}
     </Group>
   );

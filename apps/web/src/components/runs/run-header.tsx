@@ -4,10 +4,12 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { Alert, Anchor, Badge, Group, Stack, Text, Title } from '@mantine/core';
 import { IconAlertTriangle } from '@tabler/icons-react';
-import type { RunConfig } from '@studio/shared';
+import { runSeconds, type RunConfig } from '@studio/shared';
 import type { RunDetail } from '@/server/runs';
 import { StatusBadge } from '../status-badge';
-import { formatDateTime, formatDuration, formatPercent, secondsBetween } from './format';
+import { LocalTime } from '../local-time';
+import { useIsHydrated } from '../use-is-hydrated';
+import { formatDuration, formatPercent } from './format';
 
 function augmentSummary(config: RunConfig): string {
   const a = config.augment;
@@ -31,7 +33,9 @@ export function RunHeader({
   config: RunConfig;
   actions: ReactNode;
 }) {
-  const duration = secondsBetween(run.startedAt, run.finishedAt);
+  const isHydrated = useIsHydrated();
+  // Counted until now while a stage runs: only the browser's clock says when now is.
+  const duration = isHydrated ? runSeconds(run.stages) : null;
   return (
     <Stack gap="sm">
       <Group justify="space-between" align="flex-start">
@@ -52,7 +56,7 @@ export function RunHeader({
               {run.dataset.name}
             </Anchor>{' '}
             version {run.version.number} ({run.version.classes.length} classes) · {run.arch} ·
-            created {formatDateTime(run.createdAt)}
+            created <LocalTime iso={run.createdAt} />
             {run.createdBy ? ` by ${run.createdBy.name}` : ''}
             {duration !== null ? ` · trained for ${formatDuration(duration)}` : ''}
           </Text>

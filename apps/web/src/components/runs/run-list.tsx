@@ -7,6 +7,7 @@ import { Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { IconArrowsDiff, IconPlayerPlay, IconPlus } from '@tabler/icons-react';
 import type { RunHistory } from '@/server/history';
 import { EmptyState } from '../empty-state';
+import { useViewer } from '../viewer-context';
 import { HistoryFilterBar } from './history-filters';
 import { COMPARE_LIMITS, historyHref, withoutFilters, type HistoryFilters } from './history-query';
 import { HistoryTable } from './history-table';
@@ -20,6 +21,7 @@ const runCount = (n: number) => `${n} run${n === 1 ? '' : 's'}`;
  */
 export function RunList({ history, filters }: { history: RunHistory; filters: HistoryFilters }) {
   const router = useRouter();
+  const { canWrite } = useViewer();
   const [isNavigating, startNavigation] = useTransition();
   const [selected, setSelected] = useState<string[]>([]);
   const show = (next: HistoryFilters) =>
@@ -37,9 +39,11 @@ export function RunList({ history, filters }: { history: RunHistory; filters: Hi
             compare them side by side.
           </Text>
         </div>
-        <Button component={Link} href="/runs/new" leftSection={<IconPlus size={16} />}>
-          New run
-        </Button>
+        {canWrite && (
+          <Button component={Link} href="/runs/new" leftSection={<IconPlus size={16} />}>
+            New run
+          </Button>
+        )}
       </Group>
       {history.totalRuns === 0 ? (
         history.hasVersions ? (

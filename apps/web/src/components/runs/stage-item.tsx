@@ -12,10 +12,12 @@ import {
   IconTrash,
 } from '@tabler/icons-react';
 import { StatusBadge } from '../status-badge';
-import { READ_ONLY_HINT, useViewer } from '../viewer-context';
+import { useIsHydrated } from '../use-is-hydrated';
+import { useViewer } from '../viewer-context';
 import { callApi } from './call-api';
 import { EpochTable } from './epoch-table';
-import { formatClock, formatDateTime, formatStageCall, secondsBetween } from './format';
+import { stageSeconds } from '@studio/shared';
+import { formatClock, formatDateTime, formatStageCall } from './format';
 import { LrFindChart, isLrFindResult } from './lr-find-chart';
 import type { RunStage } from './run-series';
 import { StageProgress } from './stage-progress';
@@ -23,8 +25,8 @@ import type { BatchEvent } from './use-run-live';
 
 function timing(stage: RunStage): string {
   if (stage.status === 'queued') return 'waiting for the worker';
-  if (!stage.startedAt) return '';
-  const seconds = secondsBetween(stage.startedAt, stage.finishedAt) ?? 0;
+  const seconds = stageSeconds(stage);
+  if (seconds === null) return '';
   const where = stage.worker ? ` on ${stage.worker}` : '';
   if (stage.status === 'running') return `running for ${formatClock(seconds)}${where}`;
   return `took ${formatClock(seconds)}${where} · ${stage.finishedAt ? `ended ${formatDateTime(stage.finishedAt)}` : ''}`;
@@ -85,7 +87,8 @@ export function StageItem({
 }) {
   const [busy, setBusy] = useState<string | null>(null);
   const { canWrite } = useViewer();
-  const readOnly = canWrite ? {} : { disabled: true, title: READ_ONLY_HINT };
+  // The clock and the reader's time zone are the browser's: timings wait for hydration.
+  const isHydrated = useIsHydrated();
   const act = async (
     key: string,
     what: string,
@@ -109,7 +112,7 @@ export function StageItem({
           <Code fz="sm">{formatStageCall(stage.kind, stage.params)}</Code>
           <StatusBadge status={stage.status} />
           <Text size="sm" c="dimmed">
-            {timing(stage)}
+            {isHydrated ? timing(stage) : ''}
           </Text>
         </Group>
         <Group gap="xs">
@@ -125,26 +128,24 @@ export function StageItem({
               Results
             </Button>
           )}
-          {stage.status === 'pending' && (
+          {canWrite && stage.status === 'pending' && (
             <Button
               size="compact-sm"
               variant="subtle"
               color="red"
               leftSection={<IconTrash size={14} />}
               loading={busy === 'remove'}
-              {...readOnly}
               aria-label={`Remove ${title.toLowerCase()}`}
               onClick={() => act('remove', 'remove the stage', 'DELETE', `/api/stages/${stage.id}`)}
             >
               Remove
             </Button>
           )}
-          {canRetry && isOom && (
+          {canWrite && canRetry && isOom && (
             <Button
               size="compact-sm"
               leftSection={<IconRefresh size={14} />}
               loading={busy === 'halve'}
-              {...readOnly}
               onClick={() =>
                 act('halve', 'retry the stage', 'POST', `/api/stages/${stage.id}/retry`, {
                   halveBatch: true,
@@ -154,13 +155,12 @@ export function StageItem({
               Retry with batch size {halfBatch}
             </Button>
           )}
-          {canRetry && (
+          {canWrite && canRetry && (
             <Button
               size="compact-sm"
               variant={isOom ? 'default' : 'light'}
               leftSection={<IconRefresh size={14} />}
               loading={busy === 'retry'}
-              {...readOnly}
               aria-label={`Retry ${title.toLowerCase()}`}
               onClick={() =>
                 act('retry', 'retry the stage', 'POST', `/api/stages/${stage.id}/retry`, {

@@ -5,7 +5,7 @@ import { Anchor, Button, Card, Table, Text, VisuallyHidden } from '@mantine/core
 import { IconPhoto, IconPlayerPlay } from '@tabler/icons-react';
 import type { TrainableVersion } from '@/server/runs';
 import { EmptyState } from '../empty-state';
-import { formatDateTime } from './format';
+import { LocalTime } from '../local-time';
 
 /** A run trains on one saved dataset version: pick it first. */
 export function VersionPicker({ versions }: { versions: TrainableVersion[] }) {
@@ -56,7 +56,9 @@ export function VersionPicker({ versions }: { versions: TrainableVersion[] }) {
               <Table.Td ta="right">{v.trainCount.toLocaleString('en')}</Table.Td>
               <Table.Td ta="right">{v.validCount.toLocaleString('en')}</Table.Td>
               <Table.Td>
-                <Text size="sm">{formatDateTime(v.createdAt)}</Text>
+                <Text size="sm">
+                  <LocalTime iso={v.createdAt} />
+                </Text>
               </Table.Td>
               <Table.Td ta="right">
                 <Button

@@ -1,18 +1,11 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { Card, Code, Select, Stack, Table, Text, Title } from '@mantine/core';
+import Link from 'next/link';
+import { Anchor, Card, Select, Stack, Table, Text, Title } from '@mantine/core';
+import type { AuditEntry } from '@/server/audit';
 import { EmptyState } from '../empty-state';
-
-export interface AuditRow {
-  id: string;
-  at: string;
-  action: string;
-  targetType: string;
-  targetId: string | null;
-  detail: Record<string, unknown> | null;
-  actor: { user: string | null; token: string | null };
-}
+import { LocalTime } from '../local-time';
 
 const KINDS = [
   { value: '', label: 'Everything' },
@@ -27,7 +20,7 @@ const KINDS = [
 ];
 
 /** Who did what in the team, newest first (owners and admins). */
-export function AuditTable({ events, action }: { events: AuditRow[]; action: string }) {
+export function AuditTable({ events, action }: { events: AuditEntry[]; action: string }) {
   const router = useRouter();
   return (
     <Stack gap="lg">
@@ -54,17 +47,18 @@ export function AuditTable({ events, action }: { events: AuditRow[]; action: str
               <Table.Tr>
                 <Table.Th>When</Table.Th>
                 <Table.Th>Who</Table.Th>
-                <Table.Th>Action</Table.Th>
-                <Table.Th>Target</Table.Th>
+                <Table.Th>What</Table.Th>
                 <Table.Th>Detail</Table.Th>
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
               {events.map((e) => (
                 <Table.Tr key={e.id}>
-                  <Table.Td>{new Date(e.at).toLocaleString('en')}</Table.Td>
+                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                    <LocalTime iso={e.at} />
+                  </Table.Td>
                   <Table.Td>
-                    {e.actor.user ?? 'removed person'}
+                    {e.actor.user ?? 'a removed person'}
                     {e.actor.token && (
                       <Text size="xs" c="dimmed">
                         with token “{e.actor.token}”
@@ -72,20 +66,26 @@ export function AuditTable({ events, action }: { events: AuditRow[]; action: str
                     )}
                   </Table.Td>
                   <Table.Td>
-                    <Code>{e.action}</Code>
-                  </Table.Td>
-                  <Table.Td>
-                    {e.targetType}
-                    {e.targetId && (
-                      <Text size="xs" c="dimmed" ff="monospace">
-                        {e.targetId}
+                    {e.verb}{' '}
+                    {e.target.href ? (
+                      <Anchor component={Link} href={e.target.href}>
+                        {e.target.name}
+                      </Anchor>
+                    ) : (
+                      <Text span c="dimmed">
+                        {e.target.name}
                       </Text>
                     )}
                   </Table.Td>
                   <Table.Td>
-                    <Text size="xs" ff="monospace">
-                      {e.detail ? JSON.stringify(e.detail) : ''}
-                    </Text>
+                    {e.detail.map((d) => (
+                      <Text key={d.label} size="xs">
+                        <Text span c="dimmed" size="xs">
+                          {d.label}:
+                        </Text>{' '}
+                        {d.value}
+                      </Text>
+                    ))}
                   </Table.Td>
                 </Table.Tr>
               ))}

@@ -1,10 +1,11 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { Badge, Button, Card, Group, Select, Table, Text, Title } from '@mantine/core';
+import { Badge, Card, Group, Select, Table, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { ROLE_HELP, ROLES, type Role } from '@/lib/roles';
 import { postJson } from '../auth/post-json';
+import { ConfirmButton } from '../confirm-button';
 import { useViewer } from '../viewer-context';
 
 export interface Member {
@@ -71,15 +72,19 @@ export function MembersCard({ members }: { members: Member[] }) {
               {canManage && (
                 <Table.Td>
                   <Group justify="flex-end">
-                    <Button
+                    <ConfirmButton
                       size="xs"
                       color="red"
                       variant="subtle"
                       aria-label={`Remove ${m.name}`}
-                      onClick={() => act('remove the member', `/api/members/${m.userId}`, 'DELETE')}
+                      question={`Remove ${m.name} from the team? They lose access at once; their runs and datasets stay.`}
+                      confirmLabel={`Remove ${m.name}`}
+                      onConfirm={() =>
+                        act('remove the member', `/api/members/${m.userId}`, 'DELETE')
+                      }
                     >
                       Remove
-                    </Button>
+                    </ConfirmButton>
                   </Group>
                 </Table.Td>
               )}

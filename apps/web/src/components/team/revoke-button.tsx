@@ -2,12 +2,12 @@
 
 import { useRouter } from 'next/navigation';
 import { useState, type ReactNode } from 'react';
-import { Button } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { postJson } from '../auth/post-json';
+import { ConfirmButton } from '../confirm-button';
 
 /**
- * A row's small red action that DELETEs `url` (revoke a token, withdraw an invitation, sign a
+ * A row's small red action that, once confirmed, DELETEs `url` (revoke a token, withdraw an invitation, sign a
  * session out), says why when the studio refuses, and refreshes the page's data.
  */
 export function RevokeButton({
@@ -33,15 +33,17 @@ export function RevokeButton({
     router.refresh();
   };
   return (
-    <Button
+    <ConfirmButton
       size="xs"
       variant="subtle"
       color="red"
       loading={isBusy}
-      onClick={revoke}
+      question={`${label}? This cannot be undone.`}
+      confirmLabel={label}
+      onConfirm={revoke}
       aria-label={label}
     >
       {children}
-    </Button>
+    </ConfirmButton>
   );
 }
