@@ -355,6 +355,15 @@ const ROUTES: Route[] = [
     init: png,
     isTeamRow: true,
   },
+  // Allowed callers get past the team check to "no worker prepares previews" (none runs here).
+  {
+    method: 'POST',
+    path: () => `/api/versions/${fx.versionId}/preview`,
+    need: 'read',
+    ok: 503,
+    init: () => json({ kind: 'batch' }),
+    isTeamRow: true,
+  },
   { method: 'GET', path: () => '/api/backbones', need: 'read', ok: 200 },
   // Allowed callers reach the upload's own check: a model needs model.json.
   {

@@ -7,6 +7,7 @@ import { initBackend } from '@studio/ml';
 import {
   importArchiveJob,
   predictJob,
+  previewJob,
   QUEUES,
   readEnv,
   runEventsChannel,
@@ -16,11 +17,13 @@ import { createWorkerRedis } from './connections';
 import { startHeartbeat } from './heartbeat';
 import { importArchive, PermanentImportError } from './jobs/import-archive';
 import { PermanentPredictError, predictImage } from './jobs/predict';
+import { PermanentPreviewError, previewImages } from './jobs/preview';
 import { reconcileDatasets } from './jobs/reconcile-datasets';
 import { failStage, givenUpMessage, reconcileStages } from './jobs/reconcile-stages';
 import { StageInterruptedError, trainStage } from './jobs/train-stage';
 import { StageModels } from './predict/stage-models';
 import { forkStage } from './training/fork-stage';
+import { studioCacheDir } from './training/version-data';
 
 const env = readEnv();
 const workerId = env.STUDIO_WORKER_ID ?? `worker-${randomUUID().slice(0, 8)}`;
@@ -120,10 +123,30 @@ const predictions = new Worker(
   { ...connection, concurrency: 1 },
 );
 
+// show_batch and the augmentation preview, answered while someone looks at the run form.
+const previews = new Worker(
+  QUEUES.preview,
+  async (job) => {
+    const data = previewJob.parse(job.data);
+    await backend;
+    try {
+      return await previewImages(
+        { db, blobs, cacheDir: studioCacheDir(env.STUDIO_CACHE_DIR) },
+        data,
+      );
+    } catch (error) {
+      if (error instanceof PermanentPreviewError) throw new UnrecoverableError(error.message);
+      throw error;
+    }
+  },
+  { ...connection, concurrency: 1 },
+);
+
 for (const [name, worker] of [
   ['imports', imports],
   ['train', train],
   ['predict', predictions],
+  ['preview', previews],
 ] as const) {
   worker.on('error', (error) => log(`${name} queue: ${error.message}`));
   worker.on('failed', (job, error) => log(`${name} job ${job?.id} failed: ${error.message}`));
@@ -172,11 +195,9 @@ sweeper.unref();
 const heartbeat = startHeartbeat(redis, env.STUDIO_PREFIX, {
   id: workerId,
   backend: env.STUDIO_BACKEND ?? null,
-  queues: [QUEUES.imports, QUEUES.train, QUEUES.predict],
+  queues: Object.values(QUEUES),
 });
-log(
-  `ready (queues: ${QUEUES.imports}, ${QUEUES.train}, ${QUEUES.predict}; prefix ${env.STUDIO_PREFIX})`,
-);
+log(`ready (queues: ${Object.values(QUEUES).join(', ')}; prefix ${env.STUDIO_PREFIX})`);
 
 let stopping: Promise<void> | undefined;
 function stop(signal: string) {
@@ -192,7 +213,7 @@ function stop(signal: string) {
     clearInterval(reconciler);
     clearInterval(sweeper);
     await heartbeat.close();
-    await Promise.all([imports.close(), train.close(), predictions.close()]);
+    await Promise.all([imports.close(), train.close(), predictions.close(), previews.close()]);
     stageModels.close();
     await trainQueue.close();
     await Promise.all([

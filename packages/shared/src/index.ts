@@ -4,5 +4,6 @@ export * from './labelling';
 export * from './runs';
 export * from './backbones';
 export * from './predict';
+export * from './preview';
 export * from './auth-secret';
 export * from './shared-dir';

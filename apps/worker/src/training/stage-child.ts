@@ -1,12 +1,11 @@
 // The training process of one stage, forked by the worker (see fork-stage.ts). It exits when
 // its parent goes away, so a killed worker never leaves training running unowned.
-import os from 'node:os';
-import path from 'node:path';
 import { createDb, isConnectionLoss, PostgresBlobStore } from '@studio/db';
 import { initBackend, liveTensorCount } from '@studio/ml';
 import { readEnv } from '@studio/shared';
 import { DATABASE_UNREACHABLE_EXIT, type ChildMessage, type ParentMessage } from './messages';
 import { runStage } from './run-stage';
+import { studioCacheDir } from './version-data';
 
 // wasm traps that follow a failed allocation: in a worker thread a step's OOM surfaces as one of
 // these inside the training pool's message.
@@ -49,7 +48,7 @@ try {
       backend: backend.name,
       paths: {
         pretrainedDir: env.STUDIO_PRETRAINED_DIR,
-        cacheDir: env.STUDIO_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'studio'),
+        cacheDir: studioCacheDir(env.STUDIO_CACHE_DIR),
       },
       send: (event) => send({ type: 'event', event }),
       log,

@@ -1,11 +1,13 @@
 'use client';
 
 import Link from 'next/link';
+import { useState } from 'react';
 import { Badge, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useViewer } from '@/components/viewer-context';
-import { IconPlayerPlay } from '@tabler/icons-react';
+import { IconEye, IconPlayerPlay } from '@tabler/icons-react';
 import type { VersionCounts } from '@/server/datasets';
 import { EmptyState } from '../empty-state';
+import { ShowBatch } from '../preview/show-batch';
 
 interface Version {
   id: string;
@@ -71,8 +73,31 @@ export function VersionList({ versions }: { versions: Version[] }) {
               : ''}
           </Text>
           <ClassCountTable classes={v.classes} counts={v.counts} />
+          <BatchToggle versionId={v.id} number={v.number} />
         </Card>
       ))}
+    </Stack>
+  );
+}
+
+/** show_batch on demand: preparing images takes a worker a moment, so only when asked. */
+function BatchToggle({ versionId, number }: { versionId: string; number: number }) {
+  const [isOpen, setIsOpen] = useState(false);
+  return (
+    <Stack gap="sm" mt="sm">
+      <Group>
+        <Button
+          variant="light"
+          size="xs"
+          leftSection={<IconEye size={14} />}
+          aria-expanded={isOpen}
+          aria-label={`${isOpen ? 'Hide' : 'Show'} a batch of version ${number}`}
+          onClick={() => setIsOpen((o) => !o)}
+        >
+          {isOpen ? 'Hide the batch' : 'Show a batch'}
+        </Button>
+      </Group>
+      {isOpen && <ShowBatch versionId={versionId} />}
     </Stack>
   );
 }
