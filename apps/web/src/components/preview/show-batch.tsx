@@ -26,14 +26,17 @@ export function ShowBatch({
   const [batch, setBatch] = useState(0);
   const [split, setSplit] = useState<Split>('train');
   const rowCount = typeof rows === 'number' && rows >= 1 && rows <= 6 ? rows : 3;
-  const { result, error, isLoading } = usePreview(versionId, {
+  const { result, answered, error, isLoading } = usePreview(versionId, {
     kind: 'batch',
     rows: rowCount,
     batch,
     split,
     ...(config ? { config } : {}),
   });
-  const splitName = split === 'train' ? 'Training' : 'Validation';
+  // Named after the batch shown, which lags the controls while the next one is prepared.
+  const shown = answered?.kind === 'batch' ? answered : null;
+  const splitName = shown?.split === 'valid' ? 'Validation' : 'Training';
+  const batchNumber = (shown?.batch ?? 0) + 1;
   return (
     <Stack gap="sm" data-testid="show-batch">
       <Group align="flex-end" gap="md">
@@ -71,17 +74,17 @@ export function ShowBatch({
           The batch could not be shown: {error}
         </Text>
       )}
-      {result && (
+      {result && shown && (
         <>
           <PreviewGrid
             images={result.images}
             cols={Math.ceil(Math.sqrt(result.images.length))}
             caption={(image) => image.label}
             describe={(i) => `${splitName} image ${i + 1}`}
-            label={`${splitName} batch ${batch + 1}`}
+            label={`${splitName} batch ${batchNumber}`}
           />
           <Text size="xs" c="dimmed" aria-live="polite">
-            {splitName} batch {batch + 1}: {result.images.length} images, prepared in {result.ms}{' '}
+            {splitName} batch {batchNumber}: {result.images.length} images, prepared in {result.ms}{' '}
             ms.
           </Text>
         </>

@@ -5,6 +5,8 @@ import type { PreviewRequest, PreviewResult } from '@studio/shared';
 
 export interface PreviewState {
   result: PreviewResult | null;
+  /** What `result` answers (the request may have changed since). */
+  answered: PreviewRequest | null;
   error: string | null;
   isLoading: boolean;
 }
@@ -16,6 +18,7 @@ export interface PreviewState {
 export function usePreview(versionId: string, request: PreviewRequest | null): PreviewState {
   const [state, setState] = useState<PreviewState>({
     result: null,
+    answered: null,
     error: null,
     isLoading: false,
   });
@@ -36,11 +39,16 @@ export function usePreview(versionId: string, request: PreviewRequest | null): P
             error?: string;
           };
           if (!response.ok) throw new Error(answer.error ?? `HTTP ${response.status}`);
-          setState({ result: answer, error: null, isLoading: false });
+          setState({
+            result: answer,
+            answered: JSON.parse(body) as PreviewRequest,
+            error: null,
+            isLoading: false,
+          });
         })
         .catch((error: Error) => {
           if (controller.signal.aborted) return;
-          setState({ result: null, error: error.message, isLoading: false });
+          setState({ result: null, answered: null, error: error.message, isLoading: false });
         });
     }, 250);
     return () => {
