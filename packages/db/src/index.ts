@@ -17,3 +17,9 @@ export {
 export * from './generated/prisma/client';
 export { isConnectionLoss, retryOnConnectionLoss, type RetryOptions } from './retry';
 export { sweepOrphanBlobs, type SweepResult } from './blob-sweep';
+export {
+  createCorrectedVersion,
+  CorrectionError,
+  type CorrectionsLabelling,
+  type LabelCorrection,
+} from './corrected-version';
