@@ -5,5 +5,6 @@ export * from './runs';
 export * from './backbones';
 export * from './predict';
 export * from './preview';
+export * from './corrections';
 export * from './auth-secret';
 export * from './shared-dir';

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useState } from 'react';
-import { Badge, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Badge, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
 import { useViewer } from '@/components/viewer-context';
 import { IconEye, IconPlayerPlay } from '@tabler/icons-react';
 import type { VersionCounts } from '@/server/datasets';
@@ -64,6 +64,7 @@ export function VersionList({ versions }: { versions: Version[] }) {
               )}
             </Group>
           </Group>
+          {v.labelling.scheme === 'corrections' && <CorrectedFrom labelling={v.labelling} />}
           <Text size="sm" mb="sm" data-testid="version-totals">
             {sum(v.counts.train).toLocaleString('en')} train /{' '}
             {sum(v.counts.valid).toLocaleString('en')} validation
@@ -77,6 +78,26 @@ export function VersionList({ versions }: { versions: Version[] }) {
         </Card>
       ))}
     </Stack>
+  );
+}
+
+/** Where a version corrected from a stage's top losses came from, and what changed. */
+function CorrectedFrom({ labelling }: { labelling: Record<string, unknown> }) {
+  const relabelled = Number(labelling.relabelled);
+  const excluded = Number(labelling.excluded);
+  return (
+    <Text size="sm" mb="xs" data-testid="corrected-from">
+      Corrected from version {String(labelling.fromVersionNumber)}: {relabelled} label
+      {relabelled === 1 ? '' : 's'} changed, {excluded} image{excluded === 1 ? '' : 's'} excluded,
+      from the top losses of{' '}
+      <Anchor
+        component={Link}
+        href={`/runs/${String(labelling.runId)}/stages/${String(labelling.stageId)}`}
+      >
+        this stage
+      </Anchor>
+      .
+    </Text>
   );
 }
 
