@@ -446,6 +446,32 @@ const ROUTES: Route[] = [
     init: png,
     isTeamRow: true,
   },
+  // Each allowed call saves another corrected version of the run's version.
+  {
+    method: 'POST',
+    path: () => `/api/stages/${fx.stageId}/corrections`,
+    need: 'write',
+    ok: 201,
+    init: () => json({ corrections: [{ fileId: fx.fileId, action: 'exclude' }] }),
+    isTeamRow: true,
+  },
+  {
+    method: 'POST',
+    path: () => `/api/runs/${fx.runId}/rerun`,
+    need: 'write',
+    ok: 201,
+    init: () => json({ versionId: fx.versionId }),
+    isTeamRow: true,
+  },
+  // Allowed callers get past the team check to "no worker prepares previews" (none runs here).
+  {
+    method: 'POST',
+    path: () => `/api/versions/${fx.versionId}/preview`,
+    need: 'read',
+    ok: 503,
+    init: () => json({ kind: 'batch' }),
+    isTeamRow: true,
+  },
   { method: 'GET', path: () => '/api/backbones', need: 'read', ok: 200 },
   // Allowed callers reach the upload's own check: a model needs model.json.
   {

@@ -194,8 +194,11 @@ export function cookieHeader(response: Response): string {
     .join('; ');
 }
 
-/** Debian's Chromium, driven by playwright-core (its own browser download cannot work here). */
-export function launchBrowser(): Promise<Browser> {
+/**
+ * Debian's Chromium, driven by playwright-core (its own browser download cannot work here).
+ * `extraArgs` adds flags, e.g. a fake camera.
+ */
+export function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
@@ -207,6 +210,7 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-sync',
       '--disable-quic',
       '--no-first-run',
+      ...extraArgs,
     ],
   });
 }

@@ -7,6 +7,7 @@ import { initBackend } from '@studio/ml';
 import {
   importArchiveJob,
   predictJob,
+  previewJob,
   QUEUES,
   readEnv,
   runEventsChannel,
@@ -16,6 +17,7 @@ import { createWorkerRedis } from './connections';
 import { startHeartbeat } from './heartbeat';
 import { importArchive, PermanentImportError } from './jobs/import-archive';
 import { PermanentPredictError, predictImage } from './jobs/predict';
+import { PermanentPreviewError, previewImages } from './jobs/preview';
 import { reconcileDatasets } from './jobs/reconcile-datasets';
 import { sweepPixelCache, workerCacheDir } from './jobs/sweep-pixel-cache';
 import { failStage, givenUpMessage, reconcileStages } from './jobs/reconcile-stages';
@@ -99,7 +101,7 @@ const heartbeat = startHeartbeat(redis, env.STUDIO_PREFIX, {
   id: workerId,
   backend: null,
   threads: null,
-  queues: [QUEUES.imports, QUEUES.train, QUEUES.predict],
+  queues: Object.values(QUEUES),
 });
 
 // Predictions are small and answered while someone waits, so they run here rather than in a
@@ -129,10 +131,30 @@ const predictions = new Worker(
   { ...connection, concurrency: 1 },
 );
 
+// show_batch and the augmentation preview, answered while someone looks at the run form.
+const previews = new Worker(
+  QUEUES.preview,
+  async (job) => {
+    const data = previewJob.parse(job.data);
+    await backend;
+    try {
+      return await previewImages(
+        { db, blobs, cacheDir: workerCacheDir(env.STUDIO_CACHE_DIR) },
+        data,
+      );
+    } catch (error) {
+      if (error instanceof PermanentPreviewError) throw new UnrecoverableError(error.message);
+      throw error;
+    }
+  },
+  { ...connection, concurrency: 1 },
+);
+
 for (const [name, worker] of [
   ['imports', imports],
   ['train', train],
   ['predict', predictions],
+  ['preview', previews],
 ] as const) {
   worker.on('error', (error) => log(`${name} queue: ${error.message}`));
   worker.on('failed', (job, error) => log(`${name} job ${job?.id} failed: ${error.message}`));
@@ -194,9 +216,7 @@ void sweepPixels();
 const pixelSweeper = setInterval(() => void sweepPixels(), PIXEL_SWEEP_EVERY_MS);
 pixelSweeper.unref();
 
-log(
-  `ready (queues: ${QUEUES.imports}, ${QUEUES.train}, ${QUEUES.predict}; prefix ${env.STUDIO_PREFIX})`,
-);
+log(`ready (queues: ${Object.values(QUEUES).join(', ')}; prefix ${env.STUDIO_PREFIX})`);
 
 let stopping: Promise<void> | undefined;
 function stop(signal: string) {
@@ -213,7 +233,7 @@ function stop(signal: string) {
     clearInterval(sweeper);
     clearInterval(pixelSweeper);
     await heartbeat.close();
-    await Promise.all([imports.close(), train.close(), predictions.close()]);
+    await Promise.all([imports.close(), train.close(), predictions.close(), previews.close()]);
     stageModels.close();
     await trainQueue.close();
     await Promise.all([

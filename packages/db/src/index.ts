@@ -18,3 +18,9 @@ export * from './generated/prisma/client';
 export { isConnectionLoss, retryOnConnectionLoss, type RetryOptions } from './retry';
 export { sweepOrphanBlobs, type SweepResult } from './blob-sweep';
 export { datasetFootprint, runFootprint, purgeDataset, purgeRun, type Footprint } from './purge';
+export {
+  createCorrectedVersion,
+  CorrectionError,
+  type CorrectionsLabelling,
+  type LabelCorrection,
+} from './corrected-version';

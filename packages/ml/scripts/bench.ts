@@ -23,6 +23,9 @@
  * `npm run -s bench -- --scaling` runs one frozen epoch (plain path) on 25 %, 50 % and 100 % of
  * clothing-small, each in its own process (bench/scaling.ts):
  *   part "scaling"             images, epoch seconds, images/s, peak RSS, tensors left
+ * `npm run -s bench -- --show-batch` times a 3 × 3 show_batch and an eight-draw augmentation
+ * preview at 224 px on clothing-small, as the worker answers them (bench/show-batch.ts):
+ *   part "show-batch"          one line per request: kind, cold or warm pixel cache, ms
  * `npm run -s bench -- --import` (at the repository root) times a dataset import instead
  * (scripts/bench.mjs hands it to @studio/datasets), and `--web` the web server's answers for a
  * finished 37-class run (handed to @studio/web).
@@ -35,6 +38,7 @@ import { runLessonBench } from './bench/lesson';
 import { runMemoryBench } from './bench/memory';
 import { runPrecomputeBench } from './bench/precompute';
 import { runScalingBench } from './bench/scaling';
+import { runShowBatchBench } from './bench/show-batch';
 import { isTorchAvailable, runTorchReference } from './bench/torch';
 
 const options = (() => {
@@ -56,6 +60,12 @@ if (options.part === 'precompute') {
     backend: options.backend,
     ...options.lesson,
     ...options.scaling,
+  });
+} else if (options.part === 'show-batch') {
+  await runShowBatchBench({
+    sharedDir: options.sharedDir,
+    backend: options.backend,
+    ...options.lesson,
   });
 } else if (options.part === 'memory') {
   await runMemoryBench({

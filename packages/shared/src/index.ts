@@ -5,6 +5,8 @@ export * from './labelling';
 export * from './runs';
 export * from './backbones';
 export * from './predict';
+export * from './preview';
+export * from './corrections';
 export * from './auth-secret';
 export * from './shared-dir';
 export * from './durations';

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { PREDICT_JOB_OPTIONS, predictJob } from './predict';
+import { PREVIEW_JOB_OPTIONS, previewJob } from './preview';
 import { IMPORT_JOB_OPTIONS, importArchiveJob, QUEUES, TRAIN_JOB_OPTIONS } from './queues';
 import { trainStageJob } from './runs';
 
@@ -47,6 +48,12 @@ export const JOBS = {
     schema: predictJob,
     options: PREDICT_JOB_OPTIONS,
   } satisfies JobDefinition<typeof predictJob>,
+  preview: {
+    queue: QUEUES.preview,
+    name: 'preview',
+    schema: previewJob,
+    options: PREVIEW_JOB_OPTIONS,
+  } satisfies JobDefinition<typeof previewJob>,
 };
 
 /** The arguments of `queue.add` for a job: name, parsed data, options with the job's id. */

@@ -2,9 +2,14 @@ import { z } from 'zod';
 
 /**
  * Queue names; every job's data is ids only, the rest is read from Postgres (except a predict
- * job's image, see predict.ts).
+ * job's image, see predict.ts, and a preview's settings, see preview.ts).
  */
-export const QUEUES = { imports: 'imports', train: 'train', predict: 'predict' } as const;
+export const QUEUES = {
+  imports: 'imports',
+  train: 'train',
+  predict: 'predict',
+  preview: 'preview',
+} as const;
 
 export const importArchiveJob = z.object({ importTaskId: z.string().uuid() });
 export type ImportArchiveJob = z.infer<typeof importArchiveJob>;

@@ -6,6 +6,9 @@ import {
   topLosses,
   type ClassPrecisionRecall,
 } from '@studio/ml/interpret';
+import { uploadedBackboneIdOf } from '@studio/shared';
+import { ARCH_NOTES } from '@/components/runs/config-docs';
+import { renderModelCard } from '@/lib/model-card';
 import type { Access } from './access';
 import { db } from './db';
 import { ApiError, isUuid } from './http';
@@ -26,7 +29,14 @@ export interface ExportFileInfo {
 }
 
 export interface StageResults {
-  run: { id: string; name: string; arch: string; datasetName: string; versionNumber: number };
+  run: {
+    id: string;
+    name: string;
+    arch: string;
+    datasetId: string;
+    datasetName: string;
+    versionNumber: number;
+  };
   stage: {
     id: string;
     number: number;
@@ -102,6 +112,7 @@ export async function getStageResults(
       id: stage.run.id,
       name: stage.run.name,
       arch: stage.run.arch,
+      datasetId: stage.run.version.datasetId,
       datasetName: stage.run.version.dataset.name,
       versionNumber: stage.run.version.number,
     },
@@ -166,4 +177,71 @@ export async function confusionCsv(access: Access, stageId: string): Promise<str
   }
   const cm = row.confusion as number[][];
   return toCsv(cm, row.classes);
+}
+
+/** Where the backbone's pretrained weights come from, for the model card. */
+async function backboneProvenance(arch: string): Promise<string> {
+  const uploadedId = uploadedBackboneIdOf(arch);
+  if (!uploadedId) {
+    return ARCH_NOTES[arch as keyof typeof ARCH_NOTES]?.note ?? arch;
+  }
+  const row = await db().uploadedBackbone.findUnique({ where: { id: uploadedId } });
+  return row
+    ? `an uploaded TensorFlow.js network, "${row.name}", cut after layer ${row.cutLayer}.`
+    : `an uploaded TensorFlow.js network (id ${uploadedId}), since deleted from the studio.`;
+}
+
+/** README.md of the stage's exported model: a model card built from the run's rows. */
+export async function modelCard(
+  access: Access,
+  stageId: string,
+  preprocessing: Record<string, unknown> | null,
+): Promise<string> {
+  const stage = await db().stage.findFirstOrThrow({
+    where: { id: stageId, run: { teamId: access.teamId } },
+    include: {
+      interpretation: true,
+      run: {
+        include: {
+          version: { include: { dataset: { select: { name: true } } } },
+          stages: {
+            orderBy: { index: 'asc' },
+            include: { interpretation: { select: { errorRate: true } } },
+          },
+        },
+      },
+    },
+  });
+  const { run } = stage;
+  const row = stage.interpretation;
+  const interp = row ? fromStored(row) : null;
+  const errors = run.stages
+    .map((s) => s.interpretation?.errorRate)
+    .filter((e): e is number => e !== undefined);
+  return renderModelCard({
+    run: { name: run.name, arch: run.arch, config: run.config as Record<string, unknown> },
+    backbone: await backboneProvenance(run.arch),
+    dataset: {
+      name: run.version.dataset.name,
+      version: run.version.number,
+      classes: run.version.classes,
+      counts: run.version.counts as Record<string, Record<string, number>>,
+    },
+    preprocessing,
+    stages: run.stages.map((s, i) => ({
+      number: i + 1,
+      kind: s.kind,
+      params: s.params as Record<string, unknown>,
+      status: s.status,
+      errorRate: s.interpretation?.errorRate ?? null,
+    })),
+    stage: {
+      number: run.stages.findIndex((s) => s.id === stage.id) + 1,
+      errorRate: row?.errorRate ?? NaN,
+      n: interp?.n ?? 0,
+    },
+    bestErrorRate: errors.length ? Math.min(...errors) : null,
+    perClass: (row?.perClass ?? []) as unknown as ClassPrecisionRecall[],
+    confused: interp ? mostConfused(interp, 1) : [],
+  });
 }

@@ -3,8 +3,11 @@ import type { Prisma } from '@studio/db';
 import {
   QUEUES,
   JOBS,
+  runArch,
+  runConfig,
   runSeconds,
   stageSeconds,
+  stageSpec,
   uploadedBackboneIdOf,
   type CreateRunRequest,
   type StageSpec,
@@ -106,6 +109,30 @@ export async function getRunOrThrow(access: Access, runId: string) {
     : null;
   if (!run) throw new ApiError(404, `No run with id ${runId}.`);
   return run;
+}
+
+/**
+ * The run again on another of the team's dataset versions: the same backbone, settings and
+ * stage plan, started at once (for example on a version corrected from its top losses).
+ */
+export async function rerunOnVersion(access: Access, runId: string, versionId: string) {
+  const run = await getRunOrThrow(access, runId);
+  const version = await db().datasetVersion.findFirst({
+    where: { id: versionId, dataset: { teamId: access.teamId } },
+    select: { number: true },
+  });
+  if (!version) throw new ApiError(404, `No dataset version with id ${versionId}.`);
+  const stages = await db().stage.findMany({ where: { runId }, orderBy: { index: 'asc' } });
+  return createRun(access, {
+    versionId,
+    name: `${run.name.replace(/ · v\d+$/, '')} · v${version.number}`,
+    arch: runArch.parse(run.arch),
+    config: runConfig.parse(run.config),
+    stages: stages.map((s) =>
+      stageSpec.parse({ ...(s.params as Record<string, unknown>), kind: s.kind }),
+    ),
+    launch: true,
+  });
 }
 
 /** Queues the next pending stage ('next') or every pending stage as a plan ('all'); the worker runs them in order. */

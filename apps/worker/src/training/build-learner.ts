@@ -2,17 +2,13 @@ import type { Db, PostgresBlobStore } from '@studio/db';
 import {
   accuracy,
   cnnLearner,
-  createDataBunch,
   defaultBodyBnStatistics,
-  DiskPixelStore,
   errorRate,
-  ImageCache,
   loadBackbone,
   loadUploadedBackbone,
   type ArchitectureId,
   type Backbone,
   type ExportOptions,
-  type Item,
   type Learner,
 } from '@studio/ml';
 import {
@@ -22,7 +18,7 @@ import {
   uploadedBackboneIdOf,
   type RunConfig,
 } from '@studio/shared';
-import { pixelCacheDir } from '../jobs/sweep-pixel-cache';
+import { loadVersionItems, versionDataBunch } from './version-data';
 
 export interface LearnerPaths {
   pretrainedDir: string;
@@ -50,12 +46,6 @@ export async function buildLearner(
 ): Promise<RunLearner> {
   const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
   const config = runConfig.parse(run.config);
-  const rows = await db.datasetVersionItem.findMany({
-    where: { versionId: run.versionId },
-    select: { split: true, labels: true, file: { select: { id: true, blobKey: true } } },
-  });
-  const blobKeyOf = new Map(rows.map((r) => [r.file.id, r.file.blobKey]));
-  const items: Item[] = rows.map((r) => ({ key: r.file.id, label: r.labels[0]!, split: r.split }));
   const inputShape: [number, number, number] = [config.size, config.size, 3];
   const uploadedId = uploadedBackboneIdOf(run.arch);
   const backbone = uploadedId
@@ -65,16 +55,9 @@ export async function buildLearner(
         cacheDir: paths.cacheDir,
         inputShape,
       });
-  const { enabled, ...strengths } = config.augment;
-  const data = createDataBunch(items, (key) => blobs.get(blobKeyOf.get(key)!), {
-    size: config.size,
-    resizeMode: config.resizeMode,
-    bs: config.bs,
-    seed: config.seed,
-    augment: enabled ? strengths : false,
+  const data = versionDataBunch(await loadVersionItems(db, blobs, run.versionId), config, {
     normalize: backbone.spec.normalization,
-    // Decoded, resized images stay on this host's disk: the next stage or run skips the decode.
-    cache: new ImageCache({ store: new DiskPixelStore(pixelCacheDir(paths.cacheDir)) }),
+    cacheDir: paths.cacheDir,
   });
   const metrics = config.metrics.map((m) => (m === 'accuracy' ? accuracy : errorRate));
   if (!metrics.includes(errorRate)) metrics.unshift(errorRate);

@@ -42,7 +42,7 @@ export interface BenchOptions {
    * Which measurement: the engine rows (default), the precompute comparison, the lesson's time
    * to accuracy (cold and warm caches), or the memory of the heaviest training step.
    */
-  part: 'engine' | 'precompute' | 'lesson' | 'memory' | 'scaling';
+  part: 'engine' | 'precompute' | 'lesson' | 'memory' | 'scaling' | 'show-batch';
   precompute: PrecomputeBenchOptions;
   /** The lesson part's dataset (a folder under ../shared/datasets), size and batch size. */
   lesson: { dataset: string; size: number; bs: number };
@@ -91,6 +91,7 @@ or: npm run bench -- --lesson [--dataset clothing-small] [--size 224] [--bs 64] 
 or: npm run bench -- --memory [--size 224] [--bs 64] [--images 128] [--backend wasm|cpu]
 or: npm run bench -- --scaling [--dataset clothing-small] [--fractions 0.25,0.5,1] [--size 224]
   [--bs 64] [--backend wasm|cpu]
+or: npm run bench -- --show-batch [--dataset clothing-small] [--size 224] [--backend wasm|cpu]
 or: npm run bench -- --import [folder]   (images per second of a dataset import)`;
 
 function isArch(value: string): value is BenchArch {
@@ -149,6 +150,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     else if (flag === '--lesson') options.part = 'lesson';
     else if (flag === '--memory') options.part = 'memory';
     else if (flag === '--scaling') options.part = 'scaling';
+    else if (flag === '--show-batch') options.part = 'show-batch';
     else if (flag === '--fractions') {
       const text = value(flag);
       const fractions = text.split(',').map(Number);
@@ -217,10 +219,15 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     options.part === 'precompute' ||
     options.part === 'lesson' ||
     options.part === 'memory' ||
-    options.part === 'scaling'
+    options.part === 'scaling' ||
+    options.part === 'show-batch'
   ) {
-    // The scaling part measures the lesson's setting (dataset, size, batch) on shares of it.
-    const part = options[options.part === 'scaling' ? 'lesson' : options.part];
+    // The scaling part measures the lesson's setting (dataset, size, batch) on shares of it;
+    // show_batch shows the lesson's dataset at its size.
+    const part =
+      options[
+        options.part === 'scaling' || options.part === 'show-batch' ? 'lesson' : options.part
+      ];
     part.size = single.size ?? part.size;
     part.bs = single.bs ?? part.bs;
   } else if (single.arch != null) {

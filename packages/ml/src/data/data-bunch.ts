@@ -39,6 +39,11 @@ export interface TrainLoader {
   batches(epoch: number): AsyncGenerator<Batch, void, undefined>;
   /** `n` augmented training images picked by `seed` (for show_batch). */
   sample(n: number, seed: number): Promise<Batch>;
+  /**
+   * One training image (`key`, else the first) `n` times, each under its own augmentation drawn
+   * from `seed`: what the augmentation settings do to a photo.
+   */
+  views(n: number, seed: number, key?: string): Promise<Batch>;
   /** False when the augmentation options change nothing, so every view equals view 0. */
   readonly isAugmented: boolean;
   /**
@@ -54,6 +59,8 @@ export interface EvalLoader {
   readonly length: number;
   /** In item order, the last batch possibly smaller. */
   batches(): AsyncGenerator<Batch, void, undefined>;
+  /** `n` items picked by `seed`, prepared as in `batches()` (for show_batch). */
+  sample(n: number, seed: number): Promise<Batch>;
 }
 
 export interface DataBunch {
@@ -86,10 +93,23 @@ export interface BrokenImage {
 }
 
 // Independent random streams derived from the one user seed.
-const STREAM = { shuffle: 1, augment: 2, sample: 3, sampleAugment: 4, view: 5 } as const;
+const STREAM = {
+  shuffle: 1,
+  augment: 2,
+  sample: 3,
+  sampleAugment: 4,
+  view: 5,
+  preview: 6,
+  evalSample: 7,
+} as const;
 
 const TRAIN_FIT: Record<ResizeMode, Fit> = { crop: 'outside', pad: 'pad', squish: 'squish' };
 const EVAL_FIT: Record<ResizeMode, Fit> = { crop: 'cover', pad: 'pad', squish: 'squish' };
+
+function checkCount(n: number): void {
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`n must be a positive integer, received ${n}.`);
+}
 
 export function createDataBunch(
   items: readonly Item[],
@@ -169,14 +189,19 @@ export function createDataBunch(
       );
     },
     sample(n, sampleSeed) {
-      if (!Number.isInteger(n) || n < 1)
-        throw new Error(`n must be a positive integer, received ${n}.`);
+      checkCount(n);
       const order = shuffledIndices(
         splits.train.length,
         createRng(seed, sampleSeed, STREAM.sample),
       );
       const list = order.slice(0, n).map((i) => splits.train[i]!);
       return makeTrainBatch(list, createRng(seed, sampleSeed, STREAM.sampleAugment));
+    },
+    views(n, previewSeed, key) {
+      checkCount(n);
+      const item = key === undefined ? splits.train[0] : splits.train.find((i) => i.key === key);
+      if (!item) throw new Error(`No training item with key "${key}".`);
+      return makeTrainBatch(Array(n).fill(item), createRng(seed, previewSeed, STREAM.preview));
     },
     isAugmented: isAugmenting(augment),
     eachItem(view) {
@@ -196,18 +221,23 @@ export function createDataBunch(
     },
   };
 
+  const makeEvalBatch = async (part: Item[]): Promise<Batch> => {
+    const pixels = await mapConcurrent(part, concurrency, loadEval);
+    return handOver(buildEvalBatch(pixels, normalize), labelsOf(part), part);
+  };
   const evalLoader = (list: Item[]): EvalLoader => ({
     bs: validBs,
     length: Math.ceil(list.length / validBs),
+    sample(n, sampleSeed) {
+      checkCount(n);
+      const order = shuffledIndices(list.length, createRng(seed, sampleSeed, STREAM.evalSample));
+      return makeEvalBatch(order.slice(0, n).map((i) => list[i]!));
+    },
     batches() {
       return prefetch(
         Math.ceil(list.length / validBs),
         o.prefetch,
-        async (b) => {
-          const part = list.slice(b * validBs, (b + 1) * validBs);
-          const pixels = await mapConcurrent(part, concurrency, loadEval);
-          return handOver(buildEvalBatch(pixels, normalize), labelsOf(part), part);
-        },
+        (b) => makeEvalBatch(list.slice(b * validBs, (b + 1) * validBs)),
         disposeBatch,
       );
     },

@@ -20,7 +20,7 @@ export type {
   EvalLoader,
   TrainLoader,
 } from './data-bunch';
-export { showBatch } from './show-batch';
+export { showAugmentations, showBatch } from './show-batch';
 export type { ShownImage } from './show-batch';
 export { folderItems, folderSource, splitByRandomPct, IMAGE_EXTENSIONS } from './items';
 export type { ImageSource, Item, Split } from './items';

@@ -3,7 +3,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createDataBunch } from './data-bunch';
-import { showBatch } from './show-batch';
+import { showAugmentations, showBatch } from './show-batch';
+import { denormalizeBatch } from './normalize';
 import { CLASS_COLOURS, syntheticDataset } from './test-fixtures';
 
 describe('showBatch', () => {
@@ -33,5 +34,68 @@ describe('showBatch', () => {
     );
     const other = await showBatch(bunch, { rows: 2, seed: 8 });
     expect(other).toHaveLength(4);
+  });
+
+  it('shows validation images unaugmented: the same pixels as the validation batches', async () => {
+    const { items, source } = await syntheticDataset(4, 2);
+    const bunch = createDataBunch(items, source, { size: 32, bs: 4, seed: 3 });
+    const shown = await showBatch(bunch, { rows: 3, seed: 1, split: 'valid' });
+    // Six validation images exist, fewer than 3 × 3.
+    expect(shown.map((s) => s.key).sort()).toEqual(
+      items
+        .filter((i) => i.split === 'valid')
+        .map((i) => i.key)
+        .sort(),
+    );
+    const reference = new Map<string, Buffer>();
+    for await (const batch of bunch.valid.batches()) {
+      const pixels = await tf
+        .tidy(() =>
+          tf.round(tf.mul(tf.clipByValue(denormalizeBatch(batch.x, bunch.normalize), 0, 1), 255)),
+        )
+        .data();
+      batch.keys.forEach((key, i) =>
+        reference.set(
+          key,
+          Buffer.from(Uint8Array.from(pixels.subarray(i * 32 * 32 * 3, (i + 1) * 32 * 32 * 3))),
+        ),
+      );
+      tf.dispose([batch.x, batch.y]);
+    }
+    for (const { key, png } of shown) {
+      const { data } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+      expect(data.equals(reference.get(key)!)).toBe(true);
+    }
+  });
+
+  it('refuses a split without images', async () => {
+    const { items, source } = await syntheticDataset(4, 0);
+    const bunch = createDataBunch(items, source, { size: 32, bs: 4 });
+    await expect(showBatch(bunch, { split: 'valid' })).rejects.toThrow(
+      'This dataset has no validation images.',
+    );
+  });
+});
+
+describe('showAugmentations', () => {
+  it('draws one photo n times, differently each draw, repeatable by seed', async () => {
+    const { items, source } = await syntheticDataset(3, 1);
+    const bunch = createDataBunch(items, source, { size: 32, bs: 4, seed: 3 });
+    const key = items[4]!.key;
+    const before = tf.memory().numTensors;
+    const views = await showAugmentations(bunch, { n: 8, seed: 5, key });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(views.map((v) => v.key)).toEqual(Array(8).fill(key));
+    expect(new Set(views.map((v) => v.png.toString('base64'))).size).toBe(8);
+    const again = await showAugmentations(bunch, { n: 8, seed: 5, key });
+    expect(again.map((v) => v.png.equals(views[again.indexOf(v)]!.png))).toEqual(
+      Array(8).fill(true),
+    );
+    const other = await showAugmentations(bunch, { n: 8, seed: 6, key });
+    expect(other[0]!.png.equals(views[0]!.png)).toBe(false);
+    // Without augmentation every draw is the plain centre of the photo.
+    const plain = createDataBunch(items, source, { size: 32, bs: 4, augment: false });
+    const same = await showAugmentations(plain, { n: 3, seed: 5, key });
+    expect(new Set(same.map((v) => v.png.toString('base64'))).size).toBe(1);
   });
 });

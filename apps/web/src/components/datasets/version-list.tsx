@@ -3,13 +3,26 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { Alert, Badge, Button, Card, Group, Modal, Stack, Table, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  Group,
+  Modal,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useViewer } from '@/components/viewer-context';
-import { IconPlayerPlay, IconTrash } from '@tabler/icons-react';
+import { IconEye, IconPlayerPlay, IconTrash } from '@tabler/icons-react';
 import { postJson } from '../auth/post-json';
 import type { VersionCounts } from '@/server/datasets';
 import { EmptyState } from '../empty-state';
+import { ShowBatch } from '../preview/show-batch';
 
 interface Version {
   id: string;
@@ -89,6 +102,7 @@ export function VersionList({
               )}
             </Group>
           </Group>
+          {v.labelling.scheme === 'corrections' && <CorrectedFrom labelling={v.labelling} />}
           <Text size="sm" mb="sm" data-testid="version-totals">
             {sum(v.counts.train).toLocaleString('en')} train /{' '}
             {sum(v.counts.valid).toLocaleString('en')} validation
@@ -98,6 +112,7 @@ export function VersionList({
               : ''}
           </Text>
           <ClassCountTable classes={v.classes} counts={v.counts} />
+          <BatchToggle versionId={v.id} number={v.number} />
         </Card>
       ))}
       <DeleteVersionModal
@@ -105,6 +120,48 @@ export function VersionList({
         version={deleting}
         onClose={() => setDeleting(null)}
       />
+    </Stack>
+  );
+}
+
+/** Where a version corrected from a stage's top losses came from, and what changed. */
+function CorrectedFrom({ labelling }: { labelling: Record<string, unknown> }) {
+  const relabelled = Number(labelling.relabelled);
+  const excluded = Number(labelling.excluded);
+  return (
+    <Text size="sm" mb="xs" data-testid="corrected-from">
+      Corrected from version {String(labelling.fromVersionNumber)}: {relabelled} label
+      {relabelled === 1 ? '' : 's'} changed, {excluded} image{excluded === 1 ? '' : 's'} excluded,
+      from the top losses of{' '}
+      <Anchor
+        component={Link}
+        href={`/runs/${String(labelling.runId)}/stages/${String(labelling.stageId)}`}
+      >
+        this stage
+      </Anchor>
+      .
+    </Text>
+  );
+}
+
+/** show_batch on demand: preparing images takes a worker a moment, so only when asked. */
+function BatchToggle({ versionId, number }: { versionId: string; number: number }) {
+  const [isOpen, setIsOpen] = useState(false);
+  return (
+    <Stack gap="sm" mt="sm">
+      <Group>
+        <Button
+          variant="light"
+          size="xs"
+          leftSection={<IconEye size={14} />}
+          aria-expanded={isOpen}
+          aria-label={`${isOpen ? 'Hide' : 'Show'} a batch of version ${number}`}
+          onClick={() => setIsOpen((o) => !o)}
+        >
+          {isOpen ? 'Hide the batch' : 'Show a batch'}
+        </Button>
+      </Group>
+      {isOpen && <ShowBatch versionId={versionId} />}
     </Stack>
   );
 }

@@ -3,6 +3,8 @@
 import { Drawer, Group, Image, SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import type { RankedItem } from '@/server/interpretation';
 import { ImageCard } from './image-card';
+import { MarkableCard } from './markable-card';
+import type { Marks, SetMark } from './marks';
 
 export interface ImageSet {
   title: string;
@@ -14,10 +16,13 @@ export function ImageSetDrawer({
   set,
   classes,
   onClose,
+  marking,
 }: {
   set: ImageSet | null;
   classes: string[];
   onClose: () => void;
+  /** For members who may write: mark images to relabel or exclude. */
+  marking?: { marks: Marks; onMark: SetMark };
 }) {
   const single = set?.items.length === 1 ? set.items[0]! : null;
   return (
@@ -64,10 +69,20 @@ export function ImageSetDrawer({
             {set.items.length} image{set.items.length === 1 ? '' : 's'}, largest loss first. Each
             caption reads prediction / actual, then loss / probability of the actual class.
           </Text>
-          <SimpleGrid cols={{ base: 2, sm: 3, md: 4 }} spacing="sm">
-            {set.items.map((item) => (
-              <ImageCard key={item.fileId} item={item} classes={classes} />
-            ))}
+          <SimpleGrid cols={{ base: 2, sm: 3, md: 4 }} spacing="sm" data-mark-grid>
+            {set.items.map((item) =>
+              marking ? (
+                <MarkableCard
+                  key={item.fileId}
+                  item={item}
+                  classes={classes}
+                  mark={marking.marks.get(item.fileId)}
+                  onMark={marking.onMark}
+                />
+              ) : (
+                <ImageCard key={item.fileId} item={item} classes={classes} />
+              ),
+            )}
           </SimpleGrid>
         </Stack>
       ) : (

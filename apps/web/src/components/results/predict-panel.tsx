@@ -16,6 +16,7 @@ import {
 import { IMAGE_MIME_TYPE } from '@mantine/dropzone';
 import { DropArea } from '../drop-area';
 import { IconAlertTriangle, IconPhotoUp } from '@tabler/icons-react';
+import { WebcamCapture } from './webcam-capture';
 
 interface PredictionRow {
   label: string;
@@ -23,7 +24,10 @@ interface PredictionRow {
   prob: number;
 }
 
-/** learn.predict(img) in the browser: drop a photo, the worker runs the exported model on it. */
+/**
+ * learn.predict(img) in the browser: drop a photo or take one with the camera, the worker runs
+ * the exported model on it.
+ */
 export function PredictPanel({ stageId }: { stageId: string }) {
   const [preview, setPreview] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -77,6 +81,7 @@ export function PredictPanel({ stageId }: { stageId: string }) {
             title="Drop a photo to classify"
             description="It goes through the same resize and normalisation as the validation set. Up to 10 MB."
           />
+          <WebcamCapture onPhoto={(photo) => void predict(photo)} isBusy={busy} />
           <Switch
             checked={tta}
             onChange={(e) => setTta(e.currentTarget.checked)}

@@ -19,9 +19,12 @@ import {
 import type { RankedItem, StageResults } from '@/server/interpretation';
 import { EmptyState } from '../empty-state';
 import { formatPercent, formatStageCall } from '../runs/format';
+import { useViewer } from '../viewer-context';
 import { ConfusionMatrix } from './confusion-matrix';
+import { CorrectionsBar } from './corrections-bar';
 import { ExportPanel } from './export-panel';
 import { ImageSetDrawer, type ImageSet } from './image-set-drawer';
+import type { Mark } from './marks';
 import { MostConfused } from './most-confused';
 import { PerClassTable } from './per-class';
 import { PredictPanel } from './predict-panel';
@@ -32,6 +35,16 @@ export function ResultsView({ results }: { results: StageResults }) {
   const router = useRouter();
   const { run, stage, interpretation: interp } = results;
   const [set, setSet] = useState<ImageSet | null>(null);
+  const { canWrite } = useViewer();
+  const [marks, setMarks] = useState<ReadonlyMap<string, Mark>>(new Map());
+  const onMark = (fileId: string, mark: Mark | null) =>
+    setMarks((current) => {
+      const next = new Map(current);
+      if (mark) next.set(fileId, mark);
+      else next.delete(fileId);
+      return next;
+    });
+  const marking = canWrite ? { marks, onMark } : undefined;
   const classes = interp?.classes ?? [];
   const openItem = (item: RankedItem) =>
     setSet({
@@ -104,6 +117,17 @@ export function ResultsView({ results }: { results: StageResults }) {
         />
       ) : (
         <Card>
+          {marking && (
+            <Stack gap="sm" mb="md">
+              <CorrectionsBar
+                marks={marks}
+                onSaved={() => setMarks(new Map())}
+                stageId={stage.id}
+                runId={run.id}
+                datasetId={run.datasetId}
+              />
+            </Stack>
+          )}
           <Tabs defaultValue="top-losses" keepMounted={false}>
             <Tabs.List mb="md">
               <Tabs.Tab value="top-losses">Top losses</Tabs.Tab>
@@ -114,7 +138,12 @@ export function ResultsView({ results }: { results: StageResults }) {
               <Tabs.Tab value="export">Export</Tabs.Tab>
             </Tabs.List>
             <Tabs.Panel value="top-losses">
-              <TopLosses ranked={interp.ranked} classes={classes} onOpen={openItem} />
+              <TopLosses
+                ranked={interp.ranked}
+                classes={classes}
+                onOpen={openItem}
+                marking={marking}
+              />
             </Tabs.Panel>
             <Tabs.Panel value="confusion">
               <ConfusionMatrix classes={classes} matrix={interp.confusion} onCell={openPair} />
@@ -149,7 +178,7 @@ export function ResultsView({ results }: { results: StageResults }) {
           </Tabs>
         </Card>
       )}
-      <ImageSetDrawer set={set} classes={classes} onClose={() => setSet(null)} />
+      <ImageSetDrawer set={set} classes={classes} onClose={() => setSet(null)} marking={marking} />
     </Stack>
   );
 }

@@ -30,6 +30,7 @@ import {
 } from '@studio/shared';
 import type { TrainableVersion } from '@/server/runs';
 import { LabelledSegmentedControl } from '../labelled-segmented-control';
+import { RunPreviews } from '../preview/run-previews';
 import { AugmentFields, type AugmentForm } from './augment-fields';
 import { adviseBatchSize } from './batch-advice';
 import { ARCH_NOTES, CONFIG_DOCS } from './config-docs';
@@ -294,6 +295,7 @@ export function NewRunForm({ version }: { version: TrainableVersion }) {
         </SimpleGrid>
       </Card>
       <AugmentFields value={augment} onChange={setAugment} errors={errors} />
+      <RunPreviews versionId={version.id} settings={{ size, resizeMode, seed, augment }} />
       <StagePlanEditor stages={stages} onChange={setStages} />
       {problem && (
         <Alert color="red" icon={<IconAlertTriangle />} role="alert">
