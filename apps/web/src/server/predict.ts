@@ -1,11 +1,6 @@
 import 'server-only';
 import { scanImage } from '@studio/datasets';
-import {
-  JOBS,
-  MAX_PREDICT_IMAGE_BYTES,
-  predictResult,
-  type PredictResult,
-} from '@studio/shared';
+import { JOBS, MAX_PREDICT_IMAGE_BYTES, predictResult, type PredictResult } from '@studio/shared';
 import type { Access } from './access';
 import { askWorker } from './ask-worker';
 import { ApiError } from './http';

@@ -1,10 +1,5 @@
 import 'server-only';
-import {
-  JOBS,
-  previewResult,
-  type PreviewRequest,
-  type PreviewResult,
-} from '@studio/shared';
+import { JOBS, previewResult, type PreviewRequest, type PreviewResult } from '@studio/shared';
 import type { Access } from './access';
 import { askWorker } from './ask-worker';
 import { db } from './db';
@@ -29,11 +24,15 @@ export async function previewVersion(
       })
     : null;
   if (!version) throw new ApiError(404, `No dataset version with id ${versionId}.`);
-  const answer = await askWorker(JOBS.preview, { ...request, versionId }, {
-    timeoutMs: PREVIEW_TIMEOUT_MS,
-    outcome: 'No images were prepared.',
-    workerDoes: 'prepares previews',
-    statusOf: (message) => (/has no (training|validation) images/.test(message) ? 422 : 500),
-  });
+  const answer = await askWorker(
+    JOBS.preview,
+    { ...request, versionId },
+    {
+      timeoutMs: PREVIEW_TIMEOUT_MS,
+      outcome: 'No images were prepared.',
+      workerDoes: 'prepares previews',
+      statusOf: (message) => (/has no (training|validation) images/.test(message) ? 422 : 500),
+    },
+  );
   return previewResult.parse(answer);
 }
