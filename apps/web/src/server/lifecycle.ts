@@ -1,5 +1,7 @@
 import 'server-only';
+import { z } from 'zod';
 import { datasetFootprint, purgeDataset, purgeRun, runFootprint, type Footprint } from '@studio/db';
+import { canDelete } from '@/lib/roles';
 import type { Access } from './access';
 import { recordAudit } from './audit';
 import { getDatasetOrThrow } from './datasets';
@@ -17,7 +19,7 @@ export interface DeletionPreview {
 }
 
 const mayDelete = (access: Access, createdById: string | null) =>
-  access.role === 'owner' || access.role === 'admin' || createdById === access.userId;
+  canDelete(access.role, access.userId, createdById);
 
 function checkMayDelete(access: Access, createdById: string | null, what: string): void {
   if (!mayDelete(access, createdById))
@@ -126,10 +128,19 @@ export async function deleteVersion(
   });
 }
 
-export interface RenameOrArchive {
-  name?: string;
-  archived?: boolean;
-}
+/** The fields of a rename, archive or restore request. */
+export const renameOrArchiveFields = {
+  name: z.string().trim().min(1).max(200).optional(),
+  archived: z.boolean().optional(),
+};
+
+export const renameOrArchive = z
+  .object(renameOrArchiveFields)
+  .refine(
+    (b) => b.name !== undefined || b.archived !== undefined,
+    'Send a name, archived or both.',
+  );
+export type RenameOrArchive = z.infer<typeof renameOrArchive>;
 
 /** Renames a dataset and archives or restores it; each change is in the audit trail. */
 export async function updateDataset(access: Access, id: string, input: RenameOrArchive) {
