@@ -17,4 +17,13 @@ export {
 export * from './generated/prisma/client';
 export { isConnectionLoss, retryOnConnectionLoss, type RetryOptions } from './retry';
 export { sweepOrphanBlobs, type SweepResult } from './blob-sweep';
-export { datasetFootprint, runFootprint, purgeDataset, purgeRun, type Footprint } from './purge';
+export {
+  datasetDeleteBlocker,
+  datasetFootprint,
+  DeleteBlockedError,
+  purgeDataset,
+  purgeRun,
+  runDeleteBlocker,
+  runFootprint,
+  type Footprint,
+} from './purge';
