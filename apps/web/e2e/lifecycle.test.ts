@@ -163,6 +163,44 @@ describe('a dataset from upload to delete, in the browser', () => {
     expect(await page.getByRole('link', { name: 'baseline' }).count()).toBe(1);
   });
 
+  it('says a training run must be cancelled first, then deletes it from its page', async () => {
+    const created = await studio.api(
+      '/api/runs',
+      json({
+        versionId: ids.version1,
+        name: 'short-lived',
+        arch: 'mobilenet_v2_0.35',
+        config: { bs: 4 },
+        stages: [{ kind: 'fit_one_cycle', epochs: 1, maxLr: 3e-3 }],
+        launch: false,
+      }),
+    );
+    const runId = ((await created.json()) as { id: string }).id;
+    // As a worker leaves it mid-stage.
+    await db().stage.updateMany({ where: { runId }, data: { status: 'running' } });
+    await page.goto(`${studio.url}/runs/${runId}`);
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete this run?' });
+    await dialog.getByRole('alert').waitFor();
+    expect(await dialog.getByRole('alert').textContent()).toMatch(
+      /still training; cancel it first/,
+    );
+    expect(await dialog.getByRole('button', { name: 'Delete run' }).isDisabled()).toBe(true);
+    await page.keyboard.press('Escape');
+
+    await db().stage.updateMany({ where: { runId }, data: { status: 'cancelled' } });
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    const text = (await dialog.getByTestId('deletion-footprint').textContent()) ?? '';
+    expect(text).toContain('Deleting short-lived also removes');
+    expect(text).toContain('its stages, epoch tables, curves and results');
+    await dialog.getByRole('button', { name: 'Delete run' }).click();
+    await page.waitForURL(/\/runs$/);
+    expect(await db().run.count({ where: { id: runId } })).toBe(0);
+    expect(await db().auditEvent.count({ where: { action: 'run.delete', targetId: runId } })).toBe(
+      1,
+    );
+  });
+
   it('deletes a version no run uses, and offers no delete for the one a run uses', async () => {
     await page.goto(`${studio.url}/datasets/${ids.dataset}`);
     await page.getByRole('tab', { name: 'Versions' }).click();

@@ -17,7 +17,16 @@ export {
 export * from './generated/prisma/client';
 export { isConnectionLoss, retryOnConnectionLoss, type RetryOptions } from './retry';
 export { sweepOrphanBlobs, type SweepResult } from './blob-sweep';
-export { datasetFootprint, runFootprint, purgeDataset, purgeRun, type Footprint } from './purge';
+export {
+  datasetDeleteBlocker,
+  datasetFootprint,
+  DeleteBlockedError,
+  purgeDataset,
+  purgeRun,
+  runDeleteBlocker,
+  runFootprint,
+  type Footprint,
+} from './purge';
 export {
   createCorrectedVersion,
   CorrectionError,

@@ -4,7 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readUploadedFiles } from '@studio/datasets';
 import { PostgresBlobStore } from './blob-store';
 import { importIntoDataset } from './dataset-import';
-import { datasetFootprint, purgeDataset, purgeRun, runFootprint } from './purge';
+import {
+  datasetDeleteBlocker,
+  datasetFootprint,
+  DeleteBlockedError,
+  purgeDataset,
+  purgeRun,
+  runDeleteBlocker,
+  runFootprint,
+} from './purge';
 import { createTestDatabase, SHARED, type TestDatabase } from './testing';
 
 const photos = path.join(SHARED, 'datasets/sign-language-digits');
@@ -233,5 +241,39 @@ describe('deleting a run', () => {
       DatasetVersion: 0,
       DatasetVersionItem: 0,
     });
+  });
+});
+
+describe('a delete that has to wait', () => {
+  it('refuses, changing nothing, while a run trains or an import runs', async () => {
+    const data = await dataset('busy', '4', 2);
+    const { run } = await trainedRun(data.id);
+    await t.db.stage.updateMany({ where: { runId: run.id }, data: { status: 'running' } });
+    const before = await snapshot();
+    await expect(purgeRun(t.db, run.id)).rejects.toThrow(DeleteBlockedError);
+    await expect(purgeDataset(t.db, data.id)).rejects.toThrow(
+      'Run "r" is still training on it; cancel it first.',
+    );
+    expect(await runDeleteBlocker(t.db, run.id)).toMatch(/cancel it first/);
+    expect(await snapshot()).toEqual(before);
+
+    await t.db.stage.updateMany({ where: { runId: run.id }, data: { status: 'cancelled' } });
+    const task = await t.db.importTask.create({
+      data: {
+        datasetId: data.id,
+        kind: 'url',
+        source: 'https://photos.test/x.zip',
+        status: 'queued',
+      },
+    });
+    expect(await runDeleteBlocker(t.db, run.id)).toBeNull();
+    expect(await datasetDeleteBlocker(t.db, data.id)).toMatch(
+      /import into this dataset is still running/,
+    );
+    await expect(purgeDataset(t.db, data.id)).rejects.toThrow(DeleteBlockedError);
+    await t.db.importTask.update({ where: { id: task.id }, data: { status: 'failed' } });
+    expect(await datasetDeleteBlocker(t.db, data.id)).toBeNull();
+    await purgeDataset(t.db, data.id);
+    expect(await t.db.dataset.count({ where: { id: data.id } })).toBe(0);
   });
 });

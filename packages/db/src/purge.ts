@@ -15,6 +15,38 @@ export interface Footprint {
   bytesFreed: number;
 }
 
+/** A delete that has to wait: an import still writing into the dataset, or a run still training. */
+export class DeleteBlockedError extends Error {
+  readonly code = 'busy';
+}
+
+/** Why these runs (and, with `datasetId`, that dataset) cannot be deleted now, or null. */
+async function blockerOf(
+  db: Db | Tx,
+  runIds: string[],
+  datasetId: string | null,
+): Promise<string | null> {
+  if (datasetId) {
+    const importing = await db.importTask.count({
+      where: { datasetId, status: { in: ['queued', 'running'] } },
+    });
+    if (importing > 0)
+      return 'An import into this dataset is still running; delete it once the import has finished.';
+  }
+  const busy = await db.run.findMany({
+    where: { id: { in: runIds }, stages: { some: { status: { in: ['queued', 'running'] } } } },
+    select: { name: true },
+  });
+  if (busy.length === 0) return null;
+  if (!datasetId) return 'The run is still training; cancel it first, then delete it.';
+  return `${busy.map((r) => `Run "${r.name}"`).join(', ')} ${busy.length === 1 ? 'is' : 'are'} still training on it; cancel ${busy.length === 1 ? 'it' : 'them'} first.`;
+}
+
+export const datasetDeleteBlocker = async (db: Db, datasetId: string) =>
+  blockerOf(db, await runsOfDataset(db, datasetId), datasetId);
+
+export const runDeleteBlocker = (db: Db, runId: string) => blockerOf(db, [runId], null);
+
 /** Blob key patterns (SQL LIKE) of a run's checkpoints and exports, superseded ones included. */
 async function runBlobPatterns(db: Db | Tx, runIds: string[]): Promise<string[]> {
   const stages = await db.stage.findMany({
@@ -90,8 +122,10 @@ export const runFootprint = async (db: Db, runId: string) =>
 
 /**
  * Deletes the rows, then every blob they alone named, in one transaction: a crash leaves all
- * or nothing. Blobs are locked before the re-check, as the orphan sweep does, so an import that
- * is naming an existing image (it holds it FOR SHARE) keeps it.
+ * or nothing. The runs are locked before they are checked for training, so a launch waits for
+ * the delete; blobs are locked before the re-check, as the orphan sweep does, so an import that
+ * is naming an existing image (it holds it FOR SHARE) keeps it. Throws DeleteBlockedError
+ * while a run trains or an import runs.
  */
 async function purge(
   db: Db,
@@ -101,6 +135,12 @@ async function purge(
   return db.$transaction(
     async (tx) => {
       const runs = await runIds(tx);
+      await tx.$queryRawUnsafe(
+        `SELECT id FROM "Run" WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+        runs,
+      );
+      const blocker = await blockerOf(tx, runs, datasetId);
+      if (blocker) throw new DeleteBlockedError(blocker);
       const { footprint, blobKeys: candidates } = await measure(tx, runs, datasetId);
       const archives = datasetId
         ? await tx.$queryRawUnsafe<{ id: string }[]>(

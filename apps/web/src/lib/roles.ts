@@ -19,6 +19,11 @@ export const lesserRole = (a: Role, b: Role): Role => (RANK[a] <= RANK[b] ? a : 
 export const canWrite = (role: Role) => isAllowed(role, 'write');
 export const canManage = (role: Role) => isAllowed(role, 'manage');
 
+/** Owners and admins delete anything; members what they created; viewers nothing. */
+export const canDelete = (role: Role, userId: string | null, createdById: string | null) =>
+  isAllowed(role, 'manage') ||
+  (isAllowed(role, 'write') && userId !== null && userId === createdById);
+
 export const ROLE_HELP: Record<Role, string> = {
   owner: 'Everything, including managing members, invitations and API tokens.',
   admin: 'Like the owner: manages members, invitations and API tokens.',

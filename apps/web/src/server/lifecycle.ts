@@ -1,5 +1,16 @@
 import 'server-only';
-import { datasetFootprint, purgeDataset, purgeRun, runFootprint, type Footprint } from '@studio/db';
+import { z } from 'zod';
+import {
+  datasetDeleteBlocker,
+  datasetFootprint,
+  DeleteBlockedError,
+  purgeDataset,
+  purgeRun,
+  runDeleteBlocker,
+  runFootprint,
+  type Footprint,
+} from '@studio/db';
+import { canDelete } from '@/lib/roles';
 import type { Access } from './access';
 import { recordAudit } from './audit';
 import { getDatasetOrThrow } from './datasets';
@@ -17,7 +28,7 @@ export interface DeletionPreview {
 }
 
 const mayDelete = (access: Access, createdById: string | null) =>
-  access.role === 'owner' || access.role === 'admin' || createdById === access.userId;
+  canDelete(access.role, access.userId, createdById);
 
 function checkMayDelete(access: Access, createdById: string | null, what: string): void {
   if (!mayDelete(access, createdById))
@@ -27,30 +38,14 @@ function checkMayDelete(access: Access, createdById: string | null, what: string
     );
 }
 
-/** Why a dataset cannot go now: an import still writing into it, or a run still training on it. */
-async function datasetBlocker(datasetId: string): Promise<string | null> {
-  const importing = await db().importTask.count({
-    where: { datasetId, status: { in: ['queued', 'running'] } },
-  });
-  if (importing > 0)
-    return 'An import into this dataset is still running; delete it once the import has finished.';
-  const busy = await db().run.findMany({
-    where: {
-      version: { datasetId },
-      stages: { some: { status: { in: ['queued', 'running'] } } },
-    },
-    select: { name: true },
-  });
-  if (busy.length > 0)
-    return `${busy.map((r) => `Run "${r.name}"`).join(', ')} is still training on it; cancel ${busy.length === 1 ? 'it' : 'them'} first.`;
-  return null;
-}
-
-async function runBlocker(runId: string): Promise<string | null> {
-  const busy = await db().stage.count({
-    where: { runId, status: { in: ['queued', 'running'] } },
-  });
-  return busy > 0 ? 'The run is still training; cancel it first, then delete it.' : null;
+/** A delete refused because something still writes into it answers 409 with why. */
+async function unlessBlocked<T>(purge: Promise<T>): Promise<T> {
+  try {
+    return await purge;
+  } catch (error) {
+    if (error instanceof DeleteBlockedError) throw new ApiError(409, error.message);
+    throw error;
+  }
 }
 
 export async function previewDatasetDeletion(access: Access, id: string): Promise<DeletionPreview> {
@@ -58,7 +53,7 @@ export async function previewDatasetDeletion(access: Access, id: string): Promis
   return {
     name: dataset.name,
     footprint: await datasetFootprint(db(), id),
-    blockedBy: await datasetBlocker(id),
+    blockedBy: await datasetDeleteBlocker(db(), id),
     mayDelete: mayDelete(access, dataset.createdById),
   };
 }
@@ -67,9 +62,7 @@ export async function previewDatasetDeletion(access: Access, id: string): Promis
 export async function deleteDataset(access: Access, id: string): Promise<Footprint> {
   const dataset = await getDatasetOrThrow(access, id);
   checkMayDelete(access, dataset.createdById, 'dataset');
-  const blocker = await datasetBlocker(id);
-  if (blocker) throw new ApiError(409, blocker);
-  const freed = await purgeDataset(db(), id);
+  const freed = await unlessBlocked(purgeDataset(db(), id));
   await recordAudit(access, 'dataset.delete', 'dataset', id, { name: dataset.name, ...freed });
   return freed;
 }
@@ -79,7 +72,7 @@ export async function previewRunDeletion(access: Access, id: string): Promise<De
   return {
     name: run.name,
     footprint: await runFootprint(db(), id),
-    blockedBy: await runBlocker(id),
+    blockedBy: await runDeleteBlocker(db(), id),
     mayDelete: mayDelete(access, run.createdById),
   };
 }
@@ -88,9 +81,7 @@ export async function previewRunDeletion(access: Access, id: string): Promise<De
 export async function deleteRun(access: Access, id: string): Promise<Footprint> {
   const run = await getRunOrThrow(access, id);
   checkMayDelete(access, run.createdById, 'run');
-  const blocker = await runBlocker(id);
-  if (blocker) throw new ApiError(409, blocker);
-  const freed = await purgeRun(db(), id);
+  const freed = await unlessBlocked(purgeRun(db(), id));
   await recordAudit(access, 'run.delete', 'run', id, { name: run.name, ...freed });
   return freed;
 }
@@ -126,10 +117,19 @@ export async function deleteVersion(
   });
 }
 
-export interface RenameOrArchive {
-  name?: string;
-  archived?: boolean;
-}
+/** The fields of a rename, archive or restore request. */
+export const renameOrArchiveFields = {
+  name: z.string().trim().min(1).max(200).optional(),
+  archived: z.boolean().optional(),
+};
+
+export const renameOrArchive = z
+  .object(renameOrArchiveFields)
+  .refine(
+    (b) => b.name !== undefined || b.archived !== undefined,
+    'Send a name, archived or both.',
+  );
+export type RenameOrArchive = z.infer<typeof renameOrArchive>;
 
 /** Renames a dataset and archives or restores it; each change is in the audit trail. */
 export async function updateDataset(access: Access, id: string, input: RenameOrArchive) {

@@ -58,9 +58,8 @@ export function AddPhotos({ datasetId }: { datasetId: string }) {
   return (
     <>
       <Button
-        size="xs"
         variant="default"
-        leftSection={<IconPhotoPlus size={14} />}
+        leftSection={<IconPhotoPlus size={16} />}
         onClick={() => setOpened(true)}
       >
         Add photos

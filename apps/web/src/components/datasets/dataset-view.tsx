@@ -9,6 +9,7 @@ import {
   IconTags,
   IconVersions,
 } from '@tabler/icons-react';
+import { canDelete } from '@/lib/roles';
 import type { DatasetDetail } from '@/server/datasets';
 import { LifecycleActions } from '../lifecycle/lifecycle-actions';
 import { StatusBadge } from '../status-badge';
@@ -23,8 +24,7 @@ export function DatasetView({ detail }: { detail: DatasetDetail }) {
   const activeImport = detail.imports.find((t) => t.status === 'queued' || t.status === 'running');
   const hasFiles = detail.fileCount > 0;
   const { canWrite, role, viewer } = useViewer();
-  const mayDelete =
-    canWrite && (role === 'owner' || role === 'admin' || viewer?.user.id === detail.createdById);
+  const mayDelete = canDelete(role, viewer?.user.id ?? null, detail.createdById);
   return (
     <Stack gap="lg">
       <Group justify="space-between" align="flex-start">

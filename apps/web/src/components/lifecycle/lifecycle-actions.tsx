@@ -5,6 +5,7 @@ import { useState } from 'react';
 import { Button, Group } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconArchive, IconArchiveOff, IconPencil, IconTrash } from '@tabler/icons-react';
+import { canDelete } from '@/lib/roles';
 import { postJson } from '../auth/post-json';
 import { formatBytes } from '../runs/format';
 import { useViewer } from '../viewer-context';
@@ -35,7 +36,7 @@ export function LifecycleActions({
   const [open, setOpen] = useState<'rename' | 'delete' | null>(null);
   const [isBusy, setBusy] = useState(false);
   if (!canWrite) return null;
-  const mayDelete = role === 'owner' || role === 'admin' || viewer?.user.id === createdById;
+  const mayDelete = canDelete(role, viewer?.user.id ?? null, createdById);
   const changed = async () => {
     setOpen(null);
     await onChanged?.();
@@ -63,17 +64,15 @@ export function LifecycleActions({
     <Group gap="xs">
       <Button
         variant="default"
-        size="xs"
-        leftSection={<IconPencil size={14} />}
+        leftSection={<IconPencil size={16} />}
         onClick={() => setOpen('rename')}
       >
         Rename
       </Button>
       <Button
         variant="default"
-        size="xs"
         loading={isBusy}
-        leftSection={isArchived ? <IconArchiveOff size={14} /> : <IconArchive size={14} />}
+        leftSection={isArchived ? <IconArchiveOff size={16} /> : <IconArchive size={16} />}
         onClick={() => void setArchived(!isArchived)}
       >
         {isArchived ? 'Restore' : 'Archive'}
@@ -82,8 +81,7 @@ export function LifecycleActions({
         <Button
           variant="light"
           color="red"
-          size="xs"
-          leftSection={<IconTrash size={14} />}
+          leftSection={<IconTrash size={16} />}
           onClick={() => setOpen('delete')}
         >
           Delete

@@ -53,7 +53,7 @@ export function RunView({ initial }: { initial: RunDetail }) {
         run={run}
         config={config}
         actions={
-          <Stack gap="xs" align="flex-end">
+          <Group gap="xs">
             <RunActions runId={run.id} stages={run.stages} onChanged={refresh} />
             <LifecycleActions
               kind="run"
@@ -63,7 +63,7 @@ export function RunView({ initial }: { initial: RunDetail }) {
               createdById={run.createdBy?.id ?? null}
               onChanged={refresh}
             />
-          </Stack>
+          </Group>
         }
       />
       <Card>

@@ -1,8 +1,7 @@
 import { NextResponse } from 'next/server';
 import { requireAccess } from '@/server/access';
 import { handle, parseJson } from '@/server/http';
-import { deleteDataset, updateDataset } from '@/server/lifecycle';
-import { renameOrArchive } from '@/server/lifecycle-request';
+import { deleteDataset, renameOrArchive, updateDataset } from '@/server/lifecycle';
 
 export const dynamic = 'force-dynamic';
 

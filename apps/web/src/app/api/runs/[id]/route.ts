@@ -2,7 +2,7 @@ import { NextResponse } from 'next/server';
 import { z } from 'zod';
 import { requireAccess } from '@/server/access';
 import { ApiError, handle, parseJson } from '@/server/http';
-import { deleteRun, renameOrArchiveRun } from '@/server/lifecycle';
+import { deleteRun, renameOrArchiveFields, renameOrArchiveRun } from '@/server/lifecycle';
 import { getRunDetail, updateRunNotes } from '@/server/runs';
 
 export const dynamic = 'force-dynamic';
@@ -21,8 +21,7 @@ const patchBody = z
   .object({
     notes: z.string().max(20_000).optional(),
     tags: z.array(z.string().trim().min(1).max(40)).max(20).optional(),
-    name: z.string().trim().min(1).max(200).optional(),
-    archived: z.boolean().optional(),
+    ...renameOrArchiveFields,
   })
   .refine(
     (b) => Object.values(b).some((v) => v !== undefined),
