@@ -36,12 +36,13 @@ export default tseslint.config(
   {
     files: ['apps/web/src/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks, '@next/next': nextPlugin },
-    settings: { next: { rootDir: 'apps/web/' } },
     rules: {
       'react-hooks/rules-of-hooks': 'error',
       'react-hooks/exhaustive-deps': 'error',
       ...nextPlugin.configs.recommended.rules,
       ...nextPlugin.configs['core-web-vitals'].rules,
+      // App Router only: there is no pages/ directory for this rule to read.
+      '@next/next/no-html-link-for-pages': 'off',
     },
   },
   // Modules import downward only: no file reaches itself through its imports.

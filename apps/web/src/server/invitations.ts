@@ -1,4 +1,5 @@
 import 'server-only';
+import { hashPassword } from 'better-auth/crypto';
 import { createHash, randomBytes } from 'node:crypto';
 import type { Prisma } from '@studio/db';
 import type { Role } from '@/lib/roles';
@@ -186,9 +187,10 @@ export async function joinAsNewPerson(
   const giveBack = await countSignInAttempt(invitation.email, address);
   if ((await db().user.count({ where: { email: invitation.email } })) > 0)
     return refuse(invitation, newAccountRefusal(invitation.email));
+  const passwordHash = await hashPassword(input.password);
   const joined = await db()
     .$transaction(async (tx) => {
-      const person = await createPerson(tx, { ...input, email: invitation.email });
+      const person = await createPerson(tx, { ...input, email: invitation.email }, passwordHash);
       return join(tx, invitation, person.id);
     })
     .catch((error: unknown) => {

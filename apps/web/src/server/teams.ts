@@ -20,7 +20,15 @@ export interface NewAccount {
 }
 
 /** A person and their e-mail/password login, in the shape Better Auth reads (scrypt hash). */
-export async function createPerson(tx: Prisma.TransactionClient, account: NewAccount) {
+/**
+ * Makes an account. The password is hashed by the caller before its transaction opens: scrypt
+ * takes long enough on a busy host to outlast an interactive transaction's time limit.
+ */
+export async function createPerson(
+  tx: Prisma.TransactionClient,
+  account: Omit<NewAccount, 'password'>,
+  passwordHash: string,
+) {
   const id = randomUUID();
   const user = await tx.user.create({
     data: { id, name: account.name.trim(), email: normaliseEmail(account.email) },
@@ -31,7 +39,7 @@ export async function createPerson(tx: Prisma.TransactionClient, account: NewAcc
       userId: id,
       accountId: id,
       providerId: 'credential',
-      password: await hashPassword(account.password),
+      password: passwordHash,
     },
   });
   return user;
@@ -60,6 +68,7 @@ export async function isSetUp(): Promise<boolean> {
  * and backbone made before teams existed. Refused (409) once anyone has an account.
  */
 export async function setUpStudio(input: NewAccount & { teamName: string }) {
+  const passwordHash = await hashPassword(input.password);
   return db().$transaction(async (tx) => {
     // Two first visitors at once: the second waits here and then finds the owner.
     await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock(hashtext($1))', 'studio-setup');
@@ -69,7 +78,7 @@ export async function setUpStudio(input: NewAccount & { teamName: string }) {
         'The studio is already set up. Sign in, or ask the owner for an invitation.',
       );
     }
-    const user = await createPerson(tx, input);
+    const user = await createPerson(tx, input, passwordHash);
     const team = await tx.team.create({ data: { name: input.teamName.trim() } });
     await tx.membership.create({ data: { teamId: team.id, userId: user.id, role: 'owner' } });
     const adopted = {
