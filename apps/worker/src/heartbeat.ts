@@ -10,7 +10,7 @@ export function startHeartbeat(
   redis: Redis,
   prefix: string,
   info: Omit<WorkerHeartbeat, 'host' | 'pid' | 'startedAt'>,
-): { close(): Promise<void> } {
+): { update(patch: Partial<WorkerHeartbeat>): void; close(): Promise<void> } {
   const beat: WorkerHeartbeat = {
     ...info,
     host: os.hostname(),
@@ -24,6 +24,10 @@ export function startHeartbeat(
   const timer = setInterval(write, (WORKER_HEARTBEAT_TTL_S * 1000) / 3);
   let closed: Promise<void> | undefined;
   return {
+    update(patch) {
+      Object.assign(beat, patch);
+      void write();
+    },
     close() {
       closed ??= (async () => {
         clearInterval(timer);

@@ -3,7 +3,7 @@ import { DelayedError, UnrecoverableError, Worker, Queue, type Job } from 'bullm
 import { createDb, PostgresBlobStore, retryOnConnectionLoss, sweepOrphanBlobs } from '@studio/db';
 import { applyMigrations } from '@studio/db/migrate';
 import { parseAllowedImportHosts } from '@studio/datasets';
-import { initBackend } from '@studio/ml';
+import { inferenceEngine, initBackend } from '@studio/ml';
 import {
   importArchiveJob,
   predictJob,
@@ -100,9 +100,24 @@ const backend = initBackend({
   wasmThreads: env.STUDIO_WASM_THREADS,
   log,
 });
-backend.then(
-  (info) => log(`predictions on backend ${info.name}`),
-  (error: Error) => log(`no TensorFlow.js backend for predictions: ${error.message}`),
+// Training needs gradients and stays on tfjs; the forward passes that do not train (feature
+// cache, validation, interpretation) run on ONNX Runtime when it loads.
+const engines = Promise.all([backend, inferenceEngine()]).then(
+  ([info, inference]) => {
+    const found = {
+      training: `tfjs ${info.name}`,
+      inference:
+        inference.name === 'onnxruntime'
+          ? inference.detail
+          : `tfjs ${info.name}: ${inference.detail}`,
+    };
+    log(`engines: training on ${found.training}; inference on ${found.inference}`);
+    return found;
+  },
+  (error: Error) => {
+    log(`no TensorFlow.js backend for predictions: ${error.message}`);
+    return undefined;
+  },
 );
 const stageModels = new StageModels(db, blobs, 2);
 const predictions = new Worker(
@@ -174,6 +189,7 @@ const heartbeat = startHeartbeat(redis, env.STUDIO_PREFIX, {
   backend: env.STUDIO_BACKEND ?? null,
   queues: [QUEUES.imports, QUEUES.train, QUEUES.predict],
 });
+void engines.then((found) => found && heartbeat.update({ engines: found }));
 log(
   `ready (queues: ${QUEUES.imports}, ${QUEUES.train}, ${QUEUES.predict}; prefix ${env.STUDIO_PREFIX})`,
 );

@@ -20,6 +20,8 @@ export const workerHeartbeat = z.object({
   host: z.string(),
   pid: z.number(),
   backend: z.string().nullable(),
+  /** What trains and what runs inference here, once the worker has loaded them. */
+  engines: z.object({ training: z.string(), inference: z.string() }).optional(),
   startedAt: z.string(),
   queues: z.array(z.string()),
 });

@@ -80,12 +80,14 @@ export function layersModelToOnnx(
   if (out!.rank === 4)
     output = graph.node('Transpose', [output], 'output.nhwc', { perm: { ints: [0, 2, 3, 1] } });
   const final = graph.node('Identity', [output], 'output');
-  const dims = (shape: readonly (number | null)[], names: string[]) =>
-    shape.map((d, i) => d ?? names[i] ?? `d${i}`);
+  // tfjs runs a convolutional network on any image size whatever its declared input, and so
+  // does the graph: only the channel counts are fixed.
+  const dims = (shape: readonly (number | null)[], prefix: string) =>
+    shape.map((d, i) => (i === shape.length - 1 && d != null ? d : `${prefix}${i}`));
   return graph.toModel(
     model.name,
-    [{ name: 'input', dims: dims(inputShape, ['batch', 'height', 'width']) }],
-    [{ name: final, dims: dims(model.outputs[0]!.shape, ['batch']) }],
+    [{ name: 'input', dims: dims(inputShape, 'input_') }],
+    [{ name: final, dims: dims(model.outputs[0]!.shape, 'output_') }],
   );
 }
 
