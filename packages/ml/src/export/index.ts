@@ -23,5 +23,5 @@ export { evaluateFolder } from './evaluate-folder';
 export type { EvaluateFolderOptions, FolderEvaluation } from './evaluate-folder';
 export { PREPROCESSING_FORMAT, parsePreprocessing, validatePreprocessing } from './preprocessing';
 export type { Preprocessing } from './preprocessing';
-export { CLASSES_JSON, MODEL_JSON, PREPROCESSING_JSON } from './bundle-files';
+export { CLASSES_JSON, MODEL_JSON, MODEL_ONNX, PREPROCESSING_JSON } from './bundle-files';
 export type { ExportFiles } from './bundle-files';

@@ -7,6 +7,7 @@ import {
   UnsupportedLayerError,
   type LayerCall,
   type LayerConverter,
+  type PendingConv,
   type Value,
 } from './layers-to-onnx';
 import type { Attribute, OnnxGraph } from './onnx-graph';
@@ -100,17 +101,47 @@ function conv(call: LayerCall, weight: tf.Tensor, group: number, bias: tf.Tensor
   const input = single(call);
   if (input.rank !== 4) unsupported(call, `its input has rank ${input.rank}`);
   const { x, attrs } = padding(call, input);
-  const w = graph.constant(`${layer.name}.weight`, weight.shape, floats(weight));
-  const b = bias ? [graph.constant(`${layer.name}.bias`, bias.shape, floats(bias))] : [];
   const [kh, kw] = weight.shape.slice(2) as [number, number];
-  const y = graph.node('Conv', [x, w, ...b], layer.name, {
-    ...attrs,
-    kernel_shape: { ints: [kh, kw] },
-    strides: { ints: pairOf(config.strides ?? 1) },
-    dilations: { ints: pairOf(config.dilationRate ?? 1) },
-    group: { i: group },
-  });
-  return { name: withActivation(call, y), rank: 4 };
+  const value: Value = {
+    name: layer.name,
+    rank: 4,
+    pendingConv: {
+      input: x,
+      weight: floats(weight).slice(),
+      dims: weight.shape,
+      bias: bias ? floats(bias).slice() : null,
+      attributes: {
+        ...attrs,
+        kernel_shape: { ints: [kh, kw] },
+        strides: { ints: pairOf(config.strides ?? 1) },
+        dilations: { ints: pairOf(config.dilationRate ?? 1) },
+        group: { i: group },
+      },
+    },
+  };
+  if (String(config.activation ?? 'linear') === 'linear') return value;
+  return { name: withActivation(call, materialize(graph, value)), rank: 4 };
+}
+
+/**
+ * Inference BatchNorm folded into the convolution before it, in float64: w·g/√(v+ε) and
+ * (b − mean)·g/√(v+ε) + beta per output channel, rounded once.
+ */
+function foldBatchNorm(
+  conv: PendingConv,
+  stats: { gamma: Float32Array; beta: Float32Array; mean: Float32Array; variance: Float32Array },
+  epsilon: number,
+): PendingConv {
+  const out = conv.dims[0]!;
+  const perOut = conv.weight.length / out;
+  const weight = new Float32Array(conv.weight.length);
+  const bias = new Float32Array(out);
+  for (let o = 0; o < out; o++) {
+    const scale = stats.gamma[o]! / Math.sqrt(stats.variance[o]! + epsilon);
+    for (let k = o * perOut; k < (o + 1) * perOut; k++) weight[k] = conv.weight[k]! * scale;
+    bias[o] = ((conv.bias?.[o] ?? 0) - stats.mean[o]!) * scale + stats.beta[o]!;
+  }
+  return { ...conv, weight, bias };
 }
 
 const conv2d: LayerConverter = (call) => {
@@ -149,16 +180,14 @@ const separableConv2d: LayerConverter = (call) => {
   const depthwise = depthwiseKernel(k);
   const pointwise = oihw(w.get('pointwise_kernel')!);
   try {
-    const inner = conv(
-      { ...call, config: { ...call.config, activation: 'linear' } },
-      depthwise,
-      c,
-      undefined,
+    const inner = materialize(
+      graph,
+      conv({ ...call, config: { ...call.config, activation: 'linear' } }, depthwise, c, undefined),
     );
     const p = graph.constant(`${layer.name}.pointwise`, pointwise.shape, floats(pointwise));
     const bias = w.get('bias');
     const b = bias ? [graph.constant(`${layer.name}.bias`, bias.shape, floats(bias))] : [];
-    const y = graph.node('Conv', [inner.name, p, ...b], `${layer.name}.pw`, {
+    const y = graph.node('Conv', [inner, p, ...b], `${layer.name}.pw`, {
       kernel_shape: { ints: [1, 1] },
     });
     return { name: withActivation(call, y), rank: 4 };
@@ -176,27 +205,39 @@ const batchNormalization: LayerConverter = (call) => {
   if (axis !== -1 && axis !== input.rank - 1)
     unsupported(call, `it normalises axis ${axis}, not the channels`);
   const w = layerWeights(layer);
-  const mean = w.get('moving_mean')!;
-  const c = mean.shape[0]!;
+  const c = w.get('moving_mean')!.shape[0]!;
   const param = (key: string, fallback: number) => {
     const t = w.get(key);
-    return graph.constant(
-      `${layer.name}.${key}`,
-      [c],
-      t ? floats(t) : new Float32Array(c).fill(fallback),
-    );
+    return t ? floats(t) : new Float32Array(c).fill(fallback);
   };
+  const stats = {
+    gamma: param('gamma', 1),
+    beta: param('beta', 0),
+    mean: param('moving_mean', 0),
+    variance: param('moving_variance', 1),
+  };
+  const epsilon = Number(config.epsilon ?? 1e-3);
+  if (input.pendingConv != null) {
+    // The convolution's own value stays as it was for any other layer that reads it.
+    return {
+      name: layer.name,
+      rank: 4,
+      pendingConv: foldBatchNorm(input.pendingConv, stats, epsilon),
+    };
+  }
+  const constant = (key: keyof typeof stats) =>
+    graph.constant(`${layer.name}.${key}`, [c], stats[key]);
   const y = graph.node(
     'BatchNormalization',
     [
       materialize(graph, input),
-      param('gamma', 1),
-      param('beta', 0),
-      param('moving_mean', 0),
-      param('moving_variance', 1),
+      constant('gamma'),
+      constant('beta'),
+      constant('mean'),
+      constant('variance'),
     ],
     layer.name,
-    { epsilon: { f: Number(config.epsilon ?? 1e-3) } },
+    { epsilon: { f: epsilon } },
   );
   return { name: y, rank: input.rank };
 };

@@ -4,7 +4,7 @@
 // back; weights are written in ONNX's layouts (OIHW kernels). Nested models are inlined.
 import type * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { OnnxGraph } from './onnx-graph';
+import { OnnxGraph, type Attribute } from './onnx-graph';
 
 /** A tensor of the graph: its name and rank; a 4-D one is NCHW. */
 export interface Value {
@@ -12,6 +12,20 @@ export interface Value {
   rank: number;
   /** A zero padding not emitted yet, so the convolution after it can take it as its own pads. */
   pendingPad?: { input: string; pads: number[] };
+  /**
+   * A convolution not emitted yet, so a BatchNorm after it can fold into its weights in float64
+   * (closer to tfjs's unfused result than ONNX Runtime's own float32 fusion).
+   */
+  pendingConv?: PendingConv;
+}
+
+export interface PendingConv {
+  input: string;
+  /** OIHW weights and their dims. */
+  weight: Float32Array;
+  dims: number[];
+  bias: Float32Array | null;
+  attributes: Record<string, Attribute>;
 }
 
 type Config = Record<string, unknown>;
@@ -39,8 +53,16 @@ export function graphAxis(axis: number, rank: number): number {
   return rank === 4 ? [0, 2, 3, 1][a]! : a;
 }
 
-/** The value as a real tensor name, emitting a zero padding that no convolution took over. */
+/** The value as a real tensor name, emitting a pending convolution or zero padding. */
 export function materialize(graph: OnnxGraph, value: Value): string {
+  const conv = value.pendingConv;
+  if (conv != null) {
+    const w = graph.constant(`${value.name}.weight`, conv.dims, conv.weight);
+    const b = conv.bias ? [graph.constant(`${value.name}.bias`, [conv.dims[0]!], conv.bias)] : [];
+    value.pendingConv = undefined;
+    value.name = graph.node('Conv', [conv.input, w, ...b], value.name, conv.attributes);
+    return value.name;
+  }
   const pad = value.pendingPad;
   if (pad == null) return value.name;
   const pads = graph.constant(`${value.name}.pads`, [8], BigInt64Array.from(pad.pads, BigInt));

@@ -9,7 +9,7 @@ export const dynamic = 'force-dynamic';
 const safeName = (name: string) => name.replace(/[^\w.-]+/g, '-').replace(/^-+|-+$/g, '') || 'run';
 
 /**
- * The stage's self-contained model as a zip (model.json, weight shards, classes.json,
+ * The stage's self-contained model as a zip (model.json, weight shards, model.onnx, classes.json,
  * preprocessing.json). Files are stored uncompressed (weights do not compress) and streamed
  * blob by blob, so a large network never sits whole in memory.
  */
