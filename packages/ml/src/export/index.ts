@@ -8,7 +8,7 @@
 export { exportModel } from './export-model';
 export type { ExportOptions } from './export-model';
 export { writeExport } from './write-export';
-export { loadExport } from './load-export';
+export { disposeExport, loadExport, type LoadExportOptions } from './load-export';
 export type { ExportedModel } from './load-export';
 export {
   endsInSoftmax,
