@@ -3,7 +3,7 @@ import { DelayedError, UnrecoverableError, Worker, Queue, type Job } from 'bullm
 import { createDb, PostgresBlobStore, retryOnConnectionLoss, sweepOrphanBlobs } from '@studio/db';
 import { applyMigrations } from '@studio/db/migrate';
 import { parseAllowedImportHosts } from '@studio/datasets';
-import { inferenceEngine, initBackend } from '@studio/ml';
+import { inferenceEngine, initBackend, useOnnxCuda } from '@studio/ml';
 import {
   importArchiveJob,
   predictJob,
@@ -95,6 +95,7 @@ const train = new Worker(
 
 // Predictions are small and answered while someone waits, so they run here rather than in a
 // child; the backend loads in the background at start-up so the first request does not wait.
+useOnnxCuda(env.STUDIO_ONNX_CUDA === '1');
 const backend = initBackend({
   prefer: env.STUDIO_BACKEND,
   wasmThreads: env.STUDIO_WASM_THREADS,

@@ -9,6 +9,7 @@ export { toOnnx, UnsupportedLayerError } from './onnx/index';
 export {
   inferenceEngine,
   openOnnxForward,
+  useOnnxCuda,
   type InferenceEngineInfo,
   type InferenceEngineOption,
   type OnnxForward,

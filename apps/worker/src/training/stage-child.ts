@@ -3,7 +3,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { createDb, isConnectionLoss, PostgresBlobStore } from '@studio/db';
-import { initBackend, liveTensorCount } from '@studio/ml';
+import { inferenceEngine, initBackend, liveTensorCount, useOnnxCuda } from '@studio/ml';
 import { readEnv } from '@studio/shared';
 import { DATABASE_UNREACHABLE_EXIT, type ChildMessage, type ParentMessage } from './messages';
 import { runStage } from './run-stage';
@@ -41,7 +41,8 @@ try {
     wasmThreads: env.STUDIO_WASM_THREADS,
     log,
   });
-  log(`backend ${backend.name}`);
+  useOnnxCuda(env.STUDIO_ONNX_CUDA === '1');
+  log(`backend ${backend.name}; inference on ${(await inferenceEngine()).detail}`);
   outcome = await runStage(
     {
       db,

@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { toOnnx } from './index';
+import { OnnxGraph } from './onnx-graph';
 
 import type * as Ort from 'onnxruntime-node';
 
@@ -18,15 +19,49 @@ export interface InferenceEngineInfo {
 export type InferenceEngineOption = 'auto' | 'onnxruntime' | 'tfjs';
 
 let loading: Promise<{ ort: OrtModule | null; info: InferenceEngineInfo }> | null = null;
+let isCudaWanted = false;
+
+/**
+ * Asks for ONNX Runtime's CUDA execution provider (GPU hosts whose onnxruntime-node install
+ * fetched it, see docker/worker-gpu.Dockerfile); without it, or when it does not start, CPU.
+ * Call before the first inference.
+ */
+export function useOnnxCuda(enabled: boolean): void {
+  isCudaWanted = enabled;
+  loading = null;
+}
+
+/** A one-node graph: opening a session on it tells whether the CUDA provider starts. */
+function probeModel(): Uint8Array {
+  const graph = new OnnxGraph();
+  const output = graph.node('Identity', [graph.uniqueName('input')], 'output');
+  return graph.toModel('probe', [{ name: 'input', dims: [1] }], [{ name: output, dims: [1] }]);
+}
+
+let providers: string[] = ['cpu'];
+
+async function chooseProviders(ort: OrtModule): Promise<string> {
+  const version = `ONNX Runtime ${ort.env.versions.node ?? ''}`.trim();
+  providers = ['cpu'];
+  if (!isCudaWanted) return `${version} on CPU`;
+  try {
+    const probe = await ort.InferenceSession.create(probeModel(), {
+      executionProviders: ['cuda', 'cpu'],
+    });
+    await probe.release();
+    providers = ['cuda', 'cpu'];
+    return `${version} on CUDA`;
+  } catch (error) {
+    const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return `${version} on CPU (the CUDA provider did not start: ${why})`;
+  }
+}
 
 function loadOrt() {
   loading ??= import('onnxruntime-node').then(
-    (ort) => ({
+    async (ort) => ({
       ort: ort as OrtModule,
-      info: {
-        name: 'onnxruntime' as const,
-        detail: `ONNX Runtime ${ort.env.versions.node ?? ''}`.trim(),
-      },
+      info: { name: 'onnxruntime' as const, detail: await chooseProviders(ort as OrtModule) },
     }),
     (error: unknown) => ({
       ort: null,
@@ -73,6 +108,7 @@ export async function openOnnxForward(
   if (ort == null) throw new Error(`Inference on ONNX Runtime is not possible: ${info.detail}.`);
   const bytes = model instanceof Uint8Array ? model : toOnnx(model);
   const session = await ort.InferenceSession.create(bytes, {
+    executionProviders: providers,
     ...(options.threads != null ? { intraOpNumThreads: options.threads } : {}),
     interOpNumThreads: 1,
     // 'all' adds NCHWc layout kernels whose sums round differently: probabilities then move by
