@@ -8,9 +8,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeBodyPools } from '../backend/body-pool';
 import { initBackend } from '../backend/index';
-import { readCache, signLanguageLearner } from '../learner/test-fixtures';
+import { readCache, signLanguageLearner, tinyBackbone } from '../learner/test-fixtures';
 import { prepareFeatureCache } from '../learner/feature-cache';
-import { inferenceEngine } from './onnx-forward';
+import { inferenceEngine, openOnnxForward, useOnnxCuda } from './onnx-forward';
 
 describe('inference on ONNX Runtime and on tfjs', () => {
   beforeAll(async () => {
@@ -19,7 +19,30 @@ describe('inference on ONNX Runtime and on tfjs', () => {
   afterAll(() => closeBodyPools());
 
   it('ONNX Runtime loads here and is the default engine', async () => {
-    expect(await inferenceEngine()).toEqual({ name: 'onnxruntime', detail: 'ONNX Runtime 1.30.0' });
+    expect(await inferenceEngine()).toEqual({
+      name: 'onnxruntime',
+      detail: 'ONNX Runtime 1.30.0 on CPU',
+    });
+  });
+
+  it('stays on the CPU, saying why, when the CUDA provider asked for cannot start', async () => {
+    useOnnxCuda(true);
+    try {
+      const { name, detail } = await inferenceEngine();
+      expect(name).toBe('onnxruntime');
+      expect(detail).toMatch(
+        /^ONNX Runtime 1\.30\.0 on CPU \(the CUDA provider did not start: .+\)$/,
+      );
+      const model = tinyBackbone().body;
+      const onnx = await openOnnxForward(model);
+      const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 3);
+      const [got, want] = [await onnx.forward(x), model.predict(x) as tf.Tensor];
+      expect(tf.max(tf.abs(tf.sub(got, want))).dataSync()[0]).toBeLessThan(1e-4);
+      tf.dispose([x, got, want]);
+      await onnx.close();
+    } finally {
+      useOnnxCuda(false);
+    }
   });
 
   it('give the same validation error rate and probabilities after a fit', async () => {
