@@ -11,7 +11,7 @@ export function startHeartbeat(
   prefix: string,
   info: Omit<WorkerHeartbeat, 'host' | 'pid' | 'startedAt'>,
 ): {
-  update(info: Partial<Pick<WorkerHeartbeat, 'backend' | 'threads'>>): void;
+  update(info: Partial<Pick<WorkerHeartbeat, 'backend' | 'threads' | 'engines'>>): void;
   close(): Promise<void>;
 } {
   let beat: WorkerHeartbeat = {

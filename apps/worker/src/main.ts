@@ -3,7 +3,7 @@ import { DelayedError, UnrecoverableError, Worker, Queue, type Job } from 'bullm
 import { createDb, PostgresBlobStore, retryOnConnectionLoss, sweepOrphanBlobs } from '@studio/db';
 import { applyMigrations } from '@studio/db/migrate';
 import { parseAllowedImportHosts } from '@studio/datasets';
-import { initBackend } from '@studio/ml';
+import { inferenceEngine, initBackend, useOnnxCuda } from '@studio/ml';
 import {
   importArchiveJob,
   predictJob,
@@ -106,14 +106,31 @@ const heartbeat = startHeartbeat(redis, env.STUDIO_PREFIX, {
 
 // Predictions are small and answered while someone waits, so they run here rather than in a
 // child; the backend loads in the background at start-up so the first request does not wait.
+useOnnxCuda(env.STUDIO_ONNX_CUDA === '1');
 const backend = initBackend({
   prefer: env.STUDIO_BACKEND,
   wasmThreads: env.STUDIO_WASM_THREADS,
   log,
 });
-backend.then(
-  (info) => heartbeat.update({ backend: info.name, threads: info.threads }),
-  (error: Error) => log(`no TensorFlow.js backend: ${error.message}`),
+// Training needs gradients and stays on tfjs; the forward passes that do not train (feature
+// cache, validation, interpretation) run on ONNX Runtime when it loads.
+const engines = Promise.all([backend, inferenceEngine()]).then(
+  ([info, inference]) => {
+    heartbeat.update({ backend: info.name, threads: info.threads });
+    const found = {
+      training: `tfjs ${info.name}`,
+      inference:
+        inference.name === 'onnxruntime'
+          ? inference.detail
+          : `tfjs ${info.name}: ${inference.detail}`,
+    };
+    log(`engines: training on ${found.training}; inference on ${found.inference}`);
+    return found;
+  },
+  (error: Error) => {
+    log(`no TensorFlow.js backend for predictions: ${error.message}`);
+    return undefined;
+  },
 );
 const stageModels = new StageModels(db, blobs, 2);
 const predictions = new Worker(
@@ -216,6 +233,7 @@ void sweepPixels();
 const pixelSweeper = setInterval(() => void sweepPixels(), PIXEL_SWEEP_EVERY_MS);
 pixelSweeper.unref();
 
+void engines.then((found) => found && heartbeat.update({ engines: found }));
 log(`ready (queues: ${Object.values(QUEUES).join(', ')}; prefix ${env.STUDIO_PREFIX})`);
 
 let stopping: Promise<void> | undefined;

@@ -1,6 +1,8 @@
 /**
  * Benchmarks (DESIGN.md §8): scripts that print JSON lines, compared with PyTorch in the same
  * sitting. `npm run -s bench -- --engine` times the learner's engine, one row per network:
+ *   part "engine-onnx"     the inference forward on ONNX Runtime (what the studio infers with;
+ *                          --onnx-only measures just this)
  *   part "engine"          our forward / training step on the tfjs backend
  *   part "engine-vs-torch" the same row through ../shared/reference/torch_reference.py
  *   part "engine-profile"  (--profile) where one training step's time goes, per kernel
@@ -82,12 +84,14 @@ if (options.part === 'precompute') {
   }
   for (const row of options.rows) {
     const engineLines: Array<Record<string, unknown>> = [];
+    let onnxLine: Record<string, unknown> | undefined;
     for (const trainThreads of options.trainThreads) {
       const { lines, error } = measureRowInChild(row, options, trainThreads);
       for (const line of lines) emit(line);
+      onnxLine ??= lines.find((line) => line.part === 'engine-onnx');
       const ours = lines.find((line) => line.part === 'engine');
       if (ours != null) engineLines.push(ours);
-      else {
+      else if (!options.onnxOnly) {
         emit({
           part: 'engine',
           arch: row.arch,
@@ -111,6 +115,7 @@ if (options.part === 'precompute') {
     );
     for (const ours of engineLines.length > 0 ? engineLines : [undefined]) {
       const [train, infer] = [ours?.train_img_s, ours?.infer_img_s] as Array<number | undefined>;
+      const onnxInfer = onnxLine?.infer_img_s as number | undefined;
       emit({
         part: 'engine-vs-torch',
         arch: row.arch,
@@ -125,6 +130,8 @@ if (options.part === 'precompute') {
         torch_infer_img_s: torch.infer_img_s,
         train_ratio: train == null ? null : round(train / torch.train_img_s, 3),
         infer_ratio: infer == null ? null : round(infer / torch.infer_img_s, 3),
+        onnx_infer_img_s: onnxInfer ?? null,
+        onnx_infer_ratio: onnxInfer == null ? null : round(onnxInfer / torch.infer_img_s, 3),
         step_over_forward: ours?.step_over_forward ?? null,
         threads: ours?.threads ?? null,
         torch_threads: torch.threads,

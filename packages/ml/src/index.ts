@@ -5,3 +5,12 @@ export * from './learner/index';
 export * from './interpret/index';
 export * from './export/index';
 export * from './backend/memory';
+export { toOnnx, UnsupportedLayerError } from './onnx/index';
+export {
+  inferenceEngine,
+  openOnnxForward,
+  useOnnxCuda,
+  type InferenceEngineInfo,
+  type InferenceEngineOption,
+  type OnnxForward,
+} from './onnx/onnx-forward';

@@ -48,6 +48,11 @@ const envSchema = z.object({
    */
   STUDIO_WASM_THREADS: z.coerce.number().int().min(1).max(4).default(1),
   /**
+   * 1: inference asks for ONNX Runtime's CUDA provider (the GPU image sets it); CPU when it
+   * does not start.
+   */
+  STUDIO_ONNX_CUDA: z.enum(['0', '1']).default('0'),
+  /**
    * Addresses or CIDR ranges of the reverse proxies in front of the web app (comma-separated).
    * Only a connection from one of them has its X-Forwarded-For read, for sign-in limits and
    * session addresses; unset, the connection's own address counts.

@@ -36,6 +36,8 @@ export const workerHeartbeat = z.object({
   backend: z.string().nullable(),
   /** The backend's kernel threads (null where the library decides or before it loaded). */
   threads: z.number().int().nullable().default(null),
+  /** What trains and what runs inference here, once the worker has loaded them. */
+  engines: z.object({ training: z.string(), inference: z.string() }).optional(),
   startedAt: z.string(),
   queues: z.array(z.string()),
 });

@@ -215,7 +215,7 @@ describe('artefacts of a fit stage and predictions from its export', () => {
     const shards = (modelJson.weightsManifest as { paths: string[] }[]).flatMap((g) => g.paths);
     expect(shards.length).toBeGreaterThan(0);
     expect(files.map((f) => f.name).sort()).toEqual(
-      ['model.json', 'classes.json', 'preprocessing.json', ...shards].sort(),
+      ['model.json', 'model.onnx', 'classes.json', 'preprocessing.json', ...shards].sort(),
     );
     expect(Number(exported.bytes)).toBe(files.reduce((sum, f) => sum + f.bytes, 0));
     expect(JSON.parse(await readFile(join(dir, 'classes.json'), 'utf8'))).toEqual(classes);

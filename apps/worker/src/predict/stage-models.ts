@@ -1,5 +1,5 @@
 import type { Db, PostgresBlobStore } from '@studio/db';
-import { loadExport, type ExportedModel, type ExportFiles } from '@studio/ml';
+import { disposeExport, loadExport, type ExportedModel, type ExportFiles } from '@studio/ml';
 import { Lru } from './lru';
 
 /** A stage that has no exported model: asking again will not help. */
@@ -17,7 +17,7 @@ export class StageModels {
     private readonly blobs: PostgresBlobStore,
     capacity = 2,
   ) {
-    this.cache = new Lru(capacity, (exported) => exported.model.dispose());
+    this.cache = new Lru(capacity, disposeExport);
   }
 
   async get(stageId: string): Promise<ExportedModel> {

@@ -31,6 +31,7 @@ export function measureRowInChild(
     ...['--threads', `${trainThreads}`, ...(options.useMainThread ? ['--main-thread'] : [])],
     ...['--wasm-threads', `${options.wasmThreads}`],
     ...(options.profile ? ['--profile'] : []),
+    ...(options.onnxOnly ? ['--onnx-only'] : []),
   ];
   const child = spawnSync(process.execPath, args, {
     encoding: 'utf8',

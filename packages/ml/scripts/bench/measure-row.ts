@@ -6,6 +6,7 @@ import { installTrainingLayers } from '../../src/learner/index';
 import { flattenLayers } from '../../src/models/index';
 import { cpuNowMs, makeBatch, makeTrainStep, measureEngine } from './engine';
 import { buildBenchModel } from './models';
+import { inferenceEngine, openOnnxForward } from '../../src/onnx/onnx-forward';
 import type { BenchOptions, BenchRow } from './options';
 import { groupTimes, profileKernels } from './profile';
 
@@ -42,6 +43,40 @@ function profileRow(row: BenchRow, model: tfl.LayersModel, tfjsBackend: string):
   }
 }
 
+/**
+ * The inference forward on ONNX Runtime, as the studio runs it (onnx-forward.ts): conversion
+ * and session start once, then `steps` timed batches after one warm-up, tensors in and out
+ * included.
+ */
+async function measureOnnx(row: BenchRow, model: tfl.LayersModel, steps: number): Promise<void> {
+  const started = performance.now();
+  const onnx = await openOnnxForward(model);
+  const openMs = performance.now() - started;
+  const { x, y, labels } = makeBatch(row.bs, row.size);
+  const run = async () => (await onnx.forward(x)).dispose();
+  await run();
+  const cpuStart = cpuNowMs();
+  const wallStart = performance.now();
+  for (let i = 0; i < steps; i++) await run();
+  const wallMs = (performance.now() - wallStart) / steps;
+  const cpuMs = (cpuNowMs() - cpuStart) / steps;
+  await onnx.close();
+  tf.dispose([x, y, labels]);
+  emit({
+    part: 'engine-onnx',
+    arch: row.arch,
+    size: row.size,
+    bs: row.bs,
+    forward_ms: round(wallMs),
+    forward_cpu_ms: round(cpuMs),
+    infer_img_s: round((row.bs * 1000) / wallMs, 2),
+    convert_and_open_ms: round(openMs),
+    steps,
+    engine: (await inferenceEngine()).detail,
+    loadavg: loadavg(),
+  });
+}
+
 /** Measures the first row of `options` in this process: an engine line, then any profile lines. */
 export async function measureRow(options: BenchOptions): Promise<void> {
   const row = options.rows[0]!;
@@ -55,6 +90,12 @@ export async function measureRow(options: BenchOptions): Promise<void> {
   note(`${row.arch} ${row.size}px bs${row.bs}: building…`);
   const model = await buildBenchModel(row, options.sharedDir);
   if (options.layers === 'learner') installTrainingLayers(flattenLayers(model));
+  // First, so a row whose tfjs training step runs out of wasm heap still reports it.
+  await measureOnnx(row, model, options.steps);
+  if (options.onnxOnly) {
+    model.dispose();
+    return;
+  }
   const trainThreads = options.trainThreads[0] ?? 1;
   const { times, leakedTensors } = await measureEngine(model, row.bs, row.size, options.steps, {
     threads: trainThreads,

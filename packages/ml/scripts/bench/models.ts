@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { createResNet, flattenLayers, loadBackbone } from '../../src/models/index';
+import {
+  createResNet,
+  flattenLayers,
+  loadBackbone,
+  loadLayersModelFromDir,
+} from '../../src/models/index';
 import type { BenchRow } from './options';
 
 export const NUM_CLASSES = 10;
@@ -13,6 +18,7 @@ export const NUM_CLASSES = 10;
  */
 export async function buildBenchModel(row: BenchRow, sharedDir: string): Promise<tfl.LayersModel> {
   const inputShape: [number, number, number] = [row.size, row.size, 3];
+  if (row.arch === 'mobilenet_v2_1.0') return mobileNetV2Wide(sharedDir);
   if (row.arch !== 'mobilenet_v2_0.35') {
     const depth = Number(row.arch.slice('resnet'.length)) as 18 | 34 | 50;
     return createResNet({ depth, includeTop: true, numClasses: NUM_CLASSES, inputShape });
@@ -34,6 +40,23 @@ export async function buildBenchModel(row: BenchRow, sharedDir: string): Promise
     .apply(pooled) as tfl.SymbolicTensor;
   const model = tfl.model({ inputs: body.inputs, outputs: logits, name: 'mobilenet_v2_0.35' });
   model.trainable = true;
+  for (const layer of flattenLayers(model)) layer.trainable = true;
+  return model;
+}
+
+/** The offline MobileNetV2-1.0 cut before its pooling, with the bench's pooling and classifier. */
+async function mobileNetV2Wide(sharedDir: string): Promise<tfl.LayersModel> {
+  const full = await loadLayersModelFromDir(
+    join(sharedDir, 'pretrained', 'mobilenet-v2-1.0-imagenet'),
+  );
+  const features = full.getLayer('global_pool').input as tfl.SymbolicTensor;
+  const pooled = tfl.layers
+    .globalAveragePooling2d({ name: 'bench_pool' })
+    .apply(features) as tfl.SymbolicTensor;
+  const logits = tfl.layers
+    .dense({ units: NUM_CLASSES, name: 'bench_fc' })
+    .apply(pooled) as tfl.SymbolicTensor;
+  const model = tfl.model({ inputs: full.inputs, outputs: logits, name: 'mobilenet_v2_1.0' });
   for (const layer of flattenLayers(model)) layer.trainable = true;
   return model;
 }

@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import { sharedDir as readSharedDir } from '@studio/shared';
 
-export type BenchArch = 'resnet18' | 'resnet34' | 'resnet50' | 'mobilenet_v2_0.35';
+export type BenchArch =
+  'resnet18' | 'resnet34' | 'resnet50' | 'mobilenet_v2_0.35' | 'mobilenet_v2_1.0';
 
 export interface BenchRow {
   arch: BenchArch;
@@ -16,10 +17,13 @@ export const STANDARD_ROWS: readonly BenchRow[] = [
   { arch: 'mobilenet_v2_0.35', size: 224, bs: 32 },
 ];
 
-/** torch_reference.py's other STANDARD rows, behind --all. */
+/** torch_reference.py's other STANDARD rows and the rest of the inference targets, behind --all. */
 export const EXTRA_ROWS: readonly BenchRow[] = [
   { arch: 'resnet34', size: 224, bs: 16 },
   { arch: 'resnet50', size: 128, bs: 16 },
+  { arch: 'resnet18', size: 224, bs: 16 },
+  { arch: 'resnet50', size: 224, bs: 16 },
+  { arch: 'mobilenet_v2_1.0', size: 224, bs: 32 },
 ];
 
 /** The precompute part: plain frozen fit_one_cycle against precomputed ones on real photos. */
@@ -76,6 +80,8 @@ export interface BenchOptions {
   /** Also print a per-kernel breakdown of one training step. */
   profile: boolean;
   /** Internal: measure the one row in this process (the parent runs each row in a child). */
+  /** Only the ONNX Runtime inference line of each engine row, without tfjs's measurements. */
+  onnxOnly: boolean;
   child: boolean;
   sharedDir: string;
 }
@@ -125,6 +131,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     torchThreads: null,
     layers: 'learner',
     profile: false,
+    onnxOnly: false,
     child: false,
     sharedDir,
   };
@@ -212,6 +219,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     else if (flag === '--torch-reference') options.torchReference = resolve(value(flag));
     else if (flag === '--torch-threads') options.torchThreads = positive(flag);
     else if (flag === '--profile') options.profile = true;
+    else if (flag === '--onnx-only') options.onnxOnly = true;
     else if (flag === '--child') options.child = true;
     else throw new Error(`Unknown option "${flag}".\n${USAGE}`);
   }

@@ -2,6 +2,8 @@
 export const MODEL_JSON = 'model.json';
 export const CLASSES_JSON = 'classes.json';
 export const PREPROCESSING_JSON = 'preprocessing.json';
+/** The same network as ONNX (NHWC input "input", output "output"), for ONNX Runtime. */
+export const MODEL_ONNX = 'model.onnx';
 
 /** File name → contents: what `exportModel` returns, `writeExport` writes and `loadExport` reads. */
 export type ExportFiles = Map<string, Uint8Array>;

@@ -3,11 +3,13 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import {
   CLASSES_JSON,
   MODEL_JSON,
+  MODEL_ONNX,
   PREPROCESSING_JSON,
   SHARD_BYTES,
   type ExportFiles,
 } from './bundle-files';
 import { checkClasses, checkModelMatches } from './check-model';
+import { toOnnx, UnsupportedLayerError } from '../onnx/index';
 import { PREPROCESSING_FORMAT, validatePreprocessing, type Preprocessing } from './preprocessing';
 
 export interface ExportOptions {
@@ -23,7 +25,8 @@ export interface ExportOptions {
 
 /**
  * fastai v1 Learner.export: the whole network (body and head in one LayersModel) as a tfjs
- * model.json with weight shards, plus classes.json and preprocessing.json, in memory. Write it
+ * model.json with weight shards and as model.onnx, plus classes.json and preprocessing.json,
+ * in memory. Write it
  * with `writeExport`, or store/upload the map as it is. Optimiser state is not included.
  */
 export async function exportModel(
@@ -64,7 +67,22 @@ export async function exportModel(
   );
   files.set(CLASSES_JSON, encodeJson([...options.classes]));
   files.set(PREPROCESSING_JSON, encodeJson(preprocessing));
+  const onnx = onnxOf(model);
+  if (onnx != null) files.set(MODEL_ONNX, onnx);
   return files;
+}
+
+/**
+ * The ONNX copy, or none for an uploaded backbone with a layer the converter does not know: the
+ * tfjs model is the export, the ONNX file a convenience beside it.
+ */
+function onnxOf(model: tfl.LayersModel): Uint8Array | null {
+  try {
+    return toOnnx(model);
+  } catch (error) {
+    if (error instanceof UnsupportedLayerError) return null;
+    throw error;
+  }
 }
 
 /** Runs `model.save` into memory: a save-only IOHandler that keeps what tfjs hands it. */

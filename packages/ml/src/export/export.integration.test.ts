@@ -67,11 +67,12 @@ function expectClose(
 }
 
 describe('exportModel', () => {
-  it('writes model.json with relative shard paths, classes.json and preprocessing.json', () => {
+  it('writes model.json with relative shard paths, model.onnx, classes.json and preprocessing.json', () => {
     expect([...files.keys()].sort()).toEqual([
       'classes.json',
       'group1-shard1of1.bin',
       'model.json',
+      'model.onnx',
       'preprocessing.json',
     ]);
     const modelJson = JSON.parse(text(files, 'model.json')) as {

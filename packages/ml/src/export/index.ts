@@ -8,7 +8,7 @@
 export { exportModel } from './export-model';
 export type { ExportOptions } from './export-model';
 export { writeExport } from './write-export';
-export { loadExport } from './load-export';
+export { disposeExport, loadExport, type LoadExportOptions } from './load-export';
 export type { ExportedModel } from './load-export';
 export {
   endsInSoftmax,
@@ -23,5 +23,5 @@ export { evaluateFolder } from './evaluate-folder';
 export type { EvaluateFolderOptions, FolderEvaluation } from './evaluate-folder';
 export { PREPROCESSING_FORMAT, parsePreprocessing, validatePreprocessing } from './preprocessing';
 export type { Preprocessing } from './preprocessing';
-export { CLASSES_JSON, MODEL_JSON, PREPROCESSING_JSON } from './bundle-files';
+export { CLASSES_JSON, MODEL_JSON, MODEL_ONNX, PREPROCESSING_JSON } from './bundle-files';
 export type { ExportFiles } from './bundle-files';

@@ -145,17 +145,24 @@ async function decodeOne(bytes: Uint8Array, side: number, exported: ExportedMode
 
 /** n×c probabilities (row-major) for the batch, optionally flipped left-right first. */
 async function runModel(
-  { model, preprocessing }: ExportedModel,
+  { model, preprocessing, onnx }: ExportedModel,
   pixels: readonly Pixels[],
   flip: boolean,
   isProbabilities: boolean,
 ): Promise<Float32Array> {
-  const out = tf.tidy(() => {
-    const x = buildEvalBatch(pixels, preprocessing.normalize);
-    const y = model.predict(flip ? tf.reverse(x, 2) : x) as tf.Tensor2D;
-    // fastai models end in logits and predict applies the loss's activation (softmax).
-    return isProbabilities ? y : tf.softmax(y);
+  const x = tf.tidy(() => {
+    const batch = buildEvalBatch(pixels, preprocessing.normalize);
+    return flip ? tf.reverse(batch, 2) : batch;
   });
+  let y: tf.Tensor;
+  try {
+    y = onnx ? await onnx.forward(x) : tf.tidy(() => model.predict(x) as tf.Tensor);
+  } finally {
+    x.dispose();
+  }
+  // fastai models end in logits and predict applies the loss's activation (softmax).
+  const out = isProbabilities ? y : tf.tidy(() => tf.softmax(y));
+  if (out !== y) y.dispose();
   try {
     return (await out.data()) as Float32Array;
   } finally {

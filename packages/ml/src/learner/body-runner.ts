@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { bodyPool, defaultPoolThreads, modelArtifacts, poolBackendOf } from '../backend/body-pool';
 import type { HeadSplit } from './head-split';
+import { openOnnxForward, usesOnnxRuntime, type InferenceEngineOption } from '../onnx/onnx-forward';
 
 /** A batch read off the data pipeline, ready for the body. */
 export interface Prepared {
@@ -66,8 +67,43 @@ async function inWorkers<T>(work: Promise<T>): Promise<T> {
   }
 }
 
-/** Starts a build's body: in the main thread for 1 thread, else on that many pool workers. */
-export async function openBodyRunner(split: HeadSplit, threads: number): Promise<BodyRunner> {
+/** The frozen body on ONNX Runtime, converted once for the build; it uses every core itself. */
+async function onnxRunner(split: HeadSplit): Promise<BodyRunner> {
+  const onnx = await openOnnxForward(split.featureModel());
+  return {
+    threads: 1,
+    isPooled: true,
+    async read(x) {
+      // A copy of its own: the next batch is read while this one computes.
+      return { values: (await x.data<'float32'>()).slice(), shape: x.shape };
+    },
+    async features({ values, shape }) {
+      const x = tf.tensor(values, shape);
+      try {
+        const f = await onnx.forward(x);
+        try {
+          return (await f.data<'float32'>()) as Float32Array;
+        } finally {
+          f.dispose();
+        }
+      } finally {
+        x.dispose();
+      }
+    },
+    close: () => void onnx.close(),
+  };
+}
+
+/**
+ * Starts a build's body: on ONNX Runtime when the engine says so, else in the main thread for
+ * 1 thread, else on that many pool workers.
+ */
+export async function openBodyRunner(
+  split: HeadSplit,
+  threads: number,
+  engine: InferenceEngineOption = 'auto',
+): Promise<BodyRunner> {
+  if (await usesOnnxRuntime(engine)) return onnxRunner(split);
   const backend = poolBackendOf(tf.getBackend());
   if (threads === 1 || backend == null) return inThreadRunner(split);
   let artifacts: tf.io.ModelArtifacts;

@@ -303,6 +303,7 @@ describe('precompute (frozen-body feature cache)', () => {
 
   it('builds the same cache on worker threads as in the main thread', async () => {
     const learn = makeLearner();
+    learn.inferenceEngine = 'tfjs'; // the tfjs worker threads, not ONNX Runtime
     const start = tf.memory().numTensors;
     const build = (threads: number) => {
       learn.keptFeatures = null; // each build from the body, not from the last one's activations
@@ -340,6 +341,7 @@ describe('precompute (frozen-body feature cache)', () => {
 
   it('fails the build, saying so, when a worker thread dies', async () => {
     const learn = makeLearner();
+    learn.inferenceEngine = 'tfjs'; // the tfjs worker threads, not ONNX Runtime
     const start = tf.memory().numTensors;
     const build = prepareFeatureCache(
       learn,

@@ -181,7 +181,7 @@ async function buildCache(
   };
   // Before the body is copied to its threads: the copies carry the adapted statistics.
   const adaptImages = await adaptBatchNorm(learner, split, plan);
-  const body = await openBodyRunner(split, plan.threads);
+  const body = await openBodyRunner(split, plan.threads, learner.inferenceEngine);
   let rows: { train: Rows; valid: Rows | null };
   try {
     rows = await cacheAll(learner.data, plan, body, onBatch);

@@ -31,6 +31,7 @@ import { Recorder } from './recorder';
 import { weightKey } from './weight-key';
 import type { OneCycleOptions } from './schedules';
 import { installTrainingLayers, type TrainingLayersOptions } from './training-layers';
+import { openOnnxForward, usesOnnxRuntime, type InferenceEngineOption } from '../onnx/onnx-forward';
 
 export interface LearnerOptions {
   /** Computed over the validation set after each epoch. Default [errorRate]. */
@@ -51,6 +52,11 @@ export interface LearnerOptions {
   seed?: number;
   /** Callbacks for every fit, besides the recorder and the ones passed to a fit. */
   callbacks?: Callback[];
+  /**
+   * What runs the forward passes that do not train (feature cache, validation, predictions):
+   * 'auto' is ONNX Runtime when it loads here, else tfjs. Default 'auto'.
+   */
+  inferenceEngine?: InferenceEngineOption;
 }
 
 export type { ValidationResult };
@@ -59,9 +65,12 @@ export interface PredsOptions {
   /**
    * Threads computing the model's forward: a number, or 'auto' (min(2, cores) on wasm and cpu
    * for batches of 8+). Above 1, each batch is split in shares computed by worker threads that
-   * hold a copy of the model, so predictions use every core on wasm. Default 1.
+   * hold a copy of the model, so predictions use every core on wasm. Default 1. Not used
+   * on ONNX Runtime, which uses every core itself.
    */
   threads?: ThreadsOption;
+  /** Overrides the learner's inferenceEngine for this call. */
+  engine?: InferenceEngineOption;
 }
 
 export interface SaveOptions {
@@ -85,6 +94,7 @@ export class Learner {
   readonly bodyBnStatistics: 'batch' | 'running';
   /** The `seed` option: seeds dropout, and a precomputed fit's draws from its cache. */
   readonly seed: number | undefined;
+  inferenceEngine: InferenceEngineOption;
   opt: AdamW;
   /** Groups frozen from the first; 0 when the whole model trains. */
   frozenGroups = 0;
@@ -121,6 +131,7 @@ export class Learner {
     this.wd = options.wd ?? 1e-2;
     this.trainBn = options.trainBn ?? true;
     this.seed = options.seed;
+    this.inferenceEngine = options.inferenceEngine ?? 'auto';
     this.weights = flattenLayers(model).flatMap((layer) =>
       layer.weights.map((variable) => ({ key: weightKey(layer, variable), variable })),
     );
@@ -230,6 +241,15 @@ export class Learner {
 
   /** Probabilities, targets, per-item losses and keys over a split, for interpretation. */
   async getPreds(split: PredictSplit = 'valid', options: PredsOptions = {}): Promise<Predictions> {
+    if (await usesOnnxRuntime(options.engine ?? this.inferenceEngine)) {
+      // Converted here, so the session has the weights as they are now.
+      const onnx = await openOnnxForward(this.model);
+      try {
+        return await this.predictWith(split, (x) => onnx.forward(x), 2);
+      } finally {
+        await onnx.close();
+      }
+    }
     const threads = trainingThreads(options.threads ?? 1, {
       batchSize: this.data.train.bs ?? 0,
       isPrecomputed: false,

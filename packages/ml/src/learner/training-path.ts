@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { LearnerBatch } from './data';
 import type { Learner } from './learner';
+import { usesOnnxRuntime } from '../onnx/onnx-forward';
 import { scorePredictions, type BatchForward, type ValidationResult } from './predictions';
 
 /**
@@ -35,8 +36,9 @@ export function plainPath(learner: Learner): TrainingPath {
     loss: (x, y) => learner.trainingLoss(x, y),
     variables: learner.opt.variables,
     step: (grads) => learner.opt.step(grads),
+    // ONNX Runtime, when it runs here, beats the training workers' tfjs replicas.
     validate: async (parallel) =>
-      parallel == null
+      parallel == null || (await usesOnnxRuntime(learner.inferenceEngine))
         ? learner.validate()
         : scorePredictions(
             await learner.predictWith('valid', parallel.forward, parallel.inFlight),

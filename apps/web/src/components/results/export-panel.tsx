@@ -29,6 +29,29 @@ const x = tf.tensor(Float32Array.from(data, (v, i) => n.kind === 'scale'
 const probs = await model.predict(x).data();
 console.log(classes[probs.indexOf(Math.max(...probs))]);`;
 
+const ONNX_PYTHON = `# Python: pip install onnxruntime pillow numpy
+import json, numpy as np, onnxruntime as ort
+from PIL import Image, ImageOps
+
+pre = json.load(open('export/preprocessing.json'))
+classes = json.load(open('export/classes.json'))
+h, w = pre['inputShape'][:2]
+img = ImageOps.fit(Image.open('photo.jpg').convert('RGB'), (w, h))  # resizeMode "crop"
+x = np.asarray(img, np.float32)[None] / 255  # NHWC, like the studio
+n = pre['normalize']
+if n['kind'] == 'scale': x = n['min'] + x * (n['max'] - n['min'])
+else:
+    mean, std = ([.485, .456, .406], [.229, .224, .225]) if n['kind'] == 'imagenet' else (n['mean'], n['std'])
+    x = (x - np.float32(mean)) / np.float32(std)
+logits = ort.InferenceSession('export/model.onnx').run(None, {'input': x})[0]
+print(classes[int(logits.argmax())])`;
+
+const ONNX_NODE = `// Node: npm install onnxruntime-node, and x prepared as in the TensorFlow.js example
+import * as ort from 'onnxruntime-node';
+const session = await ort.InferenceSession.create('export/model.onnx');
+const { output } = await session.run({ input: new ort.Tensor('float32', x.dataSync(), [1, h, w, 3]) });
+console.log(classes[output.data.indexOf(Math.max(...output.data))]);`;
+
 /** learn.export(): the network with its classes and preprocessing, to use outside the studio. */
 export function ExportPanel({
   stageId,
@@ -44,7 +67,9 @@ export function ExportPanel({
       <Text size="sm" c="dimmed" maw={720}>
         A TensorFlow.js LayersModel (<Code>model.json</Code> and weight shards) with{' '}
         <Code>classes.json</Code> and <Code>preprocessing.json</Code> (input size, resize mode,
-        normalisation). It loads in Node or the browser without the studio.
+        normalisation). It loads in Node or the browser without the studio. The same network is in{' '}
+        <Code>model.onnx</Code> for ONNX Runtime (Python, C++, C#, Node), with the same classes and
+        preprocessing.
       </Text>
       <Group>
         <Button
@@ -90,6 +115,19 @@ export function ExportPanel({
         <Anchor href="https://www.npmjs.com/package/@tensorflow/tfjs">@tensorflow/tfjs</Anchor> and
         a canvas instead of sharp.
       </Text>
+      <Text size="sm" fw={600}>
+        With ONNX Runtime
+      </Text>
+      <Text size="sm" c="dimmed" maw={720}>
+        <Code>model.onnx</Code> takes the same NHWC input named <Code>input</Code> and gives the
+        logits as <Code>output</Code>; apply softmax for probabilities.
+      </Text>
+      <Code block aria-label="Running model.onnx with Python">
+        {ONNX_PYTHON}
+      </Code>
+      <Code block aria-label="Running model.onnx with Node">
+        {ONNX_NODE}
+      </Code>
     </Stack>
   );
 }

@@ -10,7 +10,7 @@ const safeName = (name: string) => name.replace(/[^\w.-]+/g, '-').replace(/^-+|-
 
 /**
  * The stage's self-contained model as a zip (README.md, a model card; model.json, weight
- * shards, classes.json, preprocessing.json). Files are stored uncompressed (weights do not compress) and streamed
+ * shards, model.onnx, classes.json, preprocessing.json). Files are stored uncompressed (weights do not compress) and streamed
  * blob by blob, so a large network never sits whole in memory.
  */
 export const GET = handle(
