@@ -1,7 +1,7 @@
 // The training process of one stage, forked by the worker (see fork-stage.ts). It exits when
 // its parent goes away, so a killed worker never leaves training running unowned.
 import { createDb, isConnectionLoss, PostgresBlobStore } from '@studio/db';
-import { inferenceEngine, initBackend, liveTensorCount, useOnnxCuda } from '@studio/ml';
+import { initBackend, liveTensorCount, useOnnxCuda } from '@studio/ml';
 import { readEnv } from '@studio/shared';
 import { DATABASE_UNREACHABLE_EXIT, type ChildMessage, type ParentMessage } from './messages';
 import { runStage } from './run-stage';
