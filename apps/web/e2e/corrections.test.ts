@@ -111,6 +111,26 @@ describe('cleaning labels from the top losses', () => {
       second: await fileIdOf(second),
       third: await fileIdOf(third),
     };
+    // The images behind a confusion-matrix cell carry the same marks, and take new ones.
+    const firstPredicted = (await first.getAttribute('aria-label'))!.match(
+      /predicted (\S+?),/,
+    )![1]!;
+    await page.getByRole('tab', { name: 'Confusion matrix' }).click();
+    await page
+      .getByRole('button', {
+        name: new RegExp(`^actual ${firstActual}, predicted ${firstPredicted}:`),
+      })
+      .click();
+    const drawer = page.getByRole('dialog');
+    const inCell = drawer.locator('[data-mark-card]').filter({
+      has: page.locator(`img[src*="${marked.first}"]`),
+    });
+    expect(await inCell.getAttribute('aria-label')).toContain(`marked: relabel to ${firstTarget}`);
+    expect(await drawer.getByRole('button', { name: 'Exclude' }).count()).toBeGreaterThan(0);
+    await page.keyboard.press('Escape');
+    await page.getByRole('tab', { name: 'Top losses' }).click();
+    expect(await bar.textContent()).toContain('3 images marked');
+
     await page.getByRole('button', { name: 'Save as a new version' }).click();
     const status = page.getByRole('status').filter({ hasText: 'Version 2 saved' });
     await expect.poll(() => status.count(), { timeout: 30_000 }).toBe(1);

@@ -225,7 +225,8 @@ function routeFiles(dir: string): string[] {
 
 /** The most a route (its folder under app/api) may read of a body. */
 function capOf(route: string): number {
-  if (/\/(versions|preview)$/.test(route)) return BODY_LIMITS.labelling;
+  // Corrections name up to 50,000 images.
+  if (/\/(versions|preview|corrections)$/.test(route)) return BODY_LIMITS.labelling;
   if (route.endsWith('/files')) return 80 * MiB;
   if (route.endsWith('/archive')) return MAX_ARCHIVE_BYTES;
   if (route === 'backbones') return MAX_BACKBONE_BYTES + 64 * 1024;

@@ -11,7 +11,10 @@ const MiB = 1024 * 1024;
 export const BODY_LIMITS = {
   /** Every JSON request: sign-in, invitations, a run's settings, notes. */
   json: 1 * MiB,
-  /** A dataset version or its preview, whose explicit label list holds up to 20 million characters. */
+  /**
+   * A dataset version or its preview, whose explicit label list holds up to 20 million
+   * characters; corrections from the top losses, up to 50,000 images.
+   */
   labelling: 48 * MiB,
 } as const;
 

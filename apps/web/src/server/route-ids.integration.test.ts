@@ -44,6 +44,11 @@ function bodyFor(route: string, method: string): { type: string; body?: BodyInit
     'runs/[id]/launch': { mode: 'all' },
     'runs/[id]/stages': { stages: [{ kind: 'fit_one_cycle', epochs: 1 }] },
     'stages/[id]/retry': { halveBatch: false },
+    'stages/[id]/corrections': {
+      corrections: [{ fileId: '00000000-0000-4000-8000-000000000000', action: 'exclude' }],
+    },
+    'runs/[id]/rerun': { versionId: '00000000-0000-4000-8000-000000000000' },
+    'versions/[id]/preview': { kind: 'batch' },
     'members/[userId]': { role: 'viewer' },
   };
   return { type: 'application/json', body: JSON.stringify(json[route] ?? {}) };

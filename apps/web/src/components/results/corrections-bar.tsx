@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { Alert, Anchor, Button, Group, Text } from '@mantine/core';
 import { IconDeviceFloppy, IconPlayerPlay } from '@tabler/icons-react';
+import { postJson } from '../auth/post-json';
 import { toCorrections, type Marks } from './marks';
 
 interface Saved {
@@ -12,17 +13,6 @@ interface Saved {
   number: number;
   relabelled: number;
   excluded: number;
-}
-
-async function postJson(url: string, body: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  const answer = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-  if (!response.ok) throw new Error(String(answer.error ?? `HTTP ${response.status}`));
-  return answer;
 }
 
 /**
@@ -51,26 +41,23 @@ export function CorrectionsBar({
   async function save() {
     setBusy('save');
     setProblem(null);
-    try {
-      const answer = await postJson(`/api/stages/${stageId}/corrections`, {
-        corrections: toCorrections(marks),
-      });
-      setSaved(answer as unknown as Saved);
+    const answer = await postJson(`/api/stages/${stageId}/corrections`, {
+      corrections: toCorrections(marks),
+    });
+    if (answer.ok) {
+      setSaved(answer.data as unknown as Saved);
       onSaved();
-    } catch (error) {
-      setProblem(`The corrections were not saved: ${(error as Error).message}`);
-    }
+    } else setProblem(`The corrections were not saved: ${answer.error}`);
     setBusy(null);
   }
 
   async function train(versionId: string) {
     setBusy('run');
     setProblem(null);
-    try {
-      const answer = await postJson(`/api/runs/${runId}/rerun`, { versionId });
-      router.push(`/runs/${String(answer.id)}`);
-    } catch (error) {
-      setProblem(`The run was not started: ${(error as Error).message}`);
+    const answer = await postJson(`/api/runs/${runId}/rerun`, { versionId });
+    if (answer.ok) router.push(`/runs/${String(answer.data.id)}`);
+    else {
+      setProblem(`The run was not started: ${answer.error}`);
       setBusy(null);
     }
   }
