@@ -1,16 +1,8 @@
 'use client';
 
 import { Badge, Card, Table, Text, Title } from '@mantine/core';
+import type { SessionSummary } from '@/server/sessions';
 import { RevokeButton } from './revoke-button';
-
-export interface SessionRow {
-  id: string;
-  userAgent: string | null;
-  ipAddress: string | null;
-  createdAt: string;
-  lastActiveAt: string;
-  isCurrent: boolean;
-}
 
 /** "Chrome on Linux" from a user-agent string, or the string itself when it says nothing known. */
 function describeAgent(agent: string | null): string {
@@ -37,7 +29,7 @@ function describeAgent(agent: string | null): string {
 }
 
 /** The signed-in person's browsers; any other one can be signed out from here. */
-export function SessionsCard({ sessions }: { sessions: SessionRow[] }) {
+export function SessionsCard({ sessions }: { sessions: SessionSummary[] }) {
   return (
     <Card>
       <Title order={2} size="h4">

@@ -17,21 +17,11 @@ import {
 import { LabelledSegmentedControl } from '../labelled-segmented-control';
 import { OneTimeSecret } from '../one-time-secret';
 import { usePostForm } from '../use-post-form';
+import type { TokenSummary } from '@/server/tokens';
 import { RevokeButton } from './revoke-button';
 
-export interface TokenRow {
-  id: string;
-  name: string;
-  scope: 'read' | 'write';
-  start: string;
-  createdBy: string | null;
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-
 /** API tokens of the team: for scripts (`Authorization: Bearer …`); the secret is shown once. */
-export function TokensCard({ tokens }: { tokens: TokenRow[] }) {
+export function TokensCard({ tokens }: { tokens: TokenSummary[] }) {
   const router = useRouter();
   const [name, setName] = useState('');
   const [scope, setScope] = useState<'read' | 'write'>('read');
