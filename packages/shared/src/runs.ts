@@ -7,6 +7,7 @@ export const ARCHS = [
   'resnet34',
   'resnet50',
   'mobilenet_v2_0.35',
+  'mobilenet_v2_1.0',
   'darknet_tiny',
 ] as const;
 export const archId = z.enum(ARCHS);
