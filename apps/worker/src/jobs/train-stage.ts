@@ -99,6 +99,7 @@ async function recordOutcome(
         where: { runId, status: 'queued', id: { not: stageId } },
         orderBy: { index: 'asc' },
       });
+      const finalError = (outcome.result as { errorRate?: unknown } | null | undefined)?.errorRate;
       const best = await ctx.db.epochMetric.aggregate({
         where: { stage: { runId } },
         _min: { errorRate: true },
@@ -117,6 +118,8 @@ async function recordOutcome(
           where: { id: runId },
           data: {
             bestErrorRate: best._min.errorRate,
+            // A fit stage's error on the weights it ended with: what the run's model now does.
+            ...(typeof finalError === 'number' ? { finalErrorRate: finalError } : {}),
             ...(next ? {} : { status: 'done' as const, finishedAt }),
           },
         }),
