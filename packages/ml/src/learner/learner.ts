@@ -221,14 +221,16 @@ export class Learner {
       for (let epoch = this.dataEpoch; done < batches; epoch++) {
         const before = done;
         for await (const { x, y } of this.data.train.batches(epoch)) {
-          if (done < batches) {
+          try {
             this.trainingLayers.adaptingBatch = done++;
             tf.tidy(() => {
               body.apply(x, { training: true });
             });
             images += x.shape[0]!;
+          } finally {
+            tf.dispose([x, y]);
           }
-          tf.dispose([x, y]);
+          if (done >= batches) break;
         }
         if (done === before) break; // no training batches at all
       }
