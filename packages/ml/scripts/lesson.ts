@@ -39,6 +39,7 @@ import {
   writeExport,
   type ArchitectureId,
   type BackendChoice,
+  type BodyBnStatistics,
   type Callback,
   type FitState,
   type Learner,
@@ -80,7 +81,8 @@ if (values.help) {
       'npm run lesson -- --data <folder> [options]: fast.ai lesson 1 on a folder of labelled images.',
       '',
       '  --data <folder>        class folders, or train/ and valid/ folders of class folders',
-      '  --arch <id>            backbone (default mobilenet_v2_0.35)',
+      '  --arch <id>            backbone (default mobilenet_v2_0.35; offline: mobilenet_v2_0.35,',
+      '                         mobilenet_v2_1.0, darknet_tiny; resnet18/34/50 download weights)',
       '  --size <px>            image size (default 224)     --bs <n>   batch size (default 64)',
       '  --resize crop|pad|squish  how images become squares (default crop, as fastai)',
       '  --epochs <n>           frozen epochs (default 4)    --lr <x>   their max lr (default 3e-3)',
@@ -92,9 +94,9 @@ if (values.help) {
       '  --precompute auto|on|off  train the frozen stage on the feature cache (auto: on CPU)',
       '  --views <n>            augmented views cached per training image (default 0: the',
       '                         un-augmented image, as fastai 0.7; each view is one more body pass)',
-      "  --bn auto|batch|running  what the body's BatchNorm layers normalise with while training",
+      "  --bn auto|batch|running|adapted  what the body's BatchNorm layers normalise with",
       "                         (auto: pretrained statistics at the backbone's own size,",
-      '                         batch statistics at other sizes)',
+      '                         elsewhere statistics measured on the data once, kept in every stage)',
       '  --adapt <n>            batches adapting BatchNorm statistics before caching features',
       '  --pretrained <dir>     offline weights folder    --cache <dir>  download cache',
       '  --pixel-cache <dir>    keep decoded, resized images there for the next run',
@@ -140,8 +142,8 @@ if (!['crop', 'pad', 'squish'].includes(resizeMode))
 const seed = Number(values.seed);
 if (!['auto', 'on', 'off'].includes(values.precompute!))
   fail(`--precompute must be auto, on or off, received "${values.precompute}".`);
-if (!['auto', 'batch', 'running'].includes(values.bn!))
-  fail(`--bn must be auto, batch or running, received "${values.bn}".`);
+if (!['auto', 'batch', 'running', 'adapted'].includes(values.bn!))
+  fail(`--bn must be auto, batch, running or adapted, received "${values.bn}".`);
 const views = Number(values.views);
 if (!Number.isInteger(views) || views < 0)
   fail(`--views must be a whole number of at least 0, received "${values.views}".`);
@@ -241,11 +243,16 @@ const usePrecompute = usesPrecompute(values.precompute as 'auto' | 'on' | 'off',
 const bodyBnStatistics =
   values.bn === 'auto'
     ? defaultBodyBnStatistics(backbone.spec.defaultSize, size)
-    : (values.bn as 'batch' | 'running');
+    : (values.bn as BodyBnStatistics);
 say(
-  bodyBnStatistics === 'running'
-    ? "the body's BatchNorm layers keep their pretrained statistics in every stage (--bn running)"
-    : "the body's BatchNorm layers normalise with each batch's statistics while training (--bn batch)",
+  {
+    running:
+      "the body's BatchNorm layers keep their pretrained statistics in every stage (--bn running)",
+    adapted:
+      "the body's BatchNorm statistics are measured on this data once, then kept in every stage (--bn adapted)",
+    batch:
+      "the body's BatchNorm layers normalise with each batch's statistics while training (--bn batch)",
+  }[bodyBnStatistics],
 );
 const learn = cnnLearner(data, backbone, {
   seed,

@@ -7,6 +7,7 @@ export const ARCHS = [
   'resnet34',
   'resnet50',
   'mobilenet_v2_0.35',
+  'mobilenet_v2_1.0',
   'darknet_tiny',
 ] as const;
 export const archId = z.enum(ARCHS);
@@ -84,6 +85,11 @@ export const stageSpec = z.discriminatedUnion('kind', [
     kind: z.literal('fit_one_cycle'),
     epochs: z.number().int().min(1).max(200),
     maxLr: learningRate.default(3e-3),
+    /**
+     * End the stage on its best epoch's weights (lowest validation error), as fastai's
+     * SaveModelCallback(every='improvement'); off by default, as in fastai: the last epoch's.
+     */
+    restoreBest: z.boolean().optional(),
   }),
   z.object({
     kind: z.literal('lr_find'),

@@ -76,6 +76,7 @@ async function createRun(input: {
       startedAt: input.startedAt,
       finishedAt: input.finishedAt,
       bestErrorRate: errorRates.length ? Math.min(...errorRates) : null,
+      finalErrorRate: errorRates.at(-1) ?? null,
       teamId: input.teamId ?? access.teamId,
       createdById: input.createdById,
       tags: input.tags,
@@ -250,6 +251,7 @@ describe('run history', () => {
       dataset: { id: ids.sign, name: 'sign language' },
       versionNumber: 1,
       bestErrorRate: 0.1,
+      finalErrorRate: 0.11,
       stages: { count: 5, done: 5, summary: 'fit×2 · save · lr_find · unfreeze' },
     });
     expect(history.runs.find((r) => r.id === ids.d)!.stages).toEqual({
@@ -307,7 +309,7 @@ describe('run history', () => {
     expect(unknown.totalRuns).toBe(4);
   });
 
-  it('sorts by best error rate with unfinished runs last, either way round', async () => {
+  it('sorts by final error rate with unfinished runs last, either way round', async () => {
     expect(await names({ sort: 'error', dir: 'asc' })).toEqual([
       'lesson resnet34',
       'small batch resnet18',

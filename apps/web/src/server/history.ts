@@ -45,7 +45,7 @@ export async function listRunHistory(access: Access, filters: HistoryFilters) {
   if (filters.tag) where.tags = { has: filters.tag };
   const orderBy: Prisma.RunOrderByWithRelationInput[] =
     filters.sort === 'error'
-      ? [{ bestErrorRate: { sort: filters.dir, nulls: 'last' } }, { createdAt: 'desc' }]
+      ? [{ finalErrorRate: { sort: filters.dir, nulls: 'last' } }, { createdAt: 'desc' }]
       : [{ createdAt: filters.dir }];
   const [runs, totalRuns, datasets, archs, versionCount, people, tags] = await Promise.all([
     db().run.findMany({
@@ -57,6 +57,7 @@ export async function listRunHistory(access: Access, filters: HistoryFilters) {
         arch: true,
         status: true,
         bestErrorRate: true,
+        finalErrorRate: true,
         createdAt: true,
         tags: true,
         createdBy: { select: { id: true, name: true } },
@@ -102,6 +103,7 @@ export async function listRunHistory(access: Access, filters: HistoryFilters) {
       arch: r.arch,
       status: r.status as string,
       bestErrorRate: r.bestErrorRate,
+      finalErrorRate: r.finalErrorRate,
       dataset: r.version.dataset,
       versionNumber: r.version.number,
       createdBy: r.createdBy,
@@ -269,7 +271,8 @@ export async function compareRuns(access: Access, ids: string[]): Promise<RunCom
       dataset: run.version.dataset,
       versionNumber: run.version.number,
       bestErrorRate: epochs.length ? Math.min(...epochs.map((e) => e.errorRate)) : null,
-      finalErrorRate: epochs.at(-1)?.errorRate ?? null,
+      // The run's model (a stage that restored its best epoch holds that one's weights).
+      finalErrorRate: run.finalErrorRate ?? epochs.at(-1)?.errorRate ?? null,
       trainingS,
       epochs,
       batches: batches.get(run.id) ?? [],

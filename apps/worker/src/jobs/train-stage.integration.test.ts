@@ -24,7 +24,7 @@ describe('training stages in the worker', () => {
   it('runs the lesson plan: fit, save, lr_find, unfreeze, fit with a slice; a re-delivered stage runs once', async () => {
     startWorker();
     const run = await createRun([
-      { kind: 'fit_one_cycle', epochs: 2, maxLr: 3e-3 },
+      { kind: 'fit_one_cycle', epochs: 2, maxLr: 3e-3, restoreBest: true },
       { kind: 'save', name: 'stage-1' },
       { kind: 'lr_find', startLr: 1e-7, endLr: 10, numIt: 12 },
       { kind: 'unfreeze' },
@@ -33,6 +33,8 @@ describe('training stages in the worker', () => {
     const done = await until(
       () => runStatus(run.id),
       (r) => ['done', 'failed'].includes(r.status),
+      // Five stages, each in a fresh process, on a shared 2-core machine.
+      480_000,
     );
     expect(done.stages.map((s) => [s.kind, s.status, s.error])).toEqual(
       done.stages.map((s) => [s.kind, 'done', null]),
@@ -52,6 +54,25 @@ describe('training stages in the worker', () => {
       expect(Number.isFinite(e.validLoss)).toBe(true);
     }
     expect(done.bestErrorRate).toBe(Math.min(...epochs.map((e) => e.errorRate)));
+    // Each fit stage says which epoch was best and which weights it ended with; the run's error
+    // is its model's: the last fit stage's, on the weights that stage ended with.
+    type FitResult = {
+      bestEpoch: number;
+      lastEpoch: number;
+      weights: { kind: string; epoch: number };
+      errorRate: number;
+    };
+    const [frozenResult, unfrozenResult] = [0, 4].map((i) => done.stages[i]!.result as FitResult);
+    const frozenEpochs = epochs.filter((e) => e.stageId === done.stages[0]!.id);
+    const lowest = Math.min(...frozenEpochs.map((e) => e.errorRate));
+    expect(frozenResult!.bestEpoch).toBe(frozenEpochs.find((e) => e.errorRate === lowest)!.epoch);
+    expect(frozenResult!.lastEpoch).toBe(1);
+    expect(frozenResult!.weights).toEqual({ kind: 'best', epoch: frozenResult!.bestEpoch });
+    // The restored weights are the best epoch's: the interpretation's error equals its row's.
+    expect(frozenResult!.errorRate).toBeCloseTo(lowest, 9);
+    expect(unfrozenResult).toMatchObject({ bestEpoch: 0, lastEpoch: 0 });
+    expect(unfrozenResult!.weights).toEqual({ kind: 'last', epoch: 0 });
+    expect(done.finalErrorRate).toBe(unfrozenResult!.errorRate);
     const lrFind = done.stages[2]!.result as {
       lrs: number[];
       losses: number[];
@@ -80,9 +101,10 @@ describe('training stages in the worker', () => {
       precompute: { views: number; trainImages: number; message: string } | null;
       timing: { cacheS: number; trainS: number };
     };
-    // The studio's default: the un-augmented image once (fastai 0.7's precompute).
-    expect(frozenFit.precompute?.views).toBe(1);
-    expect(frozenFit.precompute?.message).toMatch(/× 1 un-augmented view/);
+    // The studio's default: the un-augmented image (fastai 0.7's precompute), and one augmented
+    // view for the last epoch.
+    expect(frozenFit.precompute?.views).toBe(2);
+    expect(frozenFit.precompute?.message).toMatch(/one augmented view for the last epoch/);
     expect(frozenFit.precompute?.trainImages).toBe(
       await bed.db.datasetVersionItem.count({
         where: { versionId: bed.versionId, split: 'train' },

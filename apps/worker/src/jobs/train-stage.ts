@@ -104,6 +104,7 @@ async function recordOutcome(
             where: { runId, status: 'queued', id: { not: stageId } },
             orderBy: { index: 'asc' },
           });
+      const finalError = (outcome.result as { errorRate?: unknown } | null | undefined)?.errorRate;
       const best = await ctx.db.epochMetric.aggregate({
         where: { stage: { runId } },
         _min: { errorRate: true },
@@ -122,7 +123,12 @@ async function recordOutcome(
         ...(cancelRequested ? [cancelLaterStages(ctx.db, runId, stageId)] : []),
         ctx.db.run.update({
           where: { id: runId },
-          data: { bestErrorRate: best._min.errorRate, ...runEnd },
+          data: {
+            bestErrorRate: best._min.errorRate,
+            // A fit stage's error on the weights it ended with: what the run's model now does.
+            ...(typeof finalError === 'number' ? { finalErrorRate: finalError } : {}),
+            ...runEnd,
+          },
         }),
       ]);
       ctx.publish(runId, { type: 'stage', stageId, status: 'done' });

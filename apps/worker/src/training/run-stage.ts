@@ -1,6 +1,7 @@
 import { retryOnConnectionLoss, type Db, type PostgresBlobStore } from '@studio/db';
 import {
   CheckpointCallback,
+  SaveBestCallback,
   describePrecompute,
   isPrecomputable,
   slice,
@@ -200,13 +201,17 @@ async function fitOneCycle(
       ctx.log,
     );
   });
+  const restoreBest = params.restoreBest === true;
+  // Lowest validation error, the "best" the runs list shows; kept in memory, so a stage resumed
+  // after a crash picks its best among the epochs it ran itself.
+  const best = new SaveBestCallback({ monitor: 'error_rate', restoreBest });
   const precompute = precomputeFor(learner, config, ctx.backend);
   const fit = await learner.fitOneCycle(epochs, maxLr, {
     precompute,
     // By default a batch that does not fit the backend's memory trains in chunks, not failing.
     microBatch: config.microBatch,
     threads: config.threads,
-    callbacks: [new StudioReporter(ctx.db, stageId, ctx.send, ctx.log), checkpoints],
+    callbacks: [new StudioReporter(ctx.db, stageId, ctx.send, ctx.log), checkpoints, best],
     shouldStop: () => ctx.isCancelled() || ctx.isStopping(),
     resumeFrom,
   });
@@ -231,11 +236,31 @@ async function fitOneCycle(
     ctx.log(line);
     ctx.send({ type: 'log', stageId, message: line });
   }
+  const epochsRecorded = learner.recorder.epochs;
+  const lastEpoch = epochsRecorded.at(-1)?.epoch ?? epochs - 1;
+  const bestEpoch = bestEpochOf(epochsRecorded) ?? lastEpoch;
+  const weights =
+    restoreBest && best.bestEpoch != null
+      ? { kind: 'best' as const, epoch: best.bestEpoch }
+      : { kind: 'last' as const, epoch: lastEpoch };
+  if (weights.kind === 'best') {
+    const line = `Restored the weights of epoch ${weights.epoch + 1} of ${epochs}, the one with the lowest validation error.`;
+    ctx.log(line);
+    ctx.send({ type: 'log', stageId, message: line });
+  }
   await saveCurrent(ctx, learner, runId, stageId);
   // Before the epoch checkpoint goes: a crash here resumes a finished fit (no epochs left) and
   // writes the artefacts again.
   const artefacts = await retryOnConnectionLoss(
-    () => storeStageArtefacts(ctx.db, ctx.blobs, learner, stageId, preprocessing, config.threads),
+    () =>
+      storeStageArtefacts(
+        ctx.db,
+        ctx.blobs,
+        learner,
+        stageId,
+        { ...preprocessing, weights },
+        config.threads,
+      ),
     { log: ctx.log, what: 'storing the interpretation and export' },
   );
   ctx.log(
@@ -252,6 +277,9 @@ async function fitOneCycle(
       validLoss: last?.validLoss ?? null,
       metrics: last?.metrics ?? {},
       errorRate: artefacts.errorRate,
+      bestEpoch,
+      lastEpoch,
+      weights,
       artefactsMs: artefacts.ms,
       timing: fit.timing,
       microBatch: fit.microBatch && { images: fit.microBatch, message: chunkLine },
@@ -259,4 +287,14 @@ async function fitOneCycle(
       precompute: fit.precompute && { ...fit.precompute, message: cacheLine },
     },
   };
+}
+
+/** The epoch with the lowest validation error (the first of equals), or null without epochs. */
+function bestEpochOf(epochs: readonly { epoch: number; metrics: Record<string, number> }[]) {
+  let best: { epoch: number; error: number } | null = null;
+  for (const { epoch, metrics } of epochs) {
+    const error = metrics['error_rate'];
+    if (error != null && (best == null || error < best.error)) best = { epoch, error };
+  }
+  return best?.epoch ?? null;
 }

@@ -27,6 +27,8 @@ export interface LessonBenchOptions {
   dataset: string;
   size: number;
   bs: number;
+  /** The lesson's --arch; null: its default. */
+  arch: string | null;
   backend: 'wasm' | 'cpu';
 }
 
@@ -61,6 +63,7 @@ export function runLessonBench(options: LessonBenchOptions): void {
           join(options.sharedDir, 'pretrained'),
           '--backend',
           options.backend,
+          ...(options.arch ? ['--arch', options.arch] : []),
           '--json',
         ],
         {

@@ -48,8 +48,8 @@ export interface BenchOptions {
    */
   part: 'engine' | 'precompute' | 'lesson' | 'memory' | 'scaling' | 'show-batch';
   precompute: PrecomputeBenchOptions;
-  /** The lesson part's dataset (a folder under ../shared/datasets), size and batch size. */
-  lesson: { dataset: string; size: number; bs: number };
+  /** The lesson part's dataset (a folder under ../shared/datasets), size, batch size, backbone. */
+  lesson: { dataset: string; size: number; bs: number; arch: string | null };
   /** The scaling part: shares of the lesson's dataset, one frozen epoch each. */
   scaling: { fractions: number[] };
   /** The memory part: ResNet-50 unfrozen at this size and batch size over this many photos. */
@@ -93,7 +93,8 @@ const USAGE = `Usage: npm run bench -- --engine [--all] [--arch A --size S --bs 
   [--profile]
 or: npm run bench -- --precompute [--size S] [--bs B] [--epochs N] [--views 1,4] [--per-class N]
   [--threads 1,2] [--no-plain] [--backend wasm|cpu]
-or: npm run bench -- --lesson [--dataset clothing-small] [--size 224] [--bs 64] [--backend wasm|cpu]
+or: npm run bench -- --lesson [--dataset clothing-small] [--size 224] [--bs 64] [--arch A]
+  [--backend wasm|cpu]
 or: npm run bench -- --memory [--size 224] [--bs 64] [--images 128] [--backend wasm|cpu]
 or: npm run bench -- --scaling [--dataset clothing-small] [--fractions 0.25,0.5,1] [--size 224]
   [--bs 64] [--backend wasm|cpu]
@@ -117,7 +118,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       threads: [1, 2],
       withPlain: true,
     },
-    lesson: { dataset: 'clothing-small', size: 224, bs: 64 },
+    lesson: { dataset: 'clothing-small', size: 224, bs: 64, arch: null },
     memory: { size: 224, bs: 64, images: 128 },
     scaling: { fractions: [0.25, 0.5, 1] },
     rows: [...STANDARD_ROWS],
@@ -136,6 +137,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     sharedDir,
   };
   const single: Partial<BenchRow> = {};
+  let archText: string | null = null;
   const args = [...argv];
   const value = (flag: string): string => {
     const next = args.shift();
@@ -190,9 +192,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     else if (flag === '--no-plain') options.precompute.withPlain = false;
     else if (flag === '--all') options.rows = [...STANDARD_ROWS, ...EXTRA_ROWS];
     else if (flag === '--arch') {
-      const arch = value(flag);
-      if (!isArch(arch)) throw new Error(`Unknown --arch "${arch}".\n${USAGE}`);
-      single.arch = arch;
+      archText = value(flag);
     } else if (flag === '--size') single.size = positive(flag);
     else if (flag === '--bs') single.bs = positive(flag);
     else if (flag === '--steps') options.steps = positive(flag);
@@ -222,6 +222,12 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     else if (flag === '--onnx-only') options.onnxOnly = true;
     else if (flag === '--child') options.child = true;
     else throw new Error(`Unknown option "${flag}".\n${USAGE}`);
+  }
+  // The lesson part passes --arch on to the lesson, which knows every architecture.
+  if (options.part === 'lesson') options.lesson.arch = archText;
+  else if (archText != null) {
+    if (!isArch(archText)) throw new Error(`Unknown --arch "${archText}".\n${USAGE}`);
+    single.arch = archText;
   }
   if (
     options.part === 'precompute' ||

@@ -1,18 +1,22 @@
 #!/usr/bin/python3
-"""The PyTorch reference of the lesson's recipe (fastai v1, 2019 lesson 1) on the offline
-MobileNetV2-0.35 backbone.
+"""The PyTorch reference of the lesson's recipe (fastai v1, 2019 lesson 1) on an offline
+MobileNetV2 backbone (--arch mobilenet_v2_0.35, the default, or mobilenet_v2_1.0).
 
 Run with Debian's PyTorch, one thread:
   /usr/bin/python3 packages/ml/scripts/parity/recipe_reference.py \
       --data ../shared/datasets/sign-language-digits --bn train --json
+  /usr/bin/python3 packages/ml/scripts/parity/recipe_reference.py --arch mobilenet_v2_1.0 \
+      --data ../shared/datasets/clothing-small --json
 
 What it does:
   * converts the TensorFlow.js LayersModel in
-    ../shared/pretrained/mobilenet-v2-0.35-teachable-machine (Keras topology + weights.bin)
+    ../shared/pretrained/mobilenet-v2-0.35-teachable-machine (Keras topology + weights.bin; or
+    mobilenet-v2-1.0-imagenet, whose BatchNorm is folded into its convolutions)
     into an equivalent torch.nn.Module: a generic interpreter of the Keras layer configs
     (Conv2D, DepthwiseConv2D, BatchNormalization, ReLU, ZeroPadding2D, Add, ...) with
     TensorFlow's 'same' padding reproduced exactly. The body is everything up to the last
-    ReLU6 feature map (`out_relu`, 1280 x 7 x 7 at 224 px), without the global pooling.
+    ReLU6 feature map (`out_relu` / `conv_35`, 1280 x 7 x 7 at 224 px), without the global
+    pooling.
   * builds the data like fastai v1 ImageDataBunch.from_folder(..., ds_tfms=get_transforms(),
     size=224, bs=64): a 20 % random validation split with seed 42 (or the dataset's own
     train/ + validation/ folders), ResizeMethod.CROP (short side to 224; centre crop for
@@ -26,13 +30,15 @@ What it does:
     Dropout(0.25) -> Linear(2560, 512) -> ReLU -> BN1d(512) -> Dropout(0.5) -> Linear(512, C),
     Linear weights kaiming_normal_, biases 0.
   * trains with fastai v1's Learner defaults: Adam betas (0.9, 0.99), eps 1e-8, true (decoupled)
-    weight decay 0.01 on every trainable parameter including BatchNorm (bn_wd=True), three
-    layer groups (body first half, body second half, head), fit_one_cycle with fastai's own
+    weight decay 0.01 on every trainable parameter including BatchNorm (bn_wd=True), the
+    studio's layer groups (packages/ml/src/models/architectures.ts: the 0.35 body split at
+    block_6_expand, the 1.0 body at conv_13 and conv_25, then the head), fit_one_cycle with fastai's own
     schedule (cosine warm-up over 30 % from max_lr/25 to max_lr, cosine down to
     max_lr/25/1e4; beta1 0.95 -> 0.85 -> 0.95), stepped per batch.
       stage 1: body frozen except its BatchNorm layers (train_bn=True), 4 epochs, max_lr 3e-3
       stage 2: everything trainable, 2 epochs, max_lr=slice(1e-6, 1e-4) -> per-group
-               lrs [1e-6, 1e-5, 1e-4]; a fresh optimiser (fastai's unfreeze() recreates it).
+               lrs geometric from 1e-6 to 1e-4 ([1e-6, 1e-5, 1e-4] for three groups); a fresh
+               optimiser (fastai's unfreeze() recreates it).
   * --bn eval keeps every body BatchNorm on its pretrained running statistics (eval mode) in
     both stages, its affine parameters still trainable.
 """
@@ -52,7 +58,12 @@ from PIL import Image
 # The studio's shared folder: STUDIO_SHARED_DIR, else shared/ beside the repository.
 SHARED_DIR = os.environ.get('STUDIO_SHARED_DIR') or os.path.abspath(
     os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', '..', 'shared'))
-DEFAULT_MODEL_DIR = os.path.join(SHARED_DIR, 'pretrained', 'mobilenet-v2-0.35-teachable-machine')
+# Folder and body group starts of each offline backbone, as the studio's registry has them.
+ARCHS = {
+    'mobilenet_v2_0.35': ('mobilenet-v2-0.35-teachable-machine', ['block_6_expand']),
+    'mobilenet_v2_1.0': ('mobilenet-v2-1.0-imagenet', ['conv_13', 'conv_25']),
+}
+DEFAULT_MODEL_DIR = os.path.join(SHARED_DIR, 'pretrained', ARCHS['mobilenet_v2_0.35'][0])
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.gif', '.webp')
 
 
@@ -323,6 +334,7 @@ def build_body(model_dir=DEFAULT_MODEL_DIR, stop_at=None):
     layers, input_name, output_name = _layer_list(bb)
     if stop_at is None:  # last ReLU6 feature map: drop the global pooling (and anything after)
         relu6 = [l[2] for l in layers if (l[0] == 'ReLU' and l[1].get('max_value') == 6)
+                 or (l[0] in ('Conv2D', 'DepthwiseConv2D') and l[1].get('activation') == 'relu6')
                  or (l[0] == 'Activation' and l[1].get('activation') == 'relu6')]
         stop_at = relu6[-1]
     if input_name is None:  # Sequential: synthesise the input node
@@ -380,25 +392,18 @@ def build_body(model_dir=DEFAULT_MODEL_DIR, stop_at=None):
     return graph, [n for n, _, _ in nodes], channels[stop_at]
 
 
-def block_of(layer_name):
-    """Inverted-residual block a MobileNetV2 layer belongs to (stem / expanded_conv /
-    block_N / head conv)."""
-    if layer_name.startswith('block_'):
-        return 'block_' + layer_name.split('_')[1]
-    if layer_name.startswith('expanded_conv'):
-        return 'block_0'
-    if layer_name.startswith(('Conv1', 'bn_Conv1')):
-        return 'stem'
-    return 'top'
-
-
-def split_body(names):
-    """Two halves of the body by layer position, cut at the inverted-residual block boundary
-    nearest to the middle of the layer list. Returns (first half names, second half names)."""
-    mid = len(names) / 2
-    boundaries = [i for i in range(1, len(names)) if block_of(names[i]) != block_of(names[i - 1])]
-    cut = min(boundaries, key=lambda i: abs(i - mid))
-    return names[:cut], names[cut:]
+def split_at(names, starts):
+    """The body's layer names in groups, a new group at each start (as bodyLayerGroups)."""
+    groups = [[]]
+    pending = list(starts)
+    for n in names:
+        if pending and n == pending[0]:
+            pending.pop(0)
+            groups.append([])
+        groups[-1].append(n)
+    if pending:
+        raise ValueError(f'group start {pending[0]} is not a layer of the body')
+    return groups
 
 
 # ---------------------------------------------------------------------------------------------
@@ -635,10 +640,8 @@ def set_train_mode(net, bn_mode):
 
 
 def param_groups(net, group_names):
-    g1 = [p for n in group_names[0] for p in net.body.layers[n].parameters()]
-    g2 = [p for n in group_names[1] for p in net.body.layers[n].parameters()]
-    g3 = list(net.head.parameters())
-    return [g1, g2, g3]
+    body = [[p for n in names for p in net.body.layers[n].parameters()] for names in group_names]
+    return body + [list(net.head.parameters())]
 
 
 def evaluate(net, v_imgs, v_labels, size, bs=128):
@@ -655,9 +658,9 @@ def evaluate(net, v_imgs, v_labels, size, bs=128):
 
 
 def fit_one_cycle(net, groups, epochs, max_lr, data, args, g, stage, log):
-    """fastai v1 fit_one_cycle with a fresh Adam(W) over three layer groups."""
+    """fastai v1 fit_one_cycle with a fresh Adam(W) over the layer groups."""
     (t_imgs, t_labels), (v_imgs, v_labels) = data
-    lrs_g = lr_range(max_lr, 3)
+    lrs_g = lr_range(max_lr, len(groups))
     opt = torch.optim.AdamW([{'params': p, 'lr': lr} for p, lr in zip(groups, lrs_g)],
                             betas=(0.9, 0.99), eps=1e-8, weight_decay=args.wd)
     n_batches = len(t_imgs) // args.bs
@@ -694,9 +697,10 @@ def fit_one_cycle(net, groups, epochs, max_lr, data, args, g, stage, log):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description="The PyTorch reference of the lesson's recipe "
-                                 '(fastai v1 lesson 1) on the offline MobileNetV2-0.35 backbone.')
+                                 '(fastai v1 lesson 1) on an offline MobileNetV2 backbone.')
     ap.add_argument('--data', default=os.path.join(SHARED_DIR, 'datasets', 'sign-language-digits'))
-    ap.add_argument('--model-dir', default=DEFAULT_MODEL_DIR)
+    ap.add_argument('--arch', choices=sorted(ARCHS), default='mobilenet_v2_0.35')
+    ap.add_argument('--model-dir', help="the backbone's folder (default: ../shared/pretrained/<its folder>)")
     ap.add_argument('--bn', choices=['train', 'eval'], default='train',
                     help='body BatchNorm: train = fastai train_bn (batch stats), eval = pretrained stats')
     ap.add_argument('--epochs', type=int, default=4, help='frozen-stage epochs')
@@ -715,14 +719,15 @@ def main(argv=None):
     log = (lambda s: print(s, file=sys.stderr, flush=True)) if args.json else (lambda s: print(s, flush=True))
     t_start = time.time()
 
-    body, names, nf = build_body(args.model_dir)
-    half1, half2 = split_body(names)
+    folder, starts = ARCHS[args.arch]
+    body, names, nf = build_body(args.model_dir or os.path.join(SHARED_DIR, 'pretrained', folder))
+    body_groups = split_at(names, starts)
     log(f'body: {len(names)} layers, {body.n_weight_arrays}/{body.n_weight_arrays_total} weight arrays, '
         f'{nf} channels out ({names[-1]})')
-    log(f'layer groups: [{half1[0]} .. {half1[-1]}] ({len(half1)} layers, '
-        f'{sum(p.numel() for n in half1 for p in body.layers[n].parameters())} params) | '
-        f'[{half2[0]} .. {half2[-1]}] ({len(half2)} layers, '
-        f'{sum(p.numel() for n in half2 for p in body.layers[n].parameters())} params) | head')
+    log('layer groups: ' + ' | '.join(
+        f'[{g[0]} .. {g[-1]}] ({len(g)} layers, '
+        f'{sum(p.numel() for n in g for p in body.layers[n].parameters())} params)' for g in body_groups)
+        + ' | head')
 
     classes, train, valid, split = build_datasets(args.data, args.size)
     log(f'data: {len(classes)} classes, {len(train[0])} train / {len(valid[0])} valid ({split}), '
@@ -731,7 +736,7 @@ def main(argv=None):
     head = create_head(2 * nf, len(classes))
     # channels_last only changes the memory layout (about 1.5x faster on CPU), not the maths.
     net = Net(body, head).to(memory_format=torch.channels_last)
-    groups = param_groups(net, (half1, half2))
+    groups = param_groups(net, body_groups)
     g = torch.Generator().manual_seed(args.seed)
 
     # Stage 1: freeze the body except its BatchNorm layers (fastai freeze() with train_bn=True).
@@ -755,11 +760,11 @@ def main(argv=None):
         rows2, final_err = fit_one_cycle(net, groups, args.unfrozen_epochs, ulr, (train, valid), args, g,
                                          'unfrozen', log)
     wall = time.time() - t_start
-    result = {'data': os.path.basename(os.path.normpath(args.data)), 'bn': args.bn, 'seed': args.seed,
+    result = {'data': os.path.basename(os.path.normpath(args.data)), 'arch': args.arch, 'bn': args.bn, 'seed': args.seed,
               'epochs': args.epochs, 'lr': args.lr, 'unfrozen_epochs': args.unfrozen_epochs,
               'unfrozen_lr': args.unfrozen_lr, 'frozen_error': frozen_err, 'final_error': final_err,
               'n_train': len(train[0]), 'n_valid': len(valid[0]), 'wall_s': round(wall, 1),
-              'group_split': [half1[-1], half2[0]], 'epochs_table': rows1 + rows2}
+              'group_starts': starts, 'epochs_table': rows1 + rows2}
     if args.json:
         print(json.dumps(result), flush=True)
     else:

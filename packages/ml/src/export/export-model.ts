@@ -20,7 +20,7 @@ export interface ExportOptions {
    * `arch` to 'custom'.
    */
   preprocessing: Pick<Preprocessing, 'size' | 'resizeMode' | 'normalize'> &
-    Partial<Pick<Preprocessing, 'inputShape' | 'arch' | 'createdAt'>>;
+    Partial<Pick<Preprocessing, 'inputShape' | 'arch' | 'createdAt' | 'weights'>>;
 }
 
 /**

@@ -100,6 +100,34 @@ describe('npm run lesson', () => {
     expect(result.classes).toEqual(['0', '1', '2']);
   });
 
+  it('trains, exports and evaluates the full-width MobileNetV2 with --arch', async () => {
+    const exportDir = join(root, 'model-1.0');
+    const lesson = await runScript('scripts/lesson.ts', [
+      ...['--data', dataDir, '--arch', 'mobilenet_v2_1.0', '--bs', '8', '--epochs', '1'],
+      ...['--unfrozen-epochs', '1', '--export', exportDir, '--json'],
+    ]);
+    expect(lesson.code, lesson.stderr).toBe(0);
+    expect(lesson.stderr).toContain(
+      'train 24 / valid 6 images, 224 px (crop), bs 8, mobilenet_v2_1.0',
+    );
+    const summary = JSON.parse(lesson.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    expect(summary).toMatchObject({ arch: 'mobilenet_v2_1.0', n_train: 24, n_valid: 6 });
+    const preprocessing = JSON.parse(
+      await readFile(join(exportDir, 'preprocessing.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    expect(preprocessing).toMatchObject({
+      arch: 'mobilenet_v2_1.0',
+      size: 224,
+      normalize: { kind: 'scale', min: -1, max: 1 },
+    });
+    const evaluated = await runScript('scripts/evaluate.ts', [
+      ...['--model', exportDir, '--data', dataDir, '--json'],
+    ]);
+    expect(evaluated.code, evaluated.stderr).toBe(0);
+    const result = JSON.parse(evaluated.stdout.trim().split('\n').at(-1)!) as { n: number };
+    expect(result.n).toBe(30);
+  });
+
   it('fails with a clear message on a folder without images', async () => {
     const empty = join(root, 'empty');
     await mkdir(join(empty, 'cats'), { recursive: true });

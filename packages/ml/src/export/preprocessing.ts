@@ -19,6 +19,11 @@ export interface Preprocessing {
   arch: string;
   /** ISO 8601 time of the export. */
   createdAt: string;
+  /**
+   * Which epoch's weights the model holds (0-based, of its fit stage): the last one, or the best
+   * one when the stage restored it. Informational; absent when not known.
+   */
+  weights?: { kind: 'last' | 'best'; epoch: number };
   format: typeof PREPROCESSING_FORMAT;
 }
 
@@ -60,6 +65,11 @@ const FIELDS: Record<keyof Preprocessing, Check> = {
   createdAt: (v) =>
     typeof v === 'string' && !Number.isNaN(Date.parse(v)) ? null : 'an ISO 8601 date string',
   format: (v) => (v === PREPROCESSING_FORMAT ? null : `${PREPROCESSING_FORMAT}`),
+  weights: (v) =>
+    v === undefined ||
+    (isRecord(v) && (v.kind === 'last' || v.kind === 'best') && Number.isInteger(v.epoch))
+      ? null
+      : '{ kind: "last" | "best", epoch: integer } or absent',
 };
 
 /**

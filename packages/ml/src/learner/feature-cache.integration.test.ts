@@ -367,9 +367,85 @@ describe('precompute (frozen-body feature cache)', () => {
 });
 
 describe('the body statistics a run trains with by default', () => {
-  it('keeps the pretrained ones at the backbone size, batch ones at other sizes', () => {
+  it('keeps the pretrained ones at the backbone size, measured ones at other sizes', () => {
     expect(defaultBodyBnStatistics(224, 224)).toBe('running');
-    expect(defaultBodyBnStatistics(224, 128)).toBe('batch');
-    expect(defaultBodyBnStatistics(96, 224)).toBe('batch');
+    expect(defaultBodyBnStatistics(224, 128)).toBe('adapted');
+    expect(defaultBodyBnStatistics(96, 224)).toBe('adapted');
+  });
+
+  it('adapted: measures them once as a plain average of training batches, and saves that', async () => {
+    const learn = cnnLearner(data, tinyBackbone(8, 7), { seed: 1, bodyBnStatistics: 'adapted' });
+    const conv1 = tfl.model({
+      inputs: learn.model.inputs,
+      outputs: learn.model.getLayer('conv1').output as tfl.SymbolicTensor,
+    });
+    const means: tf.Tensor[] = [];
+    for await (const { x, y } of data.train.batches(learn.dataEpoch)) {
+      if (means.length < 2)
+        means.push(tf.tidy(() => tf.mean(conv1.predict(x) as tf.Tensor, [0, 1, 2])));
+      tf.dispose([x, y]);
+    }
+    // bn1 reads conv1 directly: its mean after two batches is the average of theirs.
+    const expected = tf.tidy(() => tf.div(tf.add(means[0]!, means[1]!), 2));
+    expect(await learn.adaptBodyStatistics(2)).toBe(2 * data.train.bs!);
+    const bn1Mean = learn.model.getLayer('bn1').getWeights()[2]!;
+    const difference = tf.tidy(() => tf.max(tf.abs(tf.sub(bn1Mean, expected))));
+    expect((await difference.data())[0]).toBeLessThan(1e-5);
+    expect(learn.isBnAdapted).toBe(true);
+    expect(await learn.adaptBodyStatistics(2)).toBe(0); // once per learner
+
+    const copy = cnnLearner(data, tinyBackbone(8, 7), { seed: 1, bodyBnStatistics: 'adapted' });
+    await copy.load(await learn.save());
+    expect(copy.isBnAdapted).toBe(true);
+    tf.dispose([...means, expected, difference]);
+    learn.dispose();
+    copy.dispose();
+  });
+});
+
+describe('the settle view', () => {
+  it("caches one augmented view for an un-augmented cache's last epoch, unless switched off", async () => {
+    const learn = makeLearner();
+    const rowsOf = async (cache: Awaited<ReturnType<ReturnType<typeof prepareFeatureCache>>>) => {
+      const rows: Array<Map<string, string>> = [];
+      for (const dataEpoch of [0, 1, 2]) {
+        const epoch = new Map<string, string>();
+        for await (const { x, y, keys } of cache.path.trainBatches(dataEpoch)) {
+          const values = (await x.array()) as number[][];
+          keys.forEach((k, i) => epoch.set(k, values[i]!.join()));
+          tf.dispose([x, y]);
+        }
+        rows.push(epoch);
+      }
+      return rows;
+    };
+    const fit = { epochs: 3, firstDataEpoch: 0 };
+    const settled = await prepareFeatureCache(
+      learn,
+      {},
+      fit,
+    )({
+      withValidation: false,
+      onProgress: async () => {},
+    });
+    expect(settled.summary).toMatchObject({ views: 2, isAugmented: false });
+    const [first, second, last] = await rowsOf(settled);
+    const shared = (a: Map<string, string>, b: Map<string, string>) =>
+      [...a.keys()].filter((k) => b.has(k));
+    expect(shared(first!, second!).every((k) => first!.get(k) === second!.get(k))).toBe(true);
+    expect(shared(second!, last!).some((k) => second!.get(k) !== last!.get(k))).toBe(true);
+    expect(shared(second!, last!).every((k) => second!.get(k) !== last!.get(k))).toBe(true);
+
+    learn.keptFeatures = null;
+    const plain = await prepareFeatureCache(
+      learn,
+      { settleView: false },
+      fit,
+    )({
+      withValidation: false,
+      onProgress: async () => {},
+    });
+    expect(plain.summary).toMatchObject({ views: 1, isAugmented: false });
+    learn.dispose();
   });
 });

@@ -92,7 +92,7 @@ export function prepareFeatureCache(
   const threads = bodyThreads(options.threads);
   // A body that trains on its pretrained statistics keeps them: nothing to adapt.
   const adaptBatches =
-    options.adaptBatches ?? (learner.bodyBnStatistics === 'running' ? 0 : DEFAULT_ADAPT_BATCHES);
+    options.adaptBatches ?? (learner.bodyBnStatistics === 'batch' ? DEFAULT_ADAPT_BATCHES : 0);
   if (!Number.isInteger(adaptBatches) || adaptBatches < 0)
     throw new Error(`precompute.adaptBatches must be an integer >= 0, received ${adaptBatches}.`);
   if (!Number.isInteger(views) || views < 0)
@@ -103,10 +103,15 @@ export function prepareFeatureCache(
   const featureSize = split.featureShape.reduce((a, b) => a * b, 1);
   // View 0 is the un-augmented image; 1…n are augmented. An image meets each of its views once
   // before any again, so a fit of fewer epochs than views would never use the extra ones.
+  // Without augmented views, augmented data still gets one for the fit's last epoch (see
+  // settleView): [0, 1].
+  const isAugmented = data.train.isAugmented !== false;
   const viewIds =
-    views === 0 || data.train.isAugmented === false
-      ? [0]
-      : Array.from({ length: Math.min(views, fit.epochs) }, (_, i) => i + 1);
+    views > 0 && isAugmented
+      ? Array.from({ length: Math.min(views, fit.epochs) }, (_, i) => i + 1)
+      : isAugmented && fit.epochs > 1 && options.settleView !== false
+        ? [0, 1]
+        : [0];
   const nTrain = counts.train;
   if (data.train.length * bs > nTrain) {
     throw new Error(
@@ -132,6 +137,7 @@ export function prepareFeatureCache(
       featureSize,
       nValid: build.withValidation ? counts.valid : 0,
       firstDataEpoch: fit.firstDataEpoch,
+      epochs: fit.epochs,
       adaptBatches: fit.isResumed ? 0 : adaptBatches,
     });
 }
@@ -146,6 +152,7 @@ export interface FitSpan {
 
 interface CachePlan {
   firstDataEpoch: number;
+  epochs: number;
   adaptBatches: number;
   split: HeadSplit;
   threads: number;
@@ -180,7 +187,10 @@ async function buildCache(
     await onProgress({ done, total, views: viewIds.length, seconds: seconds(started) });
   };
   // Before the body is copied to its threads: the copies carry the adapted statistics.
-  const adaptImages = await adaptBatchNorm(learner, split, plan);
+  const adaptImages =
+    learner.bodyBnStatistics === 'adapted'
+      ? await learner.adaptBodyStatistics()
+      : await adaptBatchNorm(learner, split, plan);
   const body = await openBodyRunner(split, plan.threads, learner.inferenceEngine);
   let rows: { train: Rows; valid: Rows | null };
   try {
@@ -286,7 +296,7 @@ async function cacheAll(
 /** The training path over cached rows, and what the build cost. */
 function cacheOver(
   learner: Learner,
-  { split, viewIds, bs, nTrain, nValid, featureSize, firstDataEpoch }: CachePlan,
+  { split, viewIds, bs, nTrain, nValid, featureSize, firstDataEpoch, epochs }: CachePlan,
   { train, valid }: { train: Rows; valid: Rows | null },
   build: {
     cacheS: number;
@@ -312,10 +322,15 @@ function cacheOver(
       const n = viewIds.length;
       const epoch = Math.max(dataEpoch - firstDataEpoch, 0);
       const cycleStart = firstDataEpoch + epoch - (epoch % n);
+      const isSettling = viewIds[0] === 0 && n === 2;
       const viewOf = (item: number) =>
-        n === 1
-          ? 0
-          : shuffledIndices(n, createRng(seed, cycleStart, item, VIEW_STREAM))[epoch % n]!;
+        isSettling
+          ? epoch === epochs - 1
+            ? 1
+            : 0
+          : n === 1
+            ? 0
+            : shuffledIndices(n, createRng(seed, cycleStart, item, VIEW_STREAM))[epoch % n]!;
       for (let b = 0; b < data.train.length; b++) {
         const items = order.slice(b * bs, (b + 1) * bs);
         const x = new Float32Array(items.length * featureSize);

@@ -169,6 +169,8 @@ export async function runFit(
       });
       state.cache = null;
     }
+    // Before the first plain fit too, so every stage normalises the body alike.
+    if (cache == null && checkpoint == null) await learner.adaptBodyStatistics();
     const path = cache?.path ?? plainPath(learner);
     // Cached activations are small: chunks matter for the whole model's passes only.
     batcher = new MicroBatcher(cache == null ? (options.microBatch ?? 'off') : 'off');

@@ -42,6 +42,8 @@ export { MicroBatcher, WASM_STEP_BUDGET_BYTES, type MicroBatchOption } from './m
 export {
   Learner,
   type LearnerOptions,
+  type BodyBnStatistics,
+  ADAPT_BN_BATCHES,
   type PredsOptions,
   type SaveOptions,
   type ValidationResult,

@@ -53,6 +53,8 @@ export interface LearnerFileHeader {
    * was kept; loading those leaves the learner's streams as they are.
    */
   randomState?: LearnerRandomState;
+  /** Whether the body's BatchNorm statistics were measured on the data (Learner.isBnAdapted). */
+  isBnAdapted?: boolean;
 }
 
 export interface LearnerRandomState {

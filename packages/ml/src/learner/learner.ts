@@ -32,6 +32,7 @@ import { weightKey } from './weight-key';
 import type { OneCycleOptions } from './schedules';
 import { installTrainingLayers, type TrainingLayersOptions } from './training-layers';
 import { openOnnxForward, usesOnnxRuntime, type InferenceEngineOption } from '../onnx/onnx-forward';
+import { splitHead } from './head-split';
 
 export interface LearnerOptions {
   /** Computed over the validation set after each epoch. Default [errorRate]. */
@@ -44,10 +45,12 @@ export interface LearnerOptions {
   bnMomentum?: number;
   /**
    * What the BatchNorm layers of the body (every group but the last) normalise with while
-   * training: 'batch' (fastai: the batch's statistics, running ones updated) or 'running' (the
-   * pretrained running statistics, left unchanged, as Keras fine-tunes). Default 'batch'.
+   * training: 'batch' (fastai: the batch's statistics, running ones updated), 'running' (the
+   * pretrained running statistics, left unchanged, as Keras fine-tunes) or 'adapted' (as
+   * 'running', with statistics first measured on this data: see adaptBodyStatistics).
+   * Default 'batch'.
    */
-  bodyBnStatistics?: 'batch' | 'running';
+  bodyBnStatistics?: BodyBnStatistics;
   /** Seeds the dropout masks (and cnnLearner's head weights), so a fit repeats exactly. */
   seed?: number;
   /** Callbacks for every fit, besides the recorder and the ones passed to a fit. */
@@ -60,6 +63,11 @@ export interface LearnerOptions {
 }
 
 export type { ValidationResult };
+
+export type BodyBnStatistics = 'batch' | 'running' | 'adapted';
+
+/** Training batches whose statistics the body's BatchNorm layers average when adapted. */
+export const ADAPT_BN_BATCHES = 20;
 
 export interface PredsOptions {
   /**
@@ -91,7 +99,9 @@ export class Learner {
   readonly callbacks: Callback[];
   wd: number;
   readonly trainBn: boolean;
-  readonly bodyBnStatistics: 'batch' | 'running';
+  readonly bodyBnStatistics: BodyBnStatistics;
+  /** Whether the body's statistics were measured on this data ('adapted'); saved. */
+  isBnAdapted = false;
   /** The `seed` option: seeds dropout, and a precomputed fit's draws from its cache. */
   readonly seed: number | undefined;
   inferenceEngine: InferenceEngineOption;
@@ -144,7 +154,7 @@ export class Learner {
     }
     this.bodyBnStatistics = options.bodyBnStatistics ?? 'batch';
     const runningStatistics =
-      this.bodyBnStatistics === 'running'
+      this.bodyBnStatistics !== 'batch'
         ? new Set(layerGroups.slice(0, -1).flatMap((g) => g.filter(isBatchNorm).map((l) => l.name)))
         : undefined;
     this.trainingLayers = {
@@ -199,6 +209,46 @@ export class Learner {
       ),
     );
     return new AdamW(groups, { wd: this.wd });
+  }
+
+  /**
+   * With bodyBnStatistics 'adapted', once per learner (before its first fit): sets each body
+   * BatchNorm layer's statistics to the average of `batches` training batches' statistics
+   * (the body in training mode, no gradients; epochs repeat when shorter), which every later
+   * stage then normalises with, frozen or not. A frozen head thus learns the very features an
+   * unfrozen fit computes; adapting a few batches with momentum 0.1 moved them only part of
+   * the way (19 % after 2 batches), and an unfrozen stage that switched to batch statistics
+   * knocked the head off what it had learnt. Returns the images used (0: nothing to adapt).
+   */
+  async adaptBodyStatistics(batches = ADAPT_BN_BATCHES): Promise<number> {
+    const hasBatchNorm = (this.trainingLayers.runningStatistics?.size ?? 0) > 0;
+    if (this.bodyBnStatistics !== 'adapted' || this.isBnAdapted || !hasBatchNorm) return 0;
+    const body = splitHead(this.model, this.layerGroups.at(-1)!).featureModel();
+    let images = 0;
+    let done = 0;
+    try {
+      for (let epoch = this.dataEpoch; done < batches; epoch++) {
+        const before = done;
+        for await (const { x, y } of this.data.train.batches(epoch)) {
+          try {
+            this.trainingLayers.adaptingBatch = done++;
+            tf.tidy(() => {
+              body.apply(x, { training: true });
+            });
+            images += x.shape[0]!;
+          } finally {
+            tf.dispose([x, y]);
+          }
+          if (done >= batches) break;
+        }
+        if (done === before) break; // no training batches at all
+      }
+    } finally {
+      this.trainingLayers.adaptingBatch = null;
+    }
+    this.isBnAdapted = images > 0;
+    this.keptFeatures = null;
+    return images;
   }
 
   /** Mean cross-entropy of a batch in training mode (dropout on, BatchNorm on batch statistics). */
@@ -312,6 +362,7 @@ export class Learner {
           }
         : null,
       checkpoint,
+      isBnAdapted: this.isBnAdapted,
       randomState: {
         dataEpoch: this.dataEpoch,
         dropoutCalls: Object.fromEntries(this.dropoutCalls),
@@ -367,6 +418,7 @@ export class Learner {
     // Without these a learner loaded in a new process would train on the very batches and
     // dropout masks its first epochs did, which the model has memorised: the training loss
     // would drop far below what it was when saved.
+    this.isBnAdapted = header.isBnAdapted ?? false;
     if (header.randomState != null) {
       this.dataEpoch = header.randomState.dataEpoch;
       this.dropoutCalls.clear();

@@ -3,7 +3,7 @@
  * trained on cached activations of the frozen body, fastai 0.7's `precompute=True`.
  */
 import type { FitResult } from './fit-loop';
-import type { Learner } from './learner';
+import type { BodyBnStatistics, Learner } from './learner';
 
 export interface PrecomputeOptions {
   /**
@@ -32,6 +32,14 @@ export interface PrecomputeOptions {
    * fit skips it: its checkpoint holds the adapted statistics.
    */
   adaptBatches?: number;
+  /**
+   * With no augmented views (views 0) on augmented data, also cache one augmented view of each
+   * training image for the fit's last epoch: one more body pass. The head then ends the frozen
+   * stage on the kind of input an unfrozen fit trains on; trained on un-augmented images only it
+   * fits them far more closely than augmented ones (the training loss rose 12× at the first
+   * unfrozen batch on 5 signs × 40 photos at 128 px). Default true; false: one body pass.
+   */
+  settleView?: boolean;
 }
 
 export const DEFAULT_PRECOMPUTE_VIEWS = 0;
@@ -103,12 +111,21 @@ export function usesPrecompute(setting: 'auto' | 'on' | 'off', backend: string):
  * stage, on the feature cache and on the plain path alike); their scale and offset still learn on
  * the plain path. They beat batch statistics (fastai v1's train_bn) at that size on both shared
  * datasets, here and in the PyTorch reference of the recipe (docs/benchmarks.md, "Design
- * choices"). At other sizes the data's own batches fit better: 'batch', and a feature cache
- * adapts the statistics to the data first.
+ * choices"). At other sizes the data's own statistics fit better: 'adapted', measured on the
+ * training batches once and then kept in every stage, since switching to batch statistics when
+ * unfrozen changes the features under a head trained on the frozen body
+ * (fine-tune-step.integration.test.ts).
  */
-export function defaultBodyBnStatistics(pretrainedSize: number, size: number): 'batch' | 'running' {
-  return size === pretrainedSize ? 'running' : 'batch';
+export function defaultBodyBnStatistics(pretrainedSize: number, size: number): BodyBnStatistics {
+  return size === pretrainedSize ? 'running' : 'adapted';
 }
+
+const viewsOf = (p: PrecomputeSummary) =>
+  p.isAugmented
+    ? `${p.views.toLocaleString('en')} augmented view${p.views === 1 ? '' : 's'}`
+    : p.views === 2
+      ? '(the un-augmented view + one augmented view for the last epoch)'
+      : '1 un-augmented view';
 
 const fmt = (n: number, digits = 1) =>
   n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -129,12 +146,12 @@ export function describePrecompute(result: FitResult): string | null {
   const plainS = (epochs * (p.trainImages + p.validImages)) / p.bodyImgS;
   if (p.reused)
     return (
-      `precompute: reused the activations of ${plural(p.trainImages, 'training image')} × ${plural(p.views, p.isAugmented ? 'augmented view' : 'un-augmented view')} ` +
+      `precompute: reused the activations of ${plural(p.trainImages, 'training image')} × ${viewsOf(p)} ` +
       `an earlier fit cached (the body unchanged since), then ${plural(epochs, 'epoch')} of the head in ${fmt(trainS)} s, ` +
       `where a plain frozen fit needs at least ${fmt(plainS)} s for its forward passes alone.`
     );
   return (
-    `precompute: ${plural(p.trainImages, 'training image')} × ${plural(p.views, p.isAugmented ? 'augmented view' : 'un-augmented view')}${valid} ` +
+    `precompute: ${plural(p.trainImages, 'training image')} × ${viewsOf(p)}${valid} ` +
     `through the frozen body${p.threads > 1 ? ` on ${p.threads} threads` : ''} in ${fmt(cacheS)} s (${fmt(p.bodyImgS, 0)} img/s, ${fmt(p.cacheMb)} MB ` +
     `cached), then ${plural(epochs, 'epoch')} of the head in ${fmt(trainS)} s: ${fmt(cacheS + trainS)} s ` +
     `in all, where a plain frozen fit needs at least ${fmt(plainS)} s for its forward passes alone ` +

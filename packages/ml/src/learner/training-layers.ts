@@ -75,6 +75,13 @@ export interface TrainingLayersOptions {
    */
   runningStatistics?: ReadonlySet<string>;
   /**
+   * While set, the `runningStatistics` layers measure the data instead: they normalise with the
+   * batch's statistics and fold them into their running ones as a cumulative average, this
+   * being the batch's index (0 replaces them, 1 averages two batches…; torch's momentum=None).
+   * Read at each call, so a learner switches it on for its adaptation passes only.
+   */
+  adaptingBatch?: number | null;
+  /**
    * Free, in each training call, the inputs a layer alone reads (see `soleInputs`): a training
    * step's memory. Default true; false only to compare.
    */
@@ -100,7 +107,7 @@ export function installTrainingLayers(
     if (installed.has(layer)) continue;
     const seed = options.seed == null ? null : mixSeeds(options.seed, index);
     const useRunning = options.runningStatistics?.has(layer.name) ?? false;
-    const train = trainingCall(layer, momentum, seed, dropoutCalls, useRunning);
+    const train = trainingCall(layer, momentum, seed, dropoutCalls, useRunning, options);
     const original: Call = layer.call.bind(layer) as Call;
     // A replacement returns null for inputs it does not handle (a Dense on rank-3 input).
     (layer as unknown as { call: Call }).call = (inputs, kwargs) => {
@@ -164,6 +171,7 @@ function trainingCall(
   seed: number | null,
   dropoutCalls: Map<string, number>,
   useRunningStatistics: boolean,
+  options: TrainingLayersOptions,
 ): ((x: tf.Tensor) => tf.Tensor | null) | null {
   const f = layer as unknown as Record<string, unknown>;
   switch (layer.getClassName()) {
@@ -171,9 +179,11 @@ function trainingCall(
       const bn = f as unknown as BatchNormFields;
       const rankOk = bn.axis === -1 || bn.axis === (layer.inputSpec?.[0]?.ndim ?? 0) - 1;
       if (!rankOk || bn.gamma == null || bn.beta == null || bn.movingMean == null) return null;
-      return useRunningStatistics
-        ? (x: tf.Tensor) => batchNormRunning(x, bn)
-        : (x: tf.Tensor) => batchNormTraining(x, bn, momentum);
+      if (!useRunningStatistics) return (x: tf.Tensor) => batchNormTraining(x, bn, momentum);
+      return (x: tf.Tensor) => {
+        const k = options.adaptingBatch;
+        return k == null ? batchNormRunning(x, bn) : batchNormTraining(x, bn, 1 / (k + 1));
+      };
     }
     case 'ReLU': {
       const maxValue = f['maxValue'];

@@ -3,7 +3,7 @@
 // and classifier, then `model_meta[arch]['split']`), and what input each expects.
 
 export type ArchitectureId =
-  'resnet18' | 'resnet34' | 'resnet50' | 'mobilenet_v2_0.35' | 'darknet_tiny';
+  'resnet18' | 'resnet34' | 'resnet50' | 'mobilenet_v2_0.35' | 'mobilenet_v2_1.0' | 'darknet_tiny';
 
 /**
  * How a model wants its RGB input, starting from pixels in [0, 1]. The same shape as the data
@@ -107,6 +107,22 @@ export const ARCHITECTURES: Record<ArchitectureId, ArchitectureSpec> = {
     defaultSize: 224,
     featureChannels: 1280,
     weights: { kind: 'offline', dirName: 'mobilenet-v2-0.35-teachable-machine' },
+  },
+  'mobilenet_v2_1.0': {
+    id: 'mobilenet_v2_1.0',
+    displayName: 'MobileNetV2 1.0 (offline)',
+    family: 'mobilenet_v2',
+    cutDescription: 'before global_pool: the 7x7x1280 map of conv_35 (after its ReLU6)',
+    // Thirds of the body's 52 convolutions (18 | 18 | 16), each at an inverted-residual block's
+    // expansion conv: conv_13 starts block 7 (the first stride-16 block, where ResNet's layer3
+    // and the 0.35's group start), conv_25 block 13 (the last 96-channel block).
+    groupStarts: ['conv_13', 'conv_25'],
+    groupsDescription: 'conv_1 … conv_12 | conv_13 … conv_24 | conv_25 … conv_35 | head',
+    normalization: { kind: 'scale', min: -1, max: 1 },
+    inputDescription: 'RGB scaled to [-1, 1]',
+    defaultSize: 224,
+    featureChannels: 1280,
+    weights: { kind: 'offline', dirName: 'mobilenet-v2-1.0-imagenet' },
   },
   darknet_tiny: {
     id: 'darknet_tiny',

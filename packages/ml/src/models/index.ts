@@ -34,6 +34,7 @@ export {
   loadDarknetTinyBackbone,
   loadDarknetTinyClassifier,
   loadMobileNetV2Backbone,
+  loadMobileNetV2FullWidthBackbone,
 } from './offline-backbones';
 export {
   basicBlock,

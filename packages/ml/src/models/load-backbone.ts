@@ -1,7 +1,11 @@
 import { join } from 'node:path';
 import { type ArchitectureId, type ArchitectureSpec, getArchitecture } from './architectures';
 import type { Backbone } from './backbone';
-import { loadDarknetTinyBackbone, loadMobileNetV2Backbone } from './offline-backbones';
+import {
+  loadDarknetTinyBackbone,
+  loadMobileNetV2Backbone,
+  loadMobileNetV2FullWidthBackbone,
+} from './offline-backbones';
 import { loadResNet } from './resnet-pretrained';
 import { type EnsureWeightsOptions, ensureWeights } from './weights-cache';
 
@@ -14,6 +18,12 @@ export interface LoadBackboneOptions extends Partial<EnsureWeightsOptions> {
    */
   inputShape?: [number | null, number | null, number];
 }
+
+const OFFLINE_LOADERS: Partial<Record<ArchitectureId, typeof loadDarknetTinyBackbone>> = {
+  'mobilenet_v2_0.35': loadMobileNetV2Backbone,
+  'mobilenet_v2_1.0': loadMobileNetV2FullWidthBackbone,
+  darknet_tiny: loadDarknetTinyBackbone,
+};
 
 /** The pretrained body of a registry architecture: ResNets via the weight cache, the others from disk. */
 export async function loadBackbone(
@@ -28,7 +38,8 @@ export async function loadBackbone(
       );
     }
     const dir = join(options.pretrainedDir, spec.weights.dirName);
-    const load = spec.family === 'mobilenet_v2' ? loadMobileNetV2Backbone : loadDarknetTinyBackbone;
+    const load = OFFLINE_LOADERS[spec.id];
+    if (!load) throw new Error(`${spec.displayName} has no offline loader.`);
     return load(dir, { inputShape: options.inputShape });
   }
   const { cacheDir, inputShape, ...rest } = options;

@@ -97,6 +97,57 @@ describe('MobileNetV2 0.35 backbone', () => {
   });
 });
 
+describe('MobileNetV2 1.0 backbone', () => {
+  const DIR = join(PRETRAINED, 'mobilenet-v2-1.0-imagenet');
+
+  it('is the ImageNet model cut before global_pool, in three thirds of its convolutions', async () => {
+    const before = tf.memory().numTensors;
+    const backbone = await loadBackbone('mobilenet_v2_1.0', { pretrainedDir: PRETRAINED });
+    expect(backbone.body.outputs[0]!.shape).toEqual([null, 7, 7, 1280]);
+    expect(backbone.body.layers.at(-1)!.name).toBe('conv_35');
+    expect(backbone.spec.normalization).toEqual({ kind: 'scale', min: -1, max: 1 });
+    // Only the body's weights stay alive: the 1001-class classifier is freed.
+    expect(tf.memory().numTensors - before).toBe(backbone.body.weights.length);
+
+    const full = await loadLayersModelFromDir(DIR);
+    const pooled = tfl.model({
+      inputs: full.inputs,
+      outputs: full.getLayer('global_pool').output as tfl.SymbolicTensor,
+    });
+    const x = tf.tidy(() => tf.sub(tf.mul(seededImage(3), 2), 1));
+    const difference = tf.tidy(() =>
+      tf.max(
+        tf.abs(
+          tf.sub(
+            tf.mean(backbone.body.predict(x) as tf.Tensor, [1, 2]),
+            pooled.predict(x) as tf.Tensor,
+          ),
+        ),
+      ),
+    );
+    expect(difference.dataSync()[0]).toBeLessThan(1e-5);
+
+    const groups = bodyLayerGroups(backbone);
+    expect(groups.map((g) => g[0]!.name)).toEqual(['conv_1', 'conv_13', 'conv_25']);
+    const weighted = groups.map((g) => g.filter((l) => l.weights.length > 0).length);
+    expect(weighted).toEqual([18, 18, 16]);
+    expect(groups.flat()).toHaveLength(flattenLayers(backbone.body).length);
+    tf.dispose([x, difference]);
+    full.dispose();
+    backbone.body.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('takes another input size', async () => {
+    const at128 = await loadBackbone('mobilenet_v2_1.0', {
+      pretrainedDir: PRETRAINED,
+      inputShape: [128, 128, 3],
+    });
+    expect(at128.body.outputs[0]!.shape).toEqual([null, 4, 4, 1280]);
+    at128.body.dispose();
+  });
+});
+
 describe('DarkNet-tiny', () => {
   it('as a backbone ends before the 1x1 conv classifier', async () => {
     const backbone = await loadBackbone('darknet_tiny', { pretrainedDir: PRETRAINED });

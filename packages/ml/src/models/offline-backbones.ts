@@ -5,7 +5,7 @@ import { ARCHITECTURES } from './architectures';
 import type { Backbone } from './backbone';
 import { loadLayersModelFromDir, type LoadLayersModelOptions } from './layers-model-files';
 
-// The two ImageNet backbones kept on disk (see ../shared/pretrained/README.md). Each loader takes
+// The three ImageNet backbones kept on disk (see ../shared/pretrained/README.md). Each loader takes
 // the model's folder explicitly.
 
 /**
@@ -33,6 +33,33 @@ export async function loadMobileNetV2Backbone(
     for (const weight of head.weights) weight.dispose();
   }
   return { id: 'mobilenet_v2_0.35', body: features, spec: ARCHITECTURES['mobilenet_v2_0.35'] };
+}
+
+const MOBILENET_V2_POOL = 'global_pool';
+
+/**
+ * MobileNetV2-1.0 rebuilt from TF-slim's ImageNet classifier (BatchNorm folded into the
+ * convolutions), cut before its global pooling: the learner's head does the pooling.
+ */
+export async function loadMobileNetV2FullWidthBackbone(
+  dir: string,
+  options: LoadLayersModelOptions = {},
+): Promise<Backbone> {
+  const full = await loadLayersModelFromDir(dir, options);
+  const pool = full.layers.find((l) => l.name === MOBILENET_V2_POOL);
+  const features = pool?.input as tfl.SymbolicTensor | undefined;
+  if (pool == null || features?.shape.at(-1) !== 1280) {
+    full.dispose();
+    throw new Error(
+      `${dir}/model.json is not the MobileNetV2-1.0 ImageNet model: it has no "${MOBILENET_V2_POOL}" layer over 1280 channels to cut before.`,
+    );
+  }
+  const body = tfl.model({ inputs: full.inputs, outputs: features, name: 'mobilenet_v2_1.0_body' });
+  // The ImageNet classifier after the pooling is not part of the body.
+  for (const layer of full.layers.slice(full.layers.indexOf(pool))) {
+    for (const weight of layer.weights) weight.dispose();
+  }
+  return { id: 'mobilenet_v2_1.0', body, spec: ARCHITECTURES['mobilenet_v2_1.0'] };
 }
 
 const DARKNET_CLASSIFIER = 'conv2d_16';

@@ -32,8 +32,8 @@ export function CompareSummary({ runs }: { runs: ShownRun[] }) {
     ['Status', (r) => <StatusBadge status={r.status} />],
     ['Dataset', (r) => `${r.dataset.name} v${r.versionNumber}`],
     ['Architecture', (r) => r.arch],
-    ['Best error rate', (r) => rate(r.bestErrorRate, bestBest)],
-    ['Final error rate', (r) => rate(r.finalErrorRate, bestFinal)],
+    ['Final error rate (the model)', (r) => rate(r.finalErrorRate, bestFinal)],
+    ['Best epoch’s error rate', (r) => rate(r.bestErrorRate, bestBest)],
     ['Epochs', (r) => r.epochs.length],
     ['Total training time', (r) => formatDuration(r.trainingS)],
   ];

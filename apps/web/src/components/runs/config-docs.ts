@@ -51,6 +51,11 @@ export const ARCH_NOTES: Record<ArchId, { label: string; note: string; isOffline
     note: 'MobileNetV2 (width 0.35), ImageNet-trained and available offline. Small and fast: a good first run on a CPU.',
     isOffline: true,
   },
+  'mobilenet_v2_1.0': {
+    label: 'mobilenet_v2_1.0',
+    note: 'MobileNetV2 (full width), ImageNet-trained and available offline. The strongest offline backbone, about 5× the 0.35’s compute.',
+    isOffline: true,
+  },
   darknet_tiny: {
     label: 'darknet_tiny',
     note: 'DarkNet-tiny, ImageNet-trained and available offline.',

@@ -24,7 +24,12 @@ export function formatLearningRate(lr: unknown): string {
 export function formatStageCall(kind: string, params: Record<string, unknown>): string {
   switch (kind) {
     case 'fit_one_cycle':
-      return `fit_one_cycle(${String(params.epochs)}, max_lr=${formatLearningRate(params.maxLr ?? 3e-3)})`;
+      return (
+        `fit_one_cycle(${String(params.epochs)}, max_lr=${formatLearningRate(params.maxLr ?? 3e-3)}` +
+        (params.restoreBest === true
+          ? ", callbacks=[SaveModelCallback(every='improvement')])"
+          : ')')
+      );
     case 'lr_find': {
       const start = typeof params.startLr === 'number' ? params.startLr : 1e-7;
       const end = typeof params.endLr === 'number' ? params.endLr : 10;

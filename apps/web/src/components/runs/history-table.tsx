@@ -58,7 +58,7 @@ export function HistoryTable({
             <Table.Th>Dataset and architecture</Table.Th>
             <Table.Th>Stages</Table.Th>
             <SortableTh by="error" sort={sort} onSort={onSort} ta="right">
-              Best error rate
+              Error rate (best)
             </SortableTh>
             <Table.Th ta="right">Duration</Table.Th>
             <Table.Th>Status</Table.Th>
@@ -114,7 +114,13 @@ export function HistoryTable({
                 )}
               </Table.Td>
               <Table.Td ta="right">
-                {r.bestErrorRate === null ? '—' : formatPercent(r.bestErrorRate)}
+                {r.finalErrorRate === null ? '—' : formatPercent(r.finalErrorRate)}
+                {r.bestErrorRate !== null && r.finalErrorRate !== null && (
+                  <Text span c="dimmed" size="sm">
+                    {' '}
+                    (best {formatPercent(r.bestErrorRate)})
+                  </Text>
+                )}
               </Table.Td>
               <Table.Td ta="right" style={{ whiteSpace: 'nowrap' }}>
                 {formatDuration(r.durationS)}

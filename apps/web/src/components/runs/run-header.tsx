@@ -79,9 +79,14 @@ export function RunHeader({
         <Badge variant="light" color="gray" tt="none">
           seed {config.seed}
         </Badge>
-        {run.bestErrorRate !== null && (
+        {run.finalErrorRate != null && (
           <Badge variant="light" color="teal" tt="none">
-            best error rate {formatPercent(run.bestErrorRate)}
+            error rate {formatPercent(run.finalErrorRate)}
+          </Badge>
+        )}
+        {run.bestErrorRate !== null && (
+          <Badge variant="light" color="gray" tt="none">
+            best epoch {formatPercent(run.bestErrorRate)}
           </Badge>
         )}
       </Group>

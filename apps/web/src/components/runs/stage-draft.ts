@@ -16,6 +16,8 @@ export interface StageDraft {
   lo: string;
   hi: string;
   name: string;
+  /** fit_one_cycle: end on the best epoch's weights (fastai SaveModelCallback). */
+  restoreBest: boolean;
 }
 
 export const STAGE_KINDS: { value: StageKind; label: string; help: string }[] = [
@@ -59,12 +61,14 @@ export const emptyDraft = (kind: StageKind = 'fit_one_cycle'): StageDraft => ({
   lo: '1e-6',
   hi: '1e-4',
   name: '',
+  restoreBest: false,
 });
 
 export function toDraft(spec: StageSpec): StageDraft {
   const draft = emptyDraft(spec.kind);
   if (spec.kind === 'fit_one_cycle') {
     draft.epochs = spec.epochs;
+    draft.restoreBest = spec.restoreBest === true;
     if (typeof spec.maxLr === 'number') draft.lr = formatLr(spec.maxLr);
     else {
       draft.lrMode = 'slice';
@@ -92,7 +96,12 @@ export function toStageSpec(
     const rates = draft.lrMode === 'number' ? [draft.lr] : [draft.lo, draft.hi];
     if (rates.some((r) => Number.isNaN(toNumber(r))))
       return { error: 'max_lr: write a number such as 3e-3 or 0.003.' };
-    candidate = { kind: draft.kind, epochs: toNumber(draft.epochs), maxLr };
+    candidate = {
+      kind: draft.kind,
+      epochs: toNumber(draft.epochs),
+      maxLr,
+      ...(draft.restoreBest ? { restoreBest: true } : {}),
+    };
   } else if (draft.kind === 'save' || draft.kind === 'load') {
     candidate = { kind: draft.kind, name: draft.name.trim() };
   }

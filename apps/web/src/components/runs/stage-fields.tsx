@@ -2,6 +2,7 @@
 
 import { useId } from 'react';
 import {
+  Checkbox,
   Group,
   Input,
   NumberInput,
@@ -92,6 +93,14 @@ export function StageFields({
             {draft.lrMode === 'number' && lrInput('lr', 'max_lr')}
             {draft.lrMode === 'slice' && lrInput('lo', 'slice lo')}
             {draft.lrMode === 'slice' && lrInput('hi', 'slice hi')}
+            <Checkbox
+              label="Restore best epoch"
+              description="End on the weights of the epoch with the lowest validation error (fastai SaveModelCallback). Off: the last epoch's, as fastai."
+              checked={draft.restoreBest}
+              onChange={(event) => set({ restoreBest: event.currentTarget.checked })}
+              maw={260}
+              mt="lg"
+            />
           </>
         )}
         {(draft.kind === 'save' || draft.kind === 'load') && (

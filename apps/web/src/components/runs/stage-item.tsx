@@ -41,12 +41,34 @@ function fitNote(result: unknown, key: 'precompute' | 'microBatch'): string | nu
   return typeof part?.message === 'string' ? part.message : null;
 }
 
+/** Which epoch's weights a finished fit ended with, and its best epoch (both 1-based). */
+export function weightsNote(result: unknown): string | null {
+  const r = result as {
+    weights?: { kind?: unknown; epoch?: unknown };
+    bestEpoch?: unknown;
+    lastEpoch?: unknown;
+  } | null;
+  if (typeof r?.weights?.epoch !== 'number' || typeof r.bestEpoch !== 'number') return null;
+  const epoch = r.weights.epoch + 1;
+  if (r.weights.kind === 'best')
+    return `Holds the weights of its best epoch, ${epoch} (restored at the end).`;
+  return r.bestEpoch === r.weights.epoch
+    ? `Holds the weights of its last epoch, ${epoch}, also its best.`
+    : `Holds the weights of its last epoch, ${epoch}; its best epoch was ${r.bestEpoch + 1}.`;
+}
+
 /** How a finished fit trained, where it differs from a plain fastai fit. */
 function FitNotes({ result }: { result: unknown }) {
   const cache = fitNote(result, 'precompute');
   const passes = fitNote(result, 'microBatch');
+  const weights = weightsNote(result);
   return (
     <>
+      {weights && (
+        <Text size="sm" c="dimmed">
+          {weights}
+        </Text>
+      )}
       {cache && (
         <Alert
           color="blue"
