@@ -39,6 +39,7 @@ let isClean = true;
 if (only.length === 0) {
   const checks = [
     ['commit messages', ['node', 'scripts/check-commits.mjs']],
+    ['node versions every package accepts', ['node', 'scripts/check-engines.mjs']],
     ['format (prettier --check)', ['prettier', '--check', '.', '--log-level', 'warn']],
     [
       'typecheck and lint (turbo)',
