@@ -1,5 +1,5 @@
 # Web app, CPU worker and the migrate step share this image.
-FROM node:20-bookworm-slim
+FROM node:22-bookworm-slim
 WORKDIR /app
 ENV NEXT_TELEMETRY_DISABLED=1 TURBO_TELEMETRY_DISABLED=1
 COPY package.json package-lock.json turbo.json tsconfig.base.json prisma.config.ts ./

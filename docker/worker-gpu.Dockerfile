@@ -1,6 +1,6 @@
 # GPU worker: CUDA 11.2 + cuDNN 8, the versions @tensorflow/tfjs-node-gpu 4.x is built against.
 FROM nvidia/cuda:11.2.2-cudnn8-runtime-ubuntu20.04
-ENV DEBIAN_FRONTEND=noninteractive NODE_MAJOR=20
+ENV DEBIAN_FRONTEND=noninteractive NODE_MAJOR=22
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl gnupg python3 make g++ \
  && mkdir -p /etc/apt/keyrings \
  && curl -fsSL https://deb.nodesource.com/gpgkey/nodesource-repo.gpg.key | gpg --dearmor -o /etc/apt/keyrings/nodesource.gpg \

@@ -45,6 +45,7 @@ let isClean = true;
 if (isEverything) {
   const checks = [
     ['commit messages', ['node', 'scripts/check-commits.mjs']],
+    ['node versions every package accepts', ['node', 'scripts/check-engines.mjs']],
     ['format (prettier --check)', ['prettier', '--check', '.', '--log-level', 'warn']],
     [
       'typecheck and lint (turbo)',

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTinyPng, writeZip } from '@studio/datasets/test-helpers';
 import { seedSignLanguageVersion } from '@studio/db/testing';
 import { launchBrowser, startStudio, type Studio } from './harness';
 
@@ -203,11 +204,56 @@ describe('honest states and a tidy layout', () => {
       .waitFor();
     const text = (await trail.textContent()) ?? '';
     expect(text).toMatch(/created the run/);
+    expect(text).toMatch(/created the team Lesson one/);
     expect(text).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
     expect(text).not.toMatch(/[{}"]/);
     await shoot(page, 'audit-trail-1440');
     await phone.page.goto(`${studio.url}/audit`);
     await phone.page.getByRole('table', { name: 'Audit trail' }).waitFor();
     await shoot(phone.page, 'audit-trail-390');
+  });
+
+  it('refuses an empty archive in the browser without leaving a dataset behind', async () => {
+    const { page } = await watchedPage(VIEWPORTS.desktop);
+    const before = await studio.database.db.dataset.count();
+    await page.goto(`${studio.url}/datasets/new`);
+    await page.getByRole('tab', { name: 'Archive' }).click();
+    await page
+      .getByRole('tabpanel')
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'photos.zip', mimeType: 'application/zip', buffer: Buffer.alloc(0) });
+    await page.getByText('“photos.zip” is empty (0 bytes): not an archive.').waitFor();
+    expect(await studio.database.db.dataset.count()).toBe(before);
+  });
+
+  it('shows the images of an archive import in the Files tab as soon as it finishes', async () => {
+    const { page } = await watchedPage(VIEWPORTS.desktop);
+    const entries = ['cats', 'dogs'].flatMap((folder, f) =>
+      Array.from({ length: 20 }, (_, i) => ({
+        name: `${folder}/${i}.png`,
+        data: makeTinyPng(f * 100 + i),
+      })),
+    );
+    await page.goto(`${studio.url}/datasets/new`);
+    await page.getByRole('tab', { name: 'Archive' }).click();
+    await page
+      .getByRole('tabpanel')
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'pets.zip', mimeType: 'application/zip', buffer: writeZip(entries) });
+    await page.waitForURL(/\/datasets\/[0-9a-f-]{36}$/);
+    // No reload: the tab follows the import to its end.
+    await page.getByText('40 images under this folder').waitFor({ timeout: 120_000 });
+  });
+
+  it('keeps the navigation behind a menu on a phone', async () => {
+    const { page } = await watchedPage(VIEWPORTS.phone);
+    await page.goto(`${studio.url}/runs`);
+    await page.getByTestId('run-history').waitFor();
+    // The closed menu sits off the screen's left edge.
+    const closed = await page.getByRole('link', { name: 'Datasets', exact: true }).boundingBox();
+    expect(closed === null || closed.x + closed.width <= 0).toBe(true);
+    await page.getByRole('button', { name: 'Open the menu' }).click();
+    await page.getByRole('link', { name: 'Datasets', exact: true }).click();
+    await page.waitForURL(/\/datasets$/);
   });
 });

@@ -55,6 +55,7 @@ const VERBS: Record<string, string> = {
   'stage.create': 'added stages to the run',
   'stage.delete': 'removed a stage of the run',
   'stage.retry': 'retried a stage of the run',
+  'team.create': 'created the team',
   'token.create': 'created the API token',
   'token.revoke': 'revoked the API token',
   'version.create': 'saved a version of the dataset',
@@ -141,6 +142,12 @@ function targetOf(
         ? { kind: 'stage', name: `a stage of ${r.name}`, href: `/runs/${r.id}` }
         : { kind: 'stage', name: 'deleted', href: null };
     }
+    case 'team':
+      return {
+        kind: 'team',
+        name: typeof detailName === 'string' ? detailName : 'the team',
+        href: '/team',
+      };
     case 'backbone':
       return { kind: 'backbone', name: names.backbones.get(id)?.name ?? gone, href: '/backbones' };
     case 'token':

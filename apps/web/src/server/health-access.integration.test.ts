@@ -14,6 +14,7 @@ const heartbeat = {
   host: 'gpu-box-7.internal',
   pid: 424242,
   backend: 'wasm',
+  threads: 1,
   startedAt: new Date().toISOString(),
   queues: ['train', 'predict'],
 };

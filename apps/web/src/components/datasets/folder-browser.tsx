@@ -52,7 +52,8 @@ export function FolderBrowser({ datasetId, total }: { datasetId: string; total: 
     return () => {
       isActive = false;
     };
-  }, [datasetId, dir, limit]);
+    // `total` changes when an import finishes (the page refreshes): the listing is read again.
+  }, [datasetId, dir, limit, total]);
 
   if (total === 0) {
     return (

@@ -58,7 +58,12 @@ export function NewDataset() {
   const datasetName = (fallback: string) => name.trim() || fallback;
 
   async function importFiles(files: File[]) {
-    if (files.length === 0) return;
+    if (files.length === 0) {
+      setError(
+        'The drop held no files (an empty folder, or nothing at all). Drop a folder with photos in it, or the photos themselves.',
+      );
+      return;
+    }
     setError(null);
     setBusy(true);
     try {
@@ -83,7 +88,18 @@ export function NewDataset() {
     }
   }
 
-  async function importArchive(file: File) {
+  async function importArchive(file: File | undefined) {
+    // Refused here, before a dataset is made that could only fail.
+    if (!file) {
+      setError('Nothing was dropped. Drop one .zip, .tar or .tar.gz archive.');
+      return;
+    }
+    if (file.size === 0) {
+      setError(
+        `“${file.name}” is empty (0 bytes): not an archive. Check that it finished downloading, then drop it again.`,
+      );
+      return;
+    }
     setError(null);
     setBusy(true);
     try {
@@ -193,7 +209,7 @@ export function NewDataset() {
         </Tabs.Panel>
         <Tabs.Panel value="archive" pt="md">
           <DropArea
-            onDrop={(files) => files[0] && void importArchive(files[0])}
+            onDrop={(files) => void importArchive(files[0])}
             loading={isBusy}
             multiple={false}
             accept={{

@@ -42,55 +42,57 @@ export function AuditTable({ events, action }: { events: AuditEntry[]; action: s
         />
       ) : (
         <Card>
-          <Table aria-label="Audit trail" verticalSpacing="xs">
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>When</Table.Th>
-                <Table.Th>Who</Table.Th>
-                <Table.Th>What</Table.Th>
-                <Table.Th>Detail</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {events.map((e) => (
-                <Table.Tr key={e.id}>
-                  <Table.Td style={{ whiteSpace: 'nowrap' }}>
-                    <LocalTime iso={e.at} />
-                  </Table.Td>
-                  <Table.Td>
-                    {e.actor.user ?? 'a removed person'}
-                    {e.actor.token && (
-                      <Text size="xs" c="dimmed">
-                        with token “{e.actor.token}”
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    {e.verb}{' '}
-                    {e.target.href ? (
-                      <Anchor component={Link} href={e.target.href}>
-                        {e.target.name}
-                      </Anchor>
-                    ) : (
-                      <Text span c="dimmed">
-                        {e.target.name}
-                      </Text>
-                    )}
-                  </Table.Td>
-                  <Table.Td>
-                    {e.detail.map((d) => (
-                      <Text key={d.label} size="xs">
-                        <Text span c="dimmed" size="xs">
-                          {d.label}:
-                        </Text>{' '}
-                        {d.value}
-                      </Text>
-                    ))}
-                  </Table.Td>
+          <Table.ScrollContainer minWidth={760}>
+            <Table aria-label="Audit trail" verticalSpacing="xs">
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>When</Table.Th>
+                  <Table.Th>Who</Table.Th>
+                  <Table.Th>What</Table.Th>
+                  <Table.Th>Detail</Table.Th>
                 </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+              </Table.Thead>
+              <Table.Tbody>
+                {events.map((e) => (
+                  <Table.Tr key={e.id}>
+                    <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                      <LocalTime iso={e.at} />
+                    </Table.Td>
+                    <Table.Td>
+                      {e.actor.user ?? 'a removed person'}
+                      {e.actor.token && (
+                        <Text size="xs" c="dimmed">
+                          with token “{e.actor.token}”
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td>
+                      {e.verb}{' '}
+                      {e.target.href ? (
+                        <Anchor component={Link} href={e.target.href}>
+                          {e.target.name}
+                        </Anchor>
+                      ) : (
+                        <Text span c="dimmed">
+                          {e.target.name}
+                        </Text>
+                      )}
+                    </Table.Td>
+                    <Table.Td>
+                      {e.detail.map((d) => (
+                        <Text key={d.label} size="xs">
+                          <Text span c="dimmed" size="xs">
+                            {d.label}:
+                          </Text>{' '}
+                          {d.value}
+                        </Text>
+                      ))}
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
         </Card>
       )}
     </Stack>
