@@ -322,7 +322,8 @@ if (unfrozenEpochs > 0) {
       `batches of ${bs} trained in passes of at most ${unfrozenFit.microBatch} images to fit memory`,
     );
 }
-const finalError = lastError(learn);
+// The LR finder's recorder holds no epochs: without fine-tuning the frozen stage's is final.
+const finalError = unfrozenEpochs > 0 ? lastError(learn) : frozenError;
 say(
   unfrozenEpochs > 0
     ? `\nerror rate: ${(frozenError * 100).toFixed(2)} % frozen, ${(finalError * 100).toFixed(2)} % after fine-tuning`

@@ -128,6 +128,16 @@ describe('npm run lesson', () => {
     expect(result.n).toBe(30);
   });
 
+  it('reports the frozen error as final when it does not fine-tune', async () => {
+    const lesson = await runScript('scripts/lesson.ts', [
+      ...['--data', dataDir, '--bs', '8', '--epochs', '1', '--unfrozen-epochs', '0', '--json'],
+    ]);
+    expect(lesson.code, lesson.stderr).toBe(0);
+    const summary = JSON.parse(lesson.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
+    expect(typeof summary.final_error).toBe('number');
+    expect(summary.final_error).toBe(summary.frozen_error);
+  });
+
   it('fails with a clear message on a folder without images', async () => {
     const empty = join(root, 'empty');
     await mkdir(join(empty, 'cats'), { recursive: true });

@@ -373,7 +373,7 @@ describe('the body statistics a run trains with by default', () => {
     expect(defaultBodyBnStatistics(96, 224)).toBe('adapted');
   });
 
-  it('adapted: measures them once as a plain average of training batches, and saves that', async () => {
+  it('adapted: moves them once towards training batches (momentum 0.1), and saves that', async () => {
     const learn = cnnLearner(data, tinyBackbone(8, 7), { seed: 1, bodyBnStatistics: 'adapted' });
     const conv1 = tfl.model({
       inputs: learn.model.inputs,
@@ -385,8 +385,8 @@ describe('the body statistics a run trains with by default', () => {
         means.push(tf.tidy(() => tf.mean(conv1.predict(x) as tf.Tensor, [0, 1, 2])));
       tf.dispose([x, y]);
     }
-    // bn1 reads conv1 directly: its mean after two batches is the average of theirs.
-    const expected = tf.tidy(() => tf.div(tf.add(means[0]!, means[1]!), 2));
+    // bn1 reads conv1 directly; from its initial mean 0, two steps of momentum 0.1.
+    const expected = tf.tidy(() => tf.mul(tf.add(tf.mul(means[0]!, 0.9), means[1]!), 0.1));
     expect(await learn.adaptBodyStatistics(2)).toBe(2 * data.train.bs!);
     const bn1Mean = learn.model.getLayer('bn1').getWeights()[2]!;
     const difference = tf.tidy(() => tf.max(tf.abs(tf.sub(bn1Mean, expected))));

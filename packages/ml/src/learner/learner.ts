@@ -212,13 +212,14 @@ export class Learner {
   }
 
   /**
-   * With bodyBnStatistics 'adapted', once per learner (before its first fit): sets each body
-   * BatchNorm layer's statistics to the average of `batches` training batches' statistics
-   * (the body in training mode, no gradients; epochs repeat when shorter), which every later
-   * stage then normalises with, frozen or not. A frozen head thus learns the very features an
-   * unfrozen fit computes; adapting a few batches with momentum 0.1 moved them only part of
-   * the way (19 % after 2 batches), and an unfrozen stage that switched to batch statistics
-   * knocked the head off what it had learnt. Returns the images used (0: nothing to adapt).
+   * With bodyBnStatistics 'adapted', once per learner (before its first fit): moves each body
+   * BatchNorm layer's statistics towards `batches` training batches' (the body in training
+   * mode, no gradients, momentum 0.1; epochs repeat when shorter, so a small dataset gets all
+   * 20 steps, not 2), which every later stage then normalises with, frozen or not. A frozen
+   * head thus learns the very features an unfrozen fit computes; an unfrozen stage that
+   * switched to batch statistics knocked the head off what it had learnt. A plain average of
+   * the batches' statistics measured worse (sign-language-digits at 128 px, frozen: 16.8 %
+   * against 8.5 %). Returns the images used (0: nothing to adapt).
    */
   async adaptBodyStatistics(batches = ADAPT_BN_BATCHES): Promise<number> {
     const hasBatchNorm = (this.trainingLayers.runningStatistics?.size ?? 0) > 0;

@@ -75,10 +75,10 @@ export interface TrainingLayersOptions {
    */
   runningStatistics?: ReadonlySet<string>;
   /**
-   * While set, the `runningStatistics` layers measure the data instead: they normalise with the
-   * batch's statistics and fold them into their running ones as a cumulative average, this
-   * being the batch's index (0 replaces them, 1 averages two batches…; torch's momentum=None).
-   * Read at each call, so a learner switches it on for its adaptation passes only.
+   * While set (to the adaptation batch's index), the `runningStatistics` layers measure the
+   * data instead: they normalise with the batch's statistics and move their running ones
+   * towards them with `bnMomentum`, as a plain frozen fit's batches would. Read at each call,
+   * so a learner switches it on for its adaptation passes only.
    */
   adaptingBatch?: number | null;
   /**
@@ -182,7 +182,7 @@ function trainingCall(
       if (!useRunningStatistics) return (x: tf.Tensor) => batchNormTraining(x, bn, momentum);
       return (x: tf.Tensor) => {
         const k = options.adaptingBatch;
-        return k == null ? batchNormRunning(x, bn) : batchNormTraining(x, bn, 1 / (k + 1));
+        return k == null ? batchNormRunning(x, bn) : batchNormTraining(x, bn, momentum);
       };
     }
     case 'ReLU': {

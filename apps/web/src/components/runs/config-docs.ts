@@ -48,12 +48,12 @@ export const ARCH_NOTES: Record<ArchId, { label: string; note: string; isOffline
   },
   'mobilenet_v2_0.35': {
     label: 'mobilenet_v2_0.35',
-    note: 'MobileNetV2 (width 0.35), ImageNet-trained and available offline. Small and fast: a good first run on a CPU.',
+    note: 'MobileNetV2 (width 0.35), ImageNet-trained, offline. Measured: sign-language-digits at 128 px, frozen 14.1 % error, 160 s.',
     isOffline: true,
   },
   'mobilenet_v2_1.0': {
     label: 'mobilenet_v2_1.0',
-    note: 'MobileNetV2 (full width), ImageNet-trained and available offline. The strongest offline backbone, about 5× the 0.35’s compute.',
+    note: 'MobileNetV2 (full width), ImageNet-trained, offline, the strongest. Measured: sign-language-digits at 128 px, frozen 9.2 % error, 370 s.',
     isOffline: true,
   },
   darknet_tiny: {
