@@ -22,7 +22,7 @@
  *                              wall seconds from the start, data loading included; error rate
  * `npm run -s bench -- --memory` trains ResNet-50 unfrozen at 224 px, bs 64 (bench/memory.ts):
  *   part "memory"              peak RSS, pass size, seconds per step, tensors left
- * `npm run -s bench -- --scaling` runs one frozen epoch (plain path) on 25 %, 50 % and 100 % of
+ * `npm run -s bench -- --scaling` runs one frozen epoch (plain strategy) on 25 %, 50 % and 100 % of
  * clothing-small, each in its own process (bench/scaling.ts):
  *   part "scaling"             images, epoch seconds, images/s, peak RSS, tensors left
  * `npm run -s bench -- --show-batch` times a 3 × 3 show_batch and an eight-draw augmentation

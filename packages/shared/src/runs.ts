@@ -65,7 +65,7 @@ export const runConfig = z.object({
    */
   microBatch: z.union([z.enum(['auto', 'off']), z.number().int().min(1).max(512)]).default('auto'),
   /**
-   * Threads a training step of the plain path uses: each computes the gradients of a share of
+   * Threads a training step of the plain strategy uses: each computes the gradients of a share of
    * the batch on its own copy of the model (BatchNorm statistics per share). 'auto' uses both
    * cores on the wasm and cpu backends for batches of 8 or more, 1 elsewhere.
    */

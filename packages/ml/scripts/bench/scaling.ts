@@ -14,7 +14,7 @@ export interface ScalingBenchOptions {
 }
 
 /**
- * Scaling with the data: one epoch of the lesson's frozen stage on the plain path (the body's
+ * Scaling with the data: one epoch of the lesson's frozen stage on the plain strategy (the body's
  * forward and BatchNorm backward for every image, then validation) on a share of the dataset,
  * each share in a fresh process so its peak RSS is its own. One "scaling" line per share.
  */

@@ -50,7 +50,7 @@ async function maxChange(
 }
 
 describe('precompute (frozen-body feature cache)', () => {
-  it('trains the head only, with the plain path schedule, events and epoch rows', async () => {
+  it('trains the head only, with the plain strategy schedule, events and epoch rows', async () => {
     const plain = makeLearner();
     await plain.fitOneCycle(4, 1e-2);
     const learn = makeLearner();
@@ -117,7 +117,7 @@ describe('precompute (frozen-body feature cache)', () => {
     expect(cache.summary).toMatchObject({ views: 2, trainImages: 50, validImages: 0 });
     const rows = new Map<string, string[]>();
     for (const dataEpoch of [5, 6]) {
-      for await (const { x, y, keys } of cache.path.trainBatches(dataEpoch)) {
+      for await (const { x, y, keys } of cache.strategy.trainBatches(dataEpoch)) {
         const values = (await x.array()) as number[][];
         keys.forEach((k, i) => rows.set(k, [...(rows.get(k) ?? []), values[i]!.join()]));
         tf.dispose([x, y]);
@@ -165,7 +165,7 @@ describe('precompute (frozen-body feature cache)', () => {
     expect(reused.cacheBatches).toBe(0);
     // The same finder on activations built afresh from the same body: the same curve.
     const rebuilding = await fitted();
-    rebuilding.keptFeatures = null;
+    rebuilding.cachedFeatures = null;
     const rebuilt = await findCounting(rebuilding);
     expect(rebuilt.cacheBatches).toBeGreaterThan(0);
     expect(reused.losses).toEqual(rebuilt.losses);
@@ -174,17 +174,17 @@ describe('precompute (frozen-body feature cache)', () => {
     const again = await reusing.fitOneCycle(1, 1e-3, { precompute });
     expect(again.precompute?.reused).toBe(true);
     expect(describePrecompute(again)).toMatch(/reused the activations of 50 training images × 2/);
-    expect(reusing.keptFeatures).not.toBeNull();
+    expect(reusing.cachedFeatures).not.toBeNull();
     reusing.unfreeze();
-    expect(reusing.keptFeatures).toBeNull();
+    expect(reusing.cachedFeatures).toBeNull();
     // So do loading saved weights and a plain fit (it trains the body's BatchNorm layers).
-    expect(rebuilding.keptFeatures).not.toBeNull();
+    expect(rebuilding.cachedFeatures).not.toBeNull();
     await rebuilding.load(await rebuilding.save());
-    expect(rebuilding.keptFeatures).toBeNull();
+    expect(rebuilding.cachedFeatures).toBeNull();
     await rebuilding.fitOneCycle(1, 1e-3, { precompute });
-    expect(rebuilding.keptFeatures).not.toBeNull();
+    expect(rebuilding.cachedFeatures).not.toBeNull();
     await rebuilding.fitOneCycle(1, 1e-3);
-    expect(rebuilding.keptFeatures).toBeNull();
+    expect(rebuilding.cachedFeatures).toBeNull();
     reusing.dispose();
     rebuilding.dispose();
   });
@@ -306,7 +306,7 @@ describe('precompute (frozen-body feature cache)', () => {
     learn.inferenceEngine = 'tfjs'; // the tfjs worker threads, not ONNX Runtime
     const start = tf.memory().numTensors;
     const build = (threads: number) => {
-      learn.keptFeatures = null; // each build from the body, not from the last one's activations
+      learn.cachedFeatures = null; // each build from the body, not from the last one's activations
       return prepareFeatureCache(
         learn,
         // Adapting BatchNorm first would move the statistics again at every build.
@@ -328,7 +328,7 @@ describe('precompute (frozen-body feature cache)', () => {
         expect(a.labels).toEqual(b.labels);
         expect(maxDifference(a.features, b.features)).toBeLessThanOrEqual(1e-5);
       }
-      const [c, d] = [await pooled.path.validate(), await inThread.path.validate()];
+      const [c, d] = [await pooled.strategy.validate(), await inThread.strategy.validate()];
       expect(c.validLoss).toBeCloseTo(d.validLoss, 5);
       expect(c.metrics).toEqual(d.metrics);
     }
@@ -410,7 +410,7 @@ describe('the settle view', () => {
       const rows: Array<Map<string, string>> = [];
       for (const dataEpoch of [0, 1, 2]) {
         const epoch = new Map<string, string>();
-        for await (const { x, y, keys } of cache.path.trainBatches(dataEpoch)) {
+        for await (const { x, y, keys } of cache.strategy.trainBatches(dataEpoch)) {
           const values = (await x.array()) as number[][];
           keys.forEach((k, i) => epoch.set(k, values[i]!.join()));
           tf.dispose([x, y]);
@@ -436,7 +436,7 @@ describe('the settle view', () => {
     expect(shared(second!, last!).some((k) => second!.get(k) !== last!.get(k))).toBe(true);
     expect(shared(second!, last!).every((k) => second!.get(k) !== last!.get(k))).toBe(true);
 
-    learn.keptFeatures = null;
+    learn.cachedFeatures = null;
     const plain = await prepareFeatureCache(
       learn,
       { settleView: false },

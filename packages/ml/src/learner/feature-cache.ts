@@ -24,10 +24,10 @@ import {
 import { collectPredictions, crossEntropy, scorePredictions } from './predictions';
 import { bodyThreads, openBodyRunner, type BodyRunner, type Prepared } from './body-runner';
 import { splitHead, type HeadSplit } from './head-split';
-import type { TrainingPath } from './training-path';
+import type { TrainingStrategy } from './training-strategy';
 
 export interface FeatureCache {
-  readonly path: TrainingPath;
+  readonly strategy: TrainingStrategy;
   readonly summary: PrecomputeSummary;
 }
 
@@ -50,7 +50,7 @@ interface Rows {
  * trains on them instead of running every image through the body again. Anything that may change
  * the body (freezeTo, load, a plain fit, dispose) drops them.
  */
-export interface KeptFeatures {
+export interface CachedFeatures {
   viewIds: number[];
   nTrain: number;
   featureSize: number;
@@ -80,7 +80,7 @@ function precomputableData(data: LearnerData) {
 /**
  * Checks options, data and model at once (so a fit refuses before it starts), and returns the
  * build: it runs the frozen body over the training set once per view and over the validation
- * set once, keeps the head's input per image in memory, and gives the training path over it.
+ * set once, keeps the head's input per image in memory, and gives the training strategy over it.
  */
 export function prepareFeatureCache(
   learner: Learner,
@@ -169,7 +169,7 @@ async function buildCache(
   { onProgress }: CacheBuildOptions,
   plan: CachePlan,
 ): Promise<FeatureCache> {
-  const kept = reusable(learner.keptFeatures, plan);
+  const kept = reusable(learner.cachedFeatures, plan);
   if (kept != null) {
     return cacheOver(
       learner,
@@ -204,7 +204,7 @@ async function buildCache(
     threads: body.threads,
     adaptImages,
   };
-  learner.keptFeatures = { viewIds, nTrain, featureSize: plan.featureSize, ...rows, build };
+  learner.cachedFeatures = { viewIds, nTrain, featureSize: plan.featureSize, ...rows, build };
   return cacheOver(learner, plan, rows, { ...build, reused: false });
 }
 
@@ -214,7 +214,7 @@ async function buildCache(
  * it wants that, and a validation set when it validates. A fit that asks for BatchNorm adaptation
  * reuses only activations built after one (their statistics are the adapted ones).
  */
-function reusable(kept: KeptFeatures | null, plan: CachePlan): KeptFeatures | null {
+function reusable(kept: CachedFeatures | null, plan: CachePlan): CachedFeatures | null {
   if (kept == null) return null;
   const wantsAugmented = plan.viewIds[0] !== 0;
   const hasAugmented = kept.viewIds[0] !== 0;
@@ -293,7 +293,7 @@ async function cacheAll(
   return { train, valid };
 }
 
-/** The training path over cached rows, and what the build cost. */
+/** The training strategy over cached rows, and what the build cost. */
 function cacheOver(
   learner: Learner,
   { split, viewIds, bs, nTrain, nValid, featureSize, firstDataEpoch, epochs }: CachePlan,
@@ -312,7 +312,7 @@ function cacheOver(
   const featureBatch = (values: Float32Array, n: number) =>
     tf.tensor(values, [n, ...split.featureShape]);
 
-  const path: TrainingPath = {
+  const strategy: TrainingStrategy = {
     // Per epoch a fresh order and one cached view per image, each of an image's n views once
     // in every n epochs of the fit; all from the learner's seed and data epochs, so a resumed
     // fit draws what the uninterrupted one would have.
@@ -363,7 +363,7 @@ function cacheOver(
     },
   };
   return {
-    path,
+    strategy,
     summary: {
       views: viewIds.length,
       isAugmented: viewIds[0] !== 0,

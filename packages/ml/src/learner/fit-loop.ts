@@ -10,7 +10,7 @@ import { assertPrecomputable, type PrecomputeOptions, type PrecomputeSummary } f
 import { DataParallel, learnerSource, trainingThreads, type ThreadsOption } from './data-parallel';
 import { MicroBatcher, type BatchGradients, type MicroBatchOption } from './micro-batch';
 import { createSmoother } from './smoothen';
-import { plainPath, type TrainingPath } from './training-path';
+import { plainStrategy, type TrainingStrategy } from './training-strategy';
 
 export interface FitOptions {
   /** Callbacks for this fit only. */
@@ -101,7 +101,7 @@ export async function runFit(
         : options.precompute;
   if (precompute != null) assertPrecomputable(learner);
   // A plain fit may train the body (its BatchNorm layers at least): cached activations go stale.
-  else learner.keptFeatures = null;
+  else learner.cachedFeatures = null;
   const buildCache =
     precompute == null
       ? null
@@ -171,7 +171,7 @@ export async function runFit(
     }
     // Before the first plain fit too, so every stage normalises the body alike.
     if (cache == null && checkpoint == null) await learner.adaptBodyStatistics();
-    const path = cache?.path ?? plainPath(learner);
+    const strategy = cache?.strategy ?? plainStrategy(learner);
     // Cached activations are small: chunks matter for the whole model's passes only.
     batcher = new MicroBatcher(cache == null ? (options.microBatch ?? 'off') : 'off');
     const threads = trainingThreads(options.threads ?? 1, {
@@ -185,10 +185,10 @@ export async function runFit(
         microBatch: options.microBatch ?? 'off',
       });
     }
-    const gradients = stepGradients(path, batcher, parallel);
+    const gradients = stepGradients(strategy, batcher, parallel);
     trainStart = performance.now();
     for (; state.epoch < epochs; state.epoch++) {
-      await runEpoch(learner, path, gradients, parallel, callbacks, state);
+      await runEpoch(learner, strategy, gradients, parallel, callbacks, state);
       if (state.stopTraining) {
         state.epoch++;
         break;
@@ -242,18 +242,18 @@ async function resume(learner: Learner, bytes: Uint8Array, epochs: number): Prom
 type Gradients = (x: tf.Tensor, y: tf.Tensor1D) => Promise<BatchGradients>;
 
 function stepGradients(
-  path: TrainingPath,
+  strategy: TrainingStrategy,
   batcher: MicroBatcher,
   parallel: DataParallel | null,
 ): Gradients {
   return parallel == null
-    ? (x, y) => batcher.gradients(path.loss, path.variables, x, y)
+    ? (x, y) => batcher.gradients(strategy.loss, strategy.variables, x, y)
     : (x, y) => parallel.gradients(x, y);
 }
 
 async function runEpoch(
   learner: Learner,
-  path: TrainingPath,
+  strategy: TrainingStrategy,
   gradients: Gradients,
   parallel: DataParallel | null,
   callbacks: Callback[],
@@ -263,8 +263,8 @@ async function runEpoch(
   state.batch = 0;
   await fire(callbacks, 'beforeEpoch', state);
   // The learner's data epoch, not the fit's: each fit draws new shuffles and augmentations.
-  for await (const batch of path.trainBatches(learner.dataEpoch++)) {
-    await trainBatch(path, gradients, callbacks, state, batch);
+  for await (const batch of strategy.trainBatches(learner.dataEpoch++)) {
+    await trainBatch(strategy, gradients, callbacks, state, batch);
     state.batch++;
     if (state.stopTraining) break;
   }
@@ -272,7 +272,7 @@ async function runEpoch(
     await fire(callbacks, 'beforeValidate', state);
     // The training threads compute the validation too: the same shares, in inference mode.
     const forward = parallel == null ? undefined : await parallel.inference();
-    const { validLoss, metrics } = await path.validate(
+    const { validLoss, metrics } = await strategy.validate(
       forward == null ? undefined : { forward, inFlight: 2 },
     );
     state.validLoss = validLoss;
@@ -283,7 +283,7 @@ async function runEpoch(
 }
 
 async function trainBatch(
-  path: TrainingPath,
+  strategy: TrainingStrategy,
   gradients: Gradients,
   callbacks: Callback[],
   state: FitState,
@@ -299,7 +299,7 @@ async function trainBatch(
       await fire(callbacks, 'afterLoss', state);
       state.grads = grads;
       await fire(callbacks, 'afterBackward', state);
-      path.step(grads);
+      strategy.step(grads);
     } finally {
       state.grads = null;
       tf.dispose([value, ...Object.values(grads)]);

@@ -3,7 +3,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { flattenLayers } from '../models/backbone';
 import { AdamW, type Param } from './adamw';
 import type { Callback } from './callback';
-import type { KeptFeatures } from './feature-cache';
+import type { CachedFeatures } from './feature-cache';
 import type { LearnerData, PredictSplit } from './data';
 import { runFit, type FitOptions, type FitResult } from './fit-loop';
 import {
@@ -127,7 +127,7 @@ export class Learner {
    * Activations of the frozen body a precomputed fit cached, for the next precomputed fit while
    * the body stays as it was; freezeTo, load, a plain fit and dispose drop them.
    */
-  keptFeatures: KeptFeatures | null = null;
+  cachedFeatures: CachedFeatures | null = null;
   private readonly weights: { key: string; variable: tfl.LayerVariable }[];
 
   constructor(
@@ -183,7 +183,7 @@ export class Learner {
         layer.trainable = g >= frozen || (this.trainBn && isBatchNorm(layer));
     });
     this.frozenGroups = frozen;
-    this.keptFeatures = null;
+    this.cachedFeatures = null;
     this.opt.dispose();
     this.opt = this.createOptimizer();
   }
@@ -248,7 +248,7 @@ export class Learner {
       this.trainingLayers.adaptingBatch = null;
     }
     this.isBnAdapted = images > 0;
-    this.keptFeatures = null;
+    this.cachedFeatures = null;
     return images;
   }
 
@@ -385,7 +385,7 @@ export class Learner {
    */
   async load(bytes: Uint8Array): Promise<LearnerFileHeader> {
     const { header, weights, optimizerState } = readLearnerFile(bytes);
-    this.keptFeatures = null;
+    this.cachedFeatures = null;
     if (header.classes.join('\n') !== this.data.classes.join('\n')) {
       throw new Error(
         `The saved learner was trained on classes [${header.classes.join(', ')}], but this data has [${this.data.classes.join(', ')}].`,
@@ -430,7 +430,7 @@ export class Learner {
   }
 
   dispose(): void {
-    this.keptFeatures = null;
+    this.cachedFeatures = null;
     this.opt.dispose();
     this.model.dispose();
   }

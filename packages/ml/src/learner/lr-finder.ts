@@ -102,7 +102,7 @@ export async function findLr(learner: Learner, options: LrFindOptions = {}): Pro
   if (!Number.isInteger(numIt) || numIt < 1)
     throw new Error(`numIt must be a positive integer, received ${numIt}.`);
   const saved = await learner.save();
-  const kept = learner.keptFeatures;
+  const kept = learner.cachedFeatures;
   const finder = new LrFinder({ startLr, endLr, numIt, stopDiv });
   const epochs = Math.ceil(numIt / learner.data.train.length);
   try {
@@ -114,11 +114,11 @@ export async function findLr(learner: Learner, options: LrFindOptions = {}): Pro
       microBatch,
     });
   } finally {
-    const cached = learner.keptFeatures;
+    const cached = learner.cachedFeatures;
     await learner.load(saved);
     // The load puts back the body `kept` came from. Activations the finder cached itself hold
     // for it too, unless their build adapted the BatchNorm statistics the load just undid.
-    learner.keptFeatures =
+    learner.cachedFeatures =
       cached != null && (cached === kept || cached.build.adaptImages === 0) ? cached : kept;
   }
   const { lrs, smoothLosses } = learner.recorder;

@@ -77,7 +77,7 @@ describe('precompute on sign-language-digits with MobileNetV2-0.35', () => {
     const { learn } = await signLanguageLearner();
     const start = tf.memory().numTensors;
     const build = async (threads: number) => {
-      learn.keptFeatures = null; // each build from the body, not from the last one's activations
+      learn.cachedFeatures = null; // each build from the body, not from the last one's activations
       const began = performance.now();
       const cache = await prepareFeatureCache(
         learn,
@@ -98,7 +98,7 @@ describe('precompute on sign-language-digits with MobileNetV2-0.35', () => {
     expect(a.keys).toEqual(b.keys);
     expect(a.labels).toEqual(b.labels);
     expect(maxDifference(a.features, b.features)).toBeLessThanOrEqual(1e-5);
-    const [c, d] = [await pooled.path.validate(), await inThread.path.validate()];
+    const [c, d] = [await pooled.strategy.validate(), await inThread.strategy.validate()];
     expect(c.validLoss).toBeCloseTo(d.validLoss, 5);
     expect(c.metrics).toEqual(d.metrics);
 
@@ -106,7 +106,7 @@ describe('precompute on sign-language-digits with MobileNetV2-0.35', () => {
     // without waiting for the ones they are computing.
     let cancelledAt = 0;
     let batches = 0;
-    learn.keptFeatures = null;
+    learn.cachedFeatures = null;
     const cancelled = prepareFeatureCache(
       learn,
       { views: 2, threads: 2 },

@@ -93,7 +93,7 @@ export function assertPrecomputable(learner: Learner): void {
 /**
  * Whether a frozen stage should precompute unless the user switches it off: on CPU backends
  * (wasm, cpu, tensorflow), where a plain frozen epoch spends nearly all its time in the body's
- * forward and backward passes. On a GPU the plain path is cheap and keeps fastai v1's training
+ * forward and backward passes. On a GPU the plain strategy is cheap and keeps fastai v1's training
  * of the body's BatchNorm layers.
  */
 export function isPrecomputeDefault(backend: string): boolean {
@@ -108,8 +108,8 @@ export function usesPrecompute(setting: 'auto' | 'on' | 'off', backend: string):
 /**
  * What the body's BatchNorm layers normalise with while a run trains, unless the person chooses.
  * At the size the backbone was pretrained at: its pretrained statistics ('running', kept in every
- * stage, on the feature cache and on the plain path alike); their scale and offset still learn on
- * the plain path. They beat batch statistics (fastai v1's train_bn) at that size on both shared
+ * stage, on the feature cache and on the plain strategy alike); their scale and offset still learn on
+ * the plain strategy. They beat batch statistics (fastai v1's train_bn) at that size on both shared
  * datasets, here and in the PyTorch reference of the recipe (docs/benchmarks.md, "Design
  * choices"). At other sizes the data's own statistics fit better: 'adapted', measured on the
  * training batches once and then kept in every stage, since switching to batch statistics when

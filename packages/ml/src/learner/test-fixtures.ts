@@ -196,7 +196,7 @@ export async function readCache(cache: FeatureCache, dataEpoch: number) {
   const keys: string[] = [];
   const labels: number[] = [];
   const features: number[] = [];
-  for await (const { x, y, keys: batchKeys } of cache.path.trainBatches(dataEpoch)) {
+  for await (const { x, y, keys: batchKeys } of cache.strategy.trainBatches(dataEpoch)) {
     keys.push(...batchKeys);
     labels.push(...(await y.data()));
     features.push(...(await x.data()));

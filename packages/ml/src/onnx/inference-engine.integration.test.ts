@@ -72,7 +72,7 @@ describe('inference on ONNX Runtime and on tfjs', () => {
     const { learn } = await signLanguageLearner();
     const cacheOn = async (engine: 'onnxruntime' | 'tfjs') => {
       learn.inferenceEngine = engine;
-      learn.keptFeatures = null;
+      learn.cachedFeatures = null;
       const build = prepareFeatureCache(
         learn,
         { views: 0, adaptBatches: 0 },

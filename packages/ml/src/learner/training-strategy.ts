@@ -6,9 +6,9 @@ import { scorePredictions, type BatchForward, type ValidationResult } from './pr
 
 /**
  * What the training loop runs each batch and epoch on: the whole model over the data (the
- * plain path), or the head over cached activations of the frozen body (feature-cache.ts).
+ * plain strategy), or the head over cached activations of the frozen body (feature-cache.ts).
  */
-export interface TrainingPath {
+export interface TrainingStrategy {
   /** Training batches of one data epoch (shuffle and augmentation); the loop disposes them. */
   trainBatches(dataEpoch: number): AsyncIterable<LearnerBatch>;
   /** Mean cross-entropy of a batch in training mode. */
@@ -19,7 +19,7 @@ export interface TrainingPath {
   step(grads: tf.NamedTensorMap): void;
   /**
    * Loss and metrics over the validation set; `parallel` is the fit's data-parallel forward
-   * when it has one (the plain path computes its batches on the training workers).
+   * when it has one (the plain strategy computes its batches on the training workers).
    */
   validate(parallel?: ParallelForward): Promise<ValidationResult>;
 }
@@ -30,7 +30,7 @@ export interface ParallelForward {
   inFlight: number;
 }
 
-export function plainPath(learner: Learner): TrainingPath {
+export function plainStrategy(learner: Learner): TrainingStrategy {
   return {
     trainBatches: (dataEpoch) => learner.data.train.batches(dataEpoch),
     loss: (x, y) => learner.trainingLoss(x, y),
