@@ -75,6 +75,7 @@ describe('precompute on sign-language-digits with MobileNetV2-0.35', () => {
 
   it('builds the same cache on two worker threads as in the main thread, and cancels promptly', async () => {
     const { learn } = await signLanguageLearner();
+    learn.inferenceEngine = 'tfjs'; // the tfjs worker threads, not ONNX Runtime
     const start = tf.memory().numTensors;
     const build = async (threads: number) => {
       learn.cachedFeatures = null; // each build from the body, not from the last one's activations
