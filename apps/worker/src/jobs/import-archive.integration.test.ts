@@ -337,7 +337,7 @@ describe('the worker process', () => {
       expect(hits.get('/queued.tgz')).toBe(1);
       expect(JSON.parse((await redis.get(`${prefix}:workers:test-worker`))!)).toMatchObject({
         id: 'test-worker',
-        queues: ['imports', 'train', 'predict'],
+        queues: ['imports', 'train', 'predict', 'preview'],
       });
       const exited = new Promise<number | null>((resolve) => worker!.once('exit', resolve));
       worker.kill('SIGTERM');
