@@ -6,6 +6,7 @@ import {
   errorRate,
   loadBackbone,
   loadUploadedBackbone,
+  usesPrecompute,
   type ArchitectureId,
   type Backbone,
   type ExportOptions,
@@ -43,6 +44,8 @@ export async function buildLearner(
   blobs: PostgresBlobStore,
   runId: string,
   paths: LearnerPaths,
+  /** The training backend, which decides whether frozen stages use the feature cache. */
+  backendName = 'wasm',
 ): Promise<RunLearner> {
   const run = await db.run.findUniqueOrThrow({ where: { id: runId } });
   const config = runConfig.parse(run.config);
@@ -65,7 +68,11 @@ export async function buildLearner(
     learner: cnnLearner(data, backbone, {
       metrics,
       seed: config.seed,
-      bodyBnStatistics: defaultBodyBnStatistics(backbone.spec.defaultSize, config.size),
+      bodyBnStatistics: defaultBodyBnStatistics(
+        backbone.spec.defaultSize,
+        config.size,
+        usesPrecompute(config.precompute, backendName),
+      ),
     }),
     preprocessing: {
       size: data.size,

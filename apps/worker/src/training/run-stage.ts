@@ -91,7 +91,7 @@ export async function runStage(ctx: StageContext, stageId: string): Promise<Chil
     return { type: 'done', result: { bytes: bytes.length } };
   }
 
-  const built = await buildLearner(ctx.db, ctx.blobs, runId, ctx.paths);
+  const built = await buildLearner(ctx.db, ctx.blobs, runId, ctx.paths, ctx.backend);
   const { learner } = built;
   try {
     const current = await readCheckpoint(ctx.db, ctx.blobs, runId, 'current', 'current');

@@ -114,10 +114,16 @@ export function usesPrecompute(setting: 'auto' | 'on' | 'off', backend: string):
  * choices"). At other sizes the data's own statistics fit better: 'adapted', measured on the
  * training batches once and then kept in every stage, since switching to batch statistics when
  * unfrozen changes the features under a head trained on the frozen body
- * (fine-tune-step.integration.test.ts).
+ * (fine-tune-step.integration.test.ts). Without the feature cache every stage trains on batch
+ * statistics (fastai's train_bn), frozen and unfrozen alike, so nothing changes between them.
  */
-export function defaultBodyBnStatistics(pretrainedSize: number, size: number): BodyBnStatistics {
-  return size === pretrainedSize ? 'running' : 'adapted';
+export function defaultBodyBnStatistics(
+  pretrainedSize: number,
+  size: number,
+  usesFeatureCache = true,
+): BodyBnStatistics {
+  if (size === pretrainedSize) return 'running';
+  return usesFeatureCache ? 'adapted' : 'batch';
 }
 
 const viewsOf = (p: PrecomputeSummary) =>
