@@ -242,7 +242,7 @@ say(
 const usePrecompute = usesPrecompute(values.precompute as 'auto' | 'on' | 'off', backend.name);
 const bodyBnStatistics =
   values.bn === 'auto'
-    ? defaultBodyBnStatistics(backbone.spec.defaultSize, size)
+    ? defaultBodyBnStatistics(backbone.spec.defaultSize, size, usePrecompute)
     : (values.bn as BodyBnStatistics);
 say(
   {

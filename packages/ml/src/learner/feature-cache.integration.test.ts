@@ -371,6 +371,7 @@ describe('the body statistics a run trains with by default', () => {
     expect(defaultBodyBnStatistics(224, 224)).toBe('running');
     expect(defaultBodyBnStatistics(224, 128)).toBe('adapted');
     expect(defaultBodyBnStatistics(96, 224)).toBe('adapted');
+    expect(defaultBodyBnStatistics(224, 128, false)).toBe('batch');
   });
 
   it('adapted: moves them once towards training batches (momentum 0.1), and saves that', async () => {
