@@ -686,19 +686,23 @@ describe('the authorisation matrix', () => {
     for (const action of ['dataset.delete', 'run.delete']) {
       const response = await send('owner', `/api/audit?action=${action}`);
       const { events } = (await response.json()) as {
-        events: { actor: { user: string }; detail: { name: string; runs: number } }[];
+        events: {
+          actor: { user: string };
+          target: { name: string };
+          detail: { label: string; value: string }[];
+        }[];
       };
       expect(events.map((e) => e.actor.user).sort()).toEqual(['Mo Member', 'Olivia Owner']);
-      expect(events.map((e) => e.detail)).toEqual([
-        expect.objectContaining({
-          name: expect.stringMatching(/^spare/),
-          runs: action === 'run.delete' ? 1 : 0,
-        }),
-        expect.objectContaining({
-          name: expect.stringMatching(/^spare/),
-          runs: action === 'run.delete' ? 1 : 0,
-        }),
-      ]);
+      const removed = {
+        name: expect.stringMatching(/^spare.* \(deleted\)$/),
+        runs: action === 'run.delete' ? '1' : '0',
+      };
+      expect(
+        events.map((e) => ({
+          name: e.target.name,
+          runs: e.detail.find((d) => d.label === 'runs')?.value,
+        })),
+      ).toEqual([removed, removed]);
     }
   });
 
