@@ -88,14 +88,19 @@ export function MarkableCard({
         </UnstyledButton>
       </Card.Section>
       <Stack gap={4} mt={6}>
-        <Text
-          fz="xs"
-          ff="monospace"
-          c={item.predicted !== item.actual ? 'red.8' : 'teal.8'}
-          truncate
-        >
-          {predicted} / {actual} · {item.loss.toFixed(2)}
-        </Text>
+        <div>
+          <Text
+            fz="xs"
+            ff="monospace"
+            c={item.predicted !== item.actual ? 'red.8' : 'teal.8'}
+            truncate
+          >
+            {predicted} / {actual}
+          </Text>
+          <Text fz="xs" ff="monospace" c="dimmed">
+            {item.loss.toFixed(2)} / {item.probActual.toFixed(2)}
+          </Text>
+        </div>
         <Select
           size="xs"
           aria-label={`Relabel the image labelled ${actual} to`}
