@@ -141,8 +141,8 @@ describe('a team of three in the browser', () => {
     // The owner's audit page names who did it.
     await owner.goto(`${studio.url}/audit`);
     const trail = owner.getByRole('table', { name: 'Audit trail' });
-    await trail.getByText('run.create').waitFor();
-    expect(await trail.locator('tr', { hasText: 'run.create' }).textContent()).toContain(
+    await trail.getByText('created the run').first().waitFor();
+    expect(await trail.locator('tr', { hasText: 'created the run' }).textContent()).toContain(
       'Mo Member',
     );
     expect(await trail.locator('tr', { hasText: 'member.join' }).count()).toBe(2);
