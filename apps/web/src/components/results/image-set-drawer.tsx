@@ -9,6 +9,8 @@ import type { Marks, SetMark } from './marks';
 export interface ImageSet {
   title: string;
   items: RankedItem[];
+  /** One opened image, shown large with its numbers; a cell or pair is always a grid. */
+  isDetail?: boolean;
 }
 
 /** The images behind a confusion cell, a confused pair or a single top loss. */
@@ -24,7 +26,7 @@ export function ImageSetDrawer({
   /** For members who may write: mark images to relabel or exclude. */
   marking?: { marks: Marks; onMark: SetMark };
 }) {
-  const single = set?.items.length === 1 ? set.items[0]! : null;
+  const single = set?.isDetail && set.items.length === 1 ? set.items[0]! : null;
   return (
     <Drawer
       opened={set !== null}

@@ -50,6 +50,7 @@ export function ResultsView({ results }: { results: StageResults }) {
     setSet({
       title: `${classes[item.predicted]} predicted, ${classes[item.actual]} actual`,
       items: [item],
+      isDetail: true,
     });
   const openPair = (actual: number, predicted: number) =>
     setSet({

@@ -133,9 +133,6 @@ export function StageItem({
           <Text fw={600}>{title}</Text>
           <Code fz="sm">{formatStageCall(stage.kind, stage.params)}</Code>
           <StatusBadge status={stage.status} />
-          <Text size="sm" c="dimmed">
-            {isHydrated ? timing(stage) : ''}
-          </Text>
         </Group>
         <Group gap="xs">
           {stage.kind === 'fit_one_cycle' && stage.resultsErrorRate !== null && (
@@ -195,6 +192,12 @@ export function StageItem({
           )}
         </Group>
       </Group>
+      {stage.status !== 'pending' && (
+        // Its own line, its height kept before hydration, so the buttons above do not move.
+        <Text size="sm" c="dimmed" mt={-8} mih="1.55em">
+          {isHydrated ? timing(stage) : ''}
+        </Text>
+      )}
       {stage.status === 'running' && (
         <>
           {stage.kind === 'fit_one_cycle' || stage.kind === 'lr_find' ? (
