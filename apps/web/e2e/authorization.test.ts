@@ -290,7 +290,7 @@ const ROUTES: Route[] = [
     path: () => `/api/datasets/${fx.datasetId}/archive?filename=photos.zip`,
     need: 'write',
     ok: 202,
-    init: () => ({ body: new Uint8Array([80, 75, 5, 6, ...new Array(18).fill(0)]) }),
+    init: () => ({ body: new Uint8Array([80, 75, 3, 4, ...new Array(26).fill(0)]) }),
     isTeamRow: true,
   },
   {

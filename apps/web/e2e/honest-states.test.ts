@@ -1,5 +1,6 @@
 // The first week of a team, in Chromium: pages that fit, say the truth and ask before they act.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
@@ -224,6 +225,25 @@ describe('honest states and a tidy layout', () => {
       .setInputFiles({ name: 'photos.zip', mimeType: 'application/zip', buffer: Buffer.alloc(0) });
     await page.getByText('“photos.zip” is empty (0 bytes): not an archive.').waitFor();
     expect(await studio.database.db.dataset.count()).toBe(before);
+  });
+
+  it('lists a folder upload with no image, file by file, and keeps no dataset', async () => {
+    const { page } = await watchedPage(VIEWPORTS.desktop);
+    const before = await studio.database.db.dataset.count();
+    await page.goto(`${studio.url}/datasets/new`);
+    const folder = path.join(await mkdtemp(path.join(tmpdir(), 'studio-no-images-')), 'notes');
+    await mkdir(folder);
+    await writeFile(path.join(folder, 'notes.txt'), 'shopping list');
+    await writeFile(path.join(folder, 'broken.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2]));
+    await page.getByTestId('folder-input').setInputFiles(folder);
+    await page.getByRole('alert').filter({ hasText: 'no dataset was made' }).waitFor();
+    const listed = page.getByRole('list', { name: 'Files that are not images' });
+    expect(await listed.getByRole('listitem').allTextContents()).toEqual([
+      expect.stringMatching(/^notes\/broken\.jpg: ./),
+      'notes/notes.txt: not an image; a text file, kept for labelling',
+    ]);
+    expect(await studio.database.db.dataset.count()).toBe(before);
+    await rm(path.dirname(folder), { recursive: true, force: true });
   });
 
   it('shows the images of an archive import in the Files tab as soon as it finishes', async () => {

@@ -52,7 +52,15 @@ describe('readArchiveEntries', () => {
     const empty = await temp.write('empty.tgz', Buffer.alloc(0));
     await expect(collect(readArchiveEntries(empty))).rejects.toMatchObject({
       code: 'ARCHIVE_CORRUPT',
-      message: expect.stringMatching(/the file is empty/),
+      message: expect.stringMatching(/^The file is empty \(0 bytes\): not an archive\./),
+    });
+  });
+
+  it('says an archive with no entries holds no files', async () => {
+    const empty = await temp.write('photos.zip', writeZip([]));
+    await expect(collect(readArchiveEntries(empty))).rejects.toMatchObject({
+      code: 'ARCHIVE_EMPTY',
+      message: expect.stringMatching(/^The zip archive holds no files\./),
     });
   });
 });

@@ -34,6 +34,19 @@ export function detectArchiveFormat(head: Uint8Array): { format: ArchiveFormat; 
  * text file would otherwise be read to its end (gigabytes, minutes) as a tar with no entries.
  */
 export function checkArchiveHead(head: Uint8Array): 'zip' | 'tar' | 'tar.gz' {
+  if (head.length === 0)
+    throw new DatasetError(
+      'ARCHIVE_CORRUPT',
+      'The file is empty (0 bytes): not an archive. Check that it finished downloading, then upload it again.',
+      { format: 'empty' },
+    );
+  // A zip that starts with its end-of-directory record has no entries at all.
+  if (startsWith(head, [0x50, 0x4b, 0x05, 0x06]))
+    throw new DatasetError(
+      'ARCHIVE_EMPTY',
+      'The zip archive holds no files. Add the photos to it, or upload the folder itself.',
+      { format: 'zip' },
+    );
   const { format, name } = detectArchiveFormat(head);
   if (format === 'unsupported')
     throw new DatasetError(

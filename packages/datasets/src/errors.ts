@@ -4,6 +4,7 @@ export type DatasetErrorCode =
   | 'LIMIT_EXCEEDED'
   | 'ARCHIVE_CORRUPT'
   | 'ARCHIVE_UNSUPPORTED'
+  | 'ARCHIVE_EMPTY'
   | 'URL_NOT_ALLOWED'
   | 'CSV_INVALID'
   | 'CSV_MISSING_COLUMN'

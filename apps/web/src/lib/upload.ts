@@ -7,6 +7,8 @@ export interface UploadProgress {
   totalFiles: number;
   imported: number;
   skipped: { path: string; reason: string }[];
+  /** Files that are text, not images: kept for labelling from a CSV or a list. */
+  textFiles: string[];
 }
 
 export interface FileWithPath {
@@ -84,6 +86,7 @@ export async function uploadFiles(
     totalFiles: files.length,
     imported: 0,
     skipped: [],
+    textFiles: [],
   };
   const inFlight = new Map<number, number>();
   let finishedBytes = 0;
@@ -101,12 +104,17 @@ export async function uploadFiles(
       const result = (await sendWithProgress(`/api/datasets/${datasetId}/files`, form, (loaded) => {
         inFlight.set(index, loaded);
         report();
-      })) as { imported: number; skipped: { path: string; reason: string }[] };
+      })) as {
+        imported: number;
+        skipped: { path: string; reason: string }[];
+        textFiles: string[];
+      };
       inFlight.delete(index);
       finishedBytes += batch.reduce((n, f) => n + f.file.size, 0);
       progress.processedFiles += batch.length;
       progress.imported += result.imported;
       progress.skipped.push(...result.skipped);
+      progress.textFiles.push(...result.textFiles);
       report();
     }
   };

@@ -1,5 +1,5 @@
 import 'server-only';
-import { importIntoDataset } from '@studio/db';
+import { importIntoDataset, purgeDataset } from '@studio/db';
 import {
   checkImportUrl,
   DatasetError,
@@ -42,17 +42,40 @@ function safeDecode(name: string): string {
   }
 }
 
-/** Marks a folder upload finished: ready when it holds images, failed (with why) when not. */
+/**
+ * Marks a folder upload finished: ready when it holds images. An upload that imported nothing
+ * leaves no dataset behind (422 with why); the skipped files' reasons came with each batch.
+ */
 export async function completeUpload(access: Access, datasetId: string) {
   await getDatasetOrThrow(access, datasetId);
   const files = await db().datasetFile.count({ where: { datasetId } });
-  return db().dataset.update({
-    where: { id: datasetId },
-    data:
-      files > 0
-        ? { status: 'ready', error: null }
-        : { status: 'failed', error: 'The upload contained no image the studio can read.' },
+  if (files === 0) {
+    await discardEmptyDataset(access, datasetId, 'nothing was imported');
+    throw new ApiError(
+      422,
+      'None of the files was an image the studio can read, so no dataset was made. The reasons are listed with each file.',
+    );
+  }
+  return db().dataset.update({ where: { id: datasetId }, data: { status: 'ready', error: null } });
+}
+
+/**
+ * Deletes a dataset that an import just made and that holds nothing: no images, no versions,
+ * no other import under way. A dataset with anything in it is left as it is.
+ */
+export async function discardEmptyDataset(access: Access, datasetId: string, reason: string) {
+  const dataset = await db().dataset.findFirst({
+    where: {
+      id: datasetId,
+      teamId: access.teamId,
+      files: { none: {} },
+      versions: { none: {} },
+      imports: { none: { status: { in: ['queued', 'running'] } } },
+    },
   });
+  if (!dataset) return;
+  await purgeDataset(db(), datasetId);
+  await recordAudit(access, 'dataset.delete', 'dataset', datasetId, { name: dataset.name, reason });
 }
 
 let allowedHosts: AllowedImportHosts | undefined;

@@ -10,6 +10,8 @@ export interface SpooledBody {
   bytes: number;
   /** The bytes from the start; call once. */
   read(): Readable;
+  /** Up to the first `length` bytes, for a look at the format before storing. */
+  head(length: number): Promise<Buffer>;
   /** Frees the file; idempotent. */
   close(): Promise<void>;
 }
@@ -50,6 +52,11 @@ export async function spoolBody(request: Request, limit: BodyLimit): Promise<Spo
   return {
     bytes,
     read: () => file.createReadStream({ start: 0, autoClose: false }),
+    head: async (length) => {
+      const buffer = Buffer.alloc(Math.min(length, bytes));
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, 0);
+      return buffer.subarray(0, bytesRead);
+    },
     close,
   };
 }

@@ -93,7 +93,7 @@ export async function importArchive(
           ? { status: 'ready', error: null }
           : {
               status: 'failed',
-              error: `The archive contained no image the studio can read (${result.skipped.length} files skipped; see their reasons).`,
+              error: `The archive held no image the studio can read: ${describeNonImages(result.skipped.length, result.textFiles.length)}, listed under Skipped with the reason for each. Add photos to this dataset, or delete it.`,
             },
     });
     const processed = result.files.length + result.skipped.length + result.textFiles.length;
@@ -179,4 +179,12 @@ async function fetchUrlArchive(
     create: { url, sha256: downloaded.sha256, blobKey, size: BigInt(downloaded.bytes) },
     update: {},
   });
+}
+
+/** "2 files skipped and 1 text file", for the message of an import that found no image. */
+function describeNonImages(skipped: number, textFiles: number): string {
+  const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+  const parts = [`${plural(skipped, 'file')} skipped`];
+  if (textFiles > 0) parts.push(plural(textFiles, 'text file'));
+  return parts.join(' and ');
 }

@@ -100,7 +100,11 @@ export function DatasetView({ detail }: { detail: DatasetDetail }) {
           <FolderBrowser datasetId={detail.id} total={detail.fileCount} />
         </Tabs.Panel>
         <Tabs.Panel value="skipped" pt="md">
-          <SkippedList skipped={detail.skipped} total={detail.skippedCount} />
+          <SkippedList
+            skipped={detail.skipped}
+            total={detail.skippedCount}
+            textFiles={detail.textFiles}
+          />
         </Tabs.Panel>
         <Tabs.Panel value="label" pt="md">
           <Labeller

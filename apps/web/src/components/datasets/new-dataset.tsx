@@ -75,12 +75,9 @@ export function NewDataset() {
         name: datasetName(top),
         sourceKind: 'folder',
       });
-      const result = await uploadFiles(dataset.id, withPaths, setProgress);
+      await uploadFiles(dataset.id, withPaths, setProgress);
+      // With no image imported the server removes the dataset and says why (422).
       await postJson(`/api/datasets/${dataset.id}/complete`, {});
-      if (result.imported === 0)
-        throw new Error(
-          'None of the files was an image the studio can read. See the reasons below.',
-        );
       router.push(`/datasets/${dataset.id}`);
     } catch (e) {
       setError((e as Error).message);
@@ -270,6 +267,7 @@ export function NewDataset() {
             <Text size="sm">
               {progress.imported.toLocaleString('en')} images imported, {progress.skipped.length}{' '}
               skipped
+              {progress.textFiles.length > 0 ? `, ${progress.textFiles.length} text files` : ''}
             </Text>
           </Stack>
         </Card>
@@ -290,16 +288,21 @@ export function NewDataset() {
           {error}
         </Alert>
       )}
-      {progress && progress.skipped.length > 0 && (
+      {progress && progress.skipped.length + progress.textFiles.length > 0 && (
         <Card>
           <Text fw={600} mb="xs">
-            Skipped files
+            Files that are not images
           </Text>
           <ScrollArea.Autosize mah={240}>
-            <List size="sm">
+            <List size="sm" aria-label="Files that are not images">
               {progress.skipped.map((s) => (
                 <List.Item key={s.path}>
                   <code>{s.path}</code>: {s.reason}
+                </List.Item>
+              ))}
+              {progress.textFiles.map((path) => (
+                <List.Item key={path}>
+                  <code>{path}</code>: not an image; a text file, kept for labelling
                 </List.Item>
               ))}
             </List>

@@ -5,7 +5,8 @@ import { getDatasetOrThrow } from '@/server/datasets';
 import { blobs, db } from '@/server/db';
 import { env } from '@/server/env';
 import { ApiError, handle } from '@/server/http';
-import { enqueueImport } from '@/server/imports';
+import { checkArchiveHead, DatasetError } from '@studio/datasets';
+import { discardEmptyDataset, enqueueImport } from '@/server/imports';
 import { requireQueue } from '@/server/queue';
 import { spoolBody } from '@/server/spool-body';
 
@@ -54,6 +55,15 @@ export const POST = handle(
       }
       throw error;
     });
+    // Refused before it is stored or queued; a dataset made for it alone is not kept.
+    try {
+      checkArchiveHead(await spooled.head(512));
+    } catch (error) {
+      await spooled.close();
+      if (!(error instanceof DatasetError)) throw error;
+      await discardEmptyDataset(access, id, 'the upload was not an archive');
+      throw new ApiError(400, `"${fileName}": ${error.message}`);
+    }
     const key = `upload:${randomUUID()}`;
     try {
       await blobs().putStream(key, spooled.read(), 'application/octet-stream', maxBytes);
