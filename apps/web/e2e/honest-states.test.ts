@@ -186,6 +186,21 @@ describe('honest states and a tidy layout', () => {
     await page.getByText('Larger than the 24 training images').waitFor();
   });
 
+  it('keeps help texts short, with a link to the section that says more', async () => {
+    const { page } = await watchedPage(VIEWPORTS.desktop);
+    await page.goto(`${studio.url}/runs/new?versionId=${smallVersionId}`);
+    const more = page.getByRole('link', { name: /^More about feature cache for frozen stages/ });
+    const href = (await more.getAttribute('href'))!;
+    expect(href).toBe('/help/run-settings#feature-cache-for-frozen-stages-precompute');
+    await page.goto(`${studio.url}${href}`);
+    const section = page.locator('#feature-cache-for-frozen-stages-precompute');
+    expect(await section.textContent()).toBe('Feature cache for frozen stages (precompute)');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(
+      'Run settings in depth',
+    );
+    await shoot(page, 'help-run-settings-1440');
+  });
+
   it('shows the dataset page and an audit trail of people, names and links', async () => {
     const { page } = await watchedPage(VIEWPORTS.desktop);
     await page.goto(`${studio.url}/datasets/${datasetId}`);

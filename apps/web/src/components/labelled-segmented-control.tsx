@@ -1,6 +1,6 @@
 'use client';
 
-import { useId } from 'react';
+import { useId, type ReactNode } from 'react';
 import { Input, SegmentedControl, type SegmentedControlItem } from '@mantine/core';
 
 /**
@@ -15,7 +15,7 @@ export function LabelledSegmentedControl<T extends string>({
   data,
 }: {
   label: string;
-  description?: string;
+  description?: ReactNode;
   value: T;
   onChange: (value: T) => void;
   data: (T | { value: T; label: string })[];

@@ -30,6 +30,13 @@ export const CONFIG_DOCS = {
   pLighting: 'fastai default 0.75: chance that each image gets the lighting change.',
 } as const;
 
+/** Settings with a section in `docs/run-settings.md`, by that section's heading. */
+export const CONFIG_MORE: Partial<Record<keyof typeof CONFIG_DOCS, string>> = {
+  precompute: 'Feature cache for frozen stages (`precompute`)',
+  precomputeViews: 'Cached views per image (`precomputeViews`)',
+  bs: 'Batch size',
+};
+
 export const ARCH_NOTES: Record<ArchId, { label: string; note: string; isOffline: boolean }> = {
   resnet18: {
     label: 'resnet18',

@@ -35,6 +35,7 @@ import { AugmentFields, type AugmentForm } from './augment-fields';
 import { adviseBatchSize } from './batch-advice';
 import { ARCH_NOTES, CONFIG_DOCS } from './config-docs';
 import { toStageSpec, type StageDraft } from './stage-draft';
+import { SettingHelp } from './setting-help';
 import { StagePlanEditor } from './stage-plan-editor';
 
 const DEFAULTS = runConfig.parse({});
@@ -223,7 +224,12 @@ export function NewRunForm({ version }: { version: TrainableVersion }) {
           <Stack gap={6}>
             <NumberInput
               label="Batch size"
-              description={`${CONFIG_DOCS.bs} This version has ${version.trainCount.toLocaleString('en')} training images.`}
+              description={
+                <SettingHelp
+                  setting="bs"
+                  extra={`This version has ${version.trainCount.toLocaleString('en')} training images.`}
+                />
+              }
               value={bs}
               onChange={setBs}
               min={1}
@@ -272,7 +278,7 @@ export function NewRunForm({ version }: { version: TrainableVersion }) {
           />
           <LabelledSegmentedControl
             label="Feature cache for frozen stages"
-            description={CONFIG_DOCS.precompute}
+            description={<SettingHelp setting="precompute" />}
             value={precompute}
             onChange={setPrecompute}
             data={[
@@ -283,7 +289,7 @@ export function NewRunForm({ version }: { version: TrainableVersion }) {
           />
           <NumberInput
             label="Cached views per image"
-            description={CONFIG_DOCS.precomputeViews}
+            description={<SettingHelp setting="precomputeViews" />}
             value={precomputeViews}
             onChange={setPrecomputeViews}
             min={0}
