@@ -55,4 +55,31 @@ export default tseslint.config(
     },
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
+  // The engine's layers, lowest first: kernels, backend, training, parallel, then the learner.
+  {
+    files: ['packages/ml/src/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/test-fixtures.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      ...importX.flatConfigs.typescript.settings,
+      'import-x/resolver-next': [createTypeScriptImportResolver({ alwaysTryTypes: true })],
+    },
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: mlLayers(['kernels', 'backend', 'training', 'parallel', 'learner']),
+        },
+      ],
+    },
+  },
 );
+
+/** Each layer of packages/ml/src may import the ones before it, never those after. */
+function mlLayers(layers) {
+  return layers.slice(0, -1).map((layer, i) => ({
+    target: `${import.meta.dirname}/packages/ml/src/${layer}`,
+    from: layers.slice(i + 1).map((above) => `${import.meta.dirname}/packages/ml/src/${above}`),
+    message: `${layer}/ sits below ${layers.slice(i + 1).join(', ')}: move the shared piece down instead.`,
+  }));
+}

@@ -1,4 +1,13 @@
 export * from './backend/index';
+export {
+  BodyPool,
+  bodyPool,
+  closeBodyPools,
+  defaultPoolThreads,
+  modelArtifacts,
+  type PooledModel,
+  type PoolBackend,
+} from './parallel/body-pool';
 export * from './models/index';
 export * from './data/index';
 export * from './learner/index';

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { AdamW, crossEntropy } from '../../src/learner/index';
 import { DataParallel } from '../../src/learner/data-parallel';
-import { weightKey } from '../../src/learner/weight-key';
+import { weightKey } from '../../src/training/weight-key';
 import { flattenLayers } from '../../src/models/index';
 import { NUM_CLASSES } from './models';
 

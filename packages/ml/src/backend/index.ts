@@ -5,12 +5,7 @@ export type {
   BackendInfo,
   InitBackendOptions,
 } from './init-backend';
-export { registerTrainingKernels, areTrainingKernelsRegistered } from './register-training-kernels';
 export {
-  BodyPool,
-  bodyPool,
-  closeBodyPools,
-  defaultPoolThreads,
-  modelArtifacts,
-} from './body-pool';
-export type { PooledModel, PoolBackend } from './body-pool';
+  registerTrainingKernels,
+  areTrainingKernelsRegistered,
+} from '../kernels/register-training-kernels';

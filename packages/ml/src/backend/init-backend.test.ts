@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { initBackend } from './init-backend';
 import type { BackendChoice } from './init-backend';
-import { areTrainingKernelsRegistered } from './register-training-kernels';
+import { areTrainingKernelsRegistered } from '../kernels/register-training-kernels';
 
 // These tests share one tfjs engine (one process per file) and run in order.
 describe('initBackend', () => {

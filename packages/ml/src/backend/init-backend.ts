@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { registerTrainingKernels } from './register-training-kernels';
+import { registerTrainingKernels } from '../kernels/register-training-kernels';
 import {
   wasmThreadsFor,
   withoutWasmThreads,

@@ -3,7 +3,7 @@
  * threads (backend/body-pool.ts) holding a copy of the feature model each.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { bodyPool, defaultPoolThreads, modelArtifacts, poolBackendOf } from '../backend/body-pool';
+import { bodyPool, defaultPoolThreads, modelArtifacts, poolBackendOf } from '../parallel/body-pool';
 import type { HeadSplit } from './head-split';
 import { openOnnxForward, usesOnnxRuntime, type InferenceEngineOption } from '../onnx/onnx-forward';
 

@@ -17,21 +17,21 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { defaultPoolThreads, modelArtifacts, poolBackendOf } from '../backend/body-pool';
-import { copyTensorInto } from '../backend/wasm-heap';
-import { openTrainWorkers, type TrainWorkers, type WeightSlot } from '../backend/train-pool';
+import { defaultPoolThreads, modelArtifacts, poolBackendOf } from '../parallel/body-pool';
+import { copyTensorInto } from '../kernels/wasm-heap';
+import { openTrainWorkers, type TrainWorkers, type WeightSlot } from '../parallel/train-pool';
 import { mixSeeds } from '../data/rng';
 import { flattenLayers } from '../models/backbone';
 import type { Param } from './adamw';
 import type { Learner } from './learner';
-import { weightKey } from './weight-key';
+import { weightKey } from '../training/weight-key';
 import {
   Accumulator,
   MicroBatcher,
   type BatchGradients,
   type MicroBatchOption,
-} from './micro-batch';
-import type { TrainingLayersOptions } from './training-layers';
+} from '../training/micro-batch';
+import type { TrainingLayersOptions } from '../training/training-layers';
 
 /** Threads computing a training step: a number, or 'auto' (see `trainingThreads`). */
 export type ThreadsOption = 'auto' | number;

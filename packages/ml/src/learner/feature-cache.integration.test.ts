@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bodyPool, closeBodyPools } from '../backend/body-pool';
+import { bodyPool, closeBodyPools } from '../parallel/body-pool';
 import { initBackend } from '../backend/index';
 import type { Callback } from './callback';
 import { CheckpointCallback } from './checkpoint';

@@ -21,7 +21,8 @@ import {
   type PrecomputeOptions,
   type PrecomputeSummary,
 } from './precompute';
-import { collectPredictions, crossEntropy, scorePredictions } from './predictions';
+import { crossEntropy } from '../training/cross-entropy';
+import { collectPredictions, scorePredictions } from './predictions';
 import { bodyThreads, openBodyRunner, type BodyRunner, type Prepared } from './body-runner';
 import { splitHead, type HeadSplit } from './head-split';
 import type { TrainingStrategy } from './training-strategy';

@@ -8,7 +8,7 @@ import type { Learner } from './learner';
 import { lrRange, type LearningRate } from './lr-range';
 import { assertPrecomputable, type PrecomputeOptions, type PrecomputeSummary } from './precompute';
 import { DataParallel, learnerSource, trainingThreads, type ThreadsOption } from './data-parallel';
-import { MicroBatcher, type BatchGradients, type MicroBatchOption } from './micro-batch';
+import { MicroBatcher, type BatchGradients, type MicroBatchOption } from '../training/micro-batch';
 import { createSmoother } from './smoothen';
 import { plainStrategy, type TrainingStrategy } from './training-strategy';
 

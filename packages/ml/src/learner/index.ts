@@ -38,7 +38,11 @@ export {
   type PrecomputeSummary,
 } from './precompute';
 export type { FitOptions, FitResult, FitTiming } from './fit-loop';
-export { MicroBatcher, WASM_STEP_BUDGET_BYTES, type MicroBatchOption } from './micro-batch';
+export {
+  MicroBatcher,
+  WASM_STEP_BUDGET_BYTES,
+  type MicroBatchOption,
+} from '../training/micro-batch';
 export {
   Learner,
   type LearnerOptions,
@@ -68,12 +72,8 @@ export {
 export { describeLr, geomspace, lrRange, slice, type LearningRate, type LrSlice } from './lr-range';
 export { accuracy, errorRate, topKAccuracy, type Metric } from './metrics';
 export { OneCycleScheduler } from './one-cycle';
-export {
-  crossEntropy,
-  crossEntropyPerItem,
-  scorePredictions,
-  type Predictions,
-} from './predictions';
+export { scorePredictions, type Predictions } from './predictions';
+export { crossEntropy, crossEntropyPerItem } from '../training/cross-entropy';
 export { ProgressCallback, type ProgressEvent } from './progress';
 export { Recorder, type EpochRecord, type RecorderState } from './recorder';
 export {
@@ -89,5 +89,5 @@ export {
   type Phase,
 } from './schedules';
 export { createSmoother, type Smoother, type SmoothState } from './smoothen';
-export { installTrainingLayers, type TrainingLayersOptions } from './training-layers';
+export { installTrainingLayers, type TrainingLayersOptions } from '../training/training-layers';
 export { createTracker, type TrackOptions } from './tracker';

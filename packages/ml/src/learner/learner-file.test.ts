@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSafetensors } from '../models/safetensors';
 import { cnnLearner } from './cnn-learner';
 import type { LearnerBatch } from './data';
-import { crossEntropy } from './predictions';
+import { crossEntropy } from '../training/cross-entropy';
 import { readLearnerFile } from './learner-file';
 import { readWeights, syntheticData, tinyBackbone } from './test-fixtures';
 

@@ -17,9 +17,9 @@ import { slice, type LearningRate } from './lr-range';
 import { findLr, type LrFindOptions, type LrFindResult } from './lr-finder';
 import { errorRate, type Metric } from './metrics';
 import { OneCycleScheduler } from './one-cycle';
+import { crossEntropy } from '../training/cross-entropy';
 import {
   collectPredictions,
-  crossEntropy,
   scorePredictions,
   type BatchForward,
   type Predictions,
@@ -28,9 +28,9 @@ import {
 import { openPooledForward } from './pooled-forward';
 import { trainingThreads, type ThreadsOption } from './data-parallel';
 import { Recorder } from './recorder';
-import { weightKey } from './weight-key';
+import { weightKey } from '../training/weight-key';
 import type { OneCycleOptions } from './schedules';
-import { installTrainingLayers, type TrainingLayersOptions } from './training-layers';
+import { installTrainingLayers, type TrainingLayersOptions } from '../training/training-layers';
 import { openOnnxForward, usesOnnxRuntime, type InferenceEngineOption } from '../onnx/onnx-forward';
 import { splitHead } from './head-split';
 

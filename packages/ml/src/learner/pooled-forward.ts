@@ -7,7 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { bodyPool, modelArtifacts, poolBackendOf } from '../backend/body-pool';
+import { bodyPool, modelArtifacts, poolBackendOf } from '../parallel/body-pool';
 import { readImages, shareSizes } from './data-parallel';
 
 export interface PooledForward {

@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeBodyPools } from '../backend/body-pool';
+import { closeBodyPools } from '../parallel/body-pool';
 import { initBackend } from '../backend/index';
 import { prepareFeatureCache } from './feature-cache';
 import { describePrecompute } from './precompute';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { crossEntropyPerItem } from '../training/cross-entropy';
 import type { LearnerBatch } from './data';
 import type { Metric } from './metrics';
 
@@ -113,27 +114,4 @@ export function scorePredictions(preds: Predictions, metrics: readonly Metric[])
   const scores: Record<string, number> = {};
   for (const m of metrics) scores[m.name] = m.compute(preds.probs, preds.targets, preds.classes);
   return { validLoss: sum / preds.losses.length, metrics: scores };
-}
-
-/** Softmax cross-entropy of each row of logits against integer targets (a -1 target gives 0). */
-export function crossEntropyPerItem(
-  logits: tf.Tensor,
-  y: tf.Tensor1D,
-  classes: number,
-): tf.Tensor1D {
-  return tf.tidy(
-    () =>
-      tf.losses.softmaxCrossEntropy(
-        tf.oneHot(y, classes),
-        logits,
-        undefined,
-        undefined,
-        tf.Reduction.NONE,
-      ) as tf.Tensor1D,
-  );
-}
-
-/** Mean cross-entropy of a batch (fastai v1 CrossEntropyFlat, reduction mean). */
-export function crossEntropy(logits: tf.Tensor, y: tf.Tensor1D, classes: number): tf.Scalar {
-  return tf.tidy(() => tf.losses.softmaxCrossEntropy(tf.oneHot(y, classes), logits) as tf.Scalar);
 }

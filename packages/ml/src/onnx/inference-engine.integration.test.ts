@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeBodyPools } from '../backend/body-pool';
+import { closeBodyPools } from '../parallel/body-pool';
 import { initBackend } from '../backend/index';
 import { readCache, signLanguageLearner, tinyBackbone } from '../learner/test-fixtures';
 import { prepareFeatureCache } from '../learner/feature-cache';

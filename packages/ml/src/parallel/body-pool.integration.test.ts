@@ -7,7 +7,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tinyBackbone } from '../learner/test-fixtures';
 import { BodyPool, modelArtifacts } from './body-pool';
-import { initBackend } from './index';
+import { initBackend } from '../backend/index';
 
 const POOL_MODULE = fileURLToPath(new URL('./body-pool.ts', import.meta.url));
 const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url));

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { MicroBatchOption } from '../learner/micro-batch';
-import type { TrainingLayersOptions } from '../learner/training-layers';
+import type { MicroBatchOption } from '../training/micro-batch';
+import type { TrainingLayersOptions } from '../training/training-layers';
 import type { PoolBackend } from './body-protocol';
 
 /** Where one weight lives in the shared weights buffer (float32 offsets). */

@@ -9,7 +9,7 @@
  * with fastai's batch of 64 needs more.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { leanVariableGrads } from '../backend/lean-gradients';
+import { leanVariableGrads } from './lean-gradients';
 
 /** Images per forward/backward pass: a number, 'auto' (measured, wasm only), or whole batches. */
 export type MicroBatchOption = number | 'auto' | 'off';

@@ -9,12 +9,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { weightKey } from '../learner/weight-key';
-import { MicroBatcher } from '../learner/micro-batch';
-import { crossEntropy } from '../learner/predictions';
-import { installTrainingLayers } from '../learner/training-layers';
+import { weightKey } from '../training/weight-key';
+import { MicroBatcher } from '../training/micro-batch';
+import { crossEntropy } from '../training/cross-entropy';
+import { installTrainingLayers } from '../training/training-layers';
 import { flattenLayers } from '../models/backbone';
-import { initBackend } from './init-backend';
+import { initBackend } from '../backend/init-backend';
 import { serveRequests } from './request-worker';
 import type {
   ReplicaSpec,

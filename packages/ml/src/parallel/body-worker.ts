@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { initBackend } from './init-backend';
+import { initBackend } from '../backend/init-backend';
 import type { BodyReply, BodyRequest, BodyWorkerData } from './body-protocol';
 import { serveRequests } from './request-worker';
 

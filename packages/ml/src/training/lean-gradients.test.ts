@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { installTrainingLayers } from '../learner/training-layers';
+import { installTrainingLayers } from './training-layers';
 import { leanVariableGrads } from './lean-gradients';
 
 beforeAll(async () => {
