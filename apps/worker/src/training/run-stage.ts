@@ -30,6 +30,8 @@ export interface StageContext {
   backend: string;
   send: (event: RunEvent) => void;
   log: (message: string) => void;
+  /** Aborted when the stage is cancelled or the worker stops: the fit ends between batches. */
+  signal: AbortSignal;
   isCancelled: () => boolean;
   isStopping: () => boolean;
 }
@@ -149,7 +151,7 @@ async function findLearningRate(
     endLr: params.endLr,
     numIt: params.numIt,
     callbacks: [reporter],
-    shouldStop: () => ctx.isCancelled() || ctx.isStopping(),
+    signal: ctx.signal,
   });
   if (ctx.isCancelled()) return { type: 'cancelled' };
   if (ctx.isStopping()) return { type: 'interrupted' };
@@ -212,7 +214,7 @@ async function fitOneCycle(
     microBatch: config.microBatch,
     threads: config.threads,
     callbacks: [new StudioReporter(ctx.db, stageId, ctx.send, ctx.log), checkpoints, best],
-    shouldStop: () => ctx.isCancelled() || ctx.isStopping(),
+    signal: ctx.signal,
     resumeFrom,
   });
   if (fit.cancelled) {

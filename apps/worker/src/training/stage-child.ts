@@ -21,9 +21,12 @@ const send = (message: ChildMessage) => {
 };
 let isCancelled = false;
 let isStopping = false;
+// Either message ends the fit between batches; the flags say which outcome to report.
+const stop = new AbortController();
 process.on('message', (message: ParentMessage) => {
   if (message.type === 'cancel') isCancelled = true;
   if (message.type === 'stop') isStopping = true;
+  if (isCancelled || isStopping) stop.abort(isCancelled ? 'cancelled' : 'worker stopping');
 });
 process.on('disconnect', () => process.exit(70));
 process.on('error', () => process.exit(70));
@@ -52,6 +55,7 @@ try {
       },
       send: (event) => send({ type: 'event', event }),
       log,
+      signal: stop.signal,
       isCancelled: () => isCancelled,
       isStopping: () => isStopping,
     },

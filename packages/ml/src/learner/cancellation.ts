@@ -1,27 +1,17 @@
 import { CancelFitError, type Callback } from './callback';
 
-export interface CancelOptions {
-  signal?: AbortSignal;
-  shouldStop?: () => boolean;
-}
-
-/**
- * Ends the fit cleanly between batches, of training or of a feature cache build, once the
- * signal aborts or `shouldStop()` says so.
- */
+/** Ends the fit cleanly between batches, of training or of a feature cache build, once the signal aborts. */
 export class CancelOnSignal implements Callback {
   // First, so nothing else runs for a batch that will not happen.
   readonly order = -100;
 
-  constructor(private readonly options: CancelOptions) {}
+  constructor(private readonly signal: AbortSignal) {}
 
   private check(): void {
-    const { signal, shouldStop } = this.options;
-    if (signal?.aborted) {
-      const reason = signal.reason instanceof Error ? signal.reason.message : signal.reason;
-      throw new CancelFitError(reason == null ? 'aborted' : String(reason));
-    }
-    if (shouldStop?.() === true) throw new CancelFitError('stop requested');
+    if (!this.signal.aborted) return;
+    const reason =
+      this.signal.reason instanceof Error ? this.signal.reason.message : this.signal.reason;
+    throw new CancelFitError(reason == null ? 'aborted' : String(reason));
   }
 
   afterCacheBatch = this.check;

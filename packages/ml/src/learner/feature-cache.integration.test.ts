@@ -242,11 +242,16 @@ describe('precompute (frozen-body feature cache)', () => {
     expect(tf.memory().numTensors).toBe(start);
 
     const seen: ProgressEvent[] = [];
-    let polls = 0;
+    // Aborted after the third batch of the cache build: the fit ends before its first epoch.
+    const stop = new AbortController();
+    let cacheBatches = 0;
     const stopped = await learn.fitOneCycle(4, 1e-2, {
       precompute: { views: 4 },
-      callbacks: [new ProgressCallback((e) => void seen.push(e))],
-      shouldStop: () => ++polls > 3,
+      callbacks: [
+        new ProgressCallback((e) => void seen.push(e)),
+        { afterCacheBatch: () => void (++cacheBatches === 3 && stop.abort()) },
+      ],
+      signal: stop.signal,
     });
     expect(stopped).toMatchObject({
       cancelled: true,

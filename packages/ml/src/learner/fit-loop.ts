@@ -17,10 +17,8 @@ export interface FitOptions {
   callbacks?: Callback[];
   /** Weight decay for this fit; default the learner's. */
   wd?: number;
-  /** Cancels the fit between batches when aborted. */
+  /** Cancels the fit between batches when aborted; the fit returns `cancelled`. */
   signal?: AbortSignal;
-  /** Polled between batches; true cancels the fit. */
-  shouldStop?: () => boolean;
   /**
    * Bytes from a CheckpointCallback of the same fit (same epochs and learning rate): restores
    * weights, optimiser and recorder and continues at the next epoch and iteration.
@@ -64,7 +62,7 @@ export interface FitTiming {
 }
 
 export interface FitResult {
-  /** True when a CancelFitError (or the signal / shouldStop) ended the fit. */
+  /** True when a CancelFitError (or the signal) ended the fit. */
   cancelled: boolean;
   /** Why the fit ended early (cancellation or a callback's stop), or null. */
   stopReason: string | null;
@@ -81,6 +79,14 @@ export interface FitResult {
   threads: number;
 }
 
+/** What a fit opened and must account for in its result. */
+interface FitRun {
+  cache: FeatureCache | null;
+  batcher: MicroBatcher | null;
+  parallel: DataParallel | null;
+  trainStart: number | null;
+}
+
 /** fastai v1 basic_train.py fit: train each epoch, validate, let callbacks act at each event. */
 export async function runFit(
   learner: Learner,
@@ -93,39 +99,85 @@ export async function runFit(
   }
   const checkpoint =
     options.resumeFrom == null ? null : await resume(learner, options.resumeFrom, epochs);
-  const precompute =
-    options.precompute == null || options.precompute === false
-      ? null
-      : options.precompute === true
-        ? {}
-        : options.precompute;
-  if (precompute != null) assertPrecomputable(learner);
-  // A plain fit may train the body (its BatchNorm layers at least): cached activations go stale.
-  else learner.cachedFeatures = null;
-  const buildCache =
-    precompute == null
-      ? null
-      : prepareFeatureCache(learner, precompute, {
-          epochs,
-          // A resumed fit's data epoch has moved on by the epochs done.
-          firstDataEpoch: learner.dataEpoch - (checkpoint?.epoch ?? 0),
-          isResumed: checkpoint != null,
-        });
+  const buildCache = planFeatureCache(learner, options.precompute, epochs, checkpoint);
+  setOptimiser(learner, lr, options.wd);
+  const callbacks = sortCallbacks([
+    learner.recorder,
+    ...learner.callbacks,
+    ...(options.callbacks ?? []),
+    ...(options.signal != null ? [new CancelOnSignal(options.signal)] : []),
+  ]);
+  const state = initialState(learner, epochs, checkpoint);
+  const run: FitRun = { cache: null, batcher: null, parallel: null, trainStart: null };
+  let cancelled = false;
+  try {
+    await fire(callbacks, 'beforeFit', state);
+    if (buildCache != null) run.cache = await buildFeatureCache(buildCache, callbacks, state);
+    // Before the first plain fit too, so every stage normalises the body alike.
+    if (run.cache == null && checkpoint == null) await learner.adaptBodyStatistics();
+    await trainEpochs(learner, run, options, callbacks, state);
+  } catch (error) {
+    if (!(error instanceof CancelFitError)) state.error = error;
+    else [cancelled, state.stopReason] = [true, error.reason];
+  } finally {
+    await run.parallel?.close();
+    state.cache = null;
+    await fire(callbacks, 'afterFit', state);
+  }
+  if (state.error != null) throw state.error;
+  const { cache, batcher, trainStart } = run;
+  return {
+    cancelled,
+    stopReason: state.stopReason,
+    epochsDone: state.epoch,
+    iterations: state.iteration,
+    microBatch: Number.isFinite(batcher?.chunkSize ?? Infinity) ? batcher!.chunkSize : null,
+    threads: run.parallel?.threads ?? 1,
+    timing: {
+      cacheS: cache?.summary.cacheS ?? 0,
+      trainS: trainStart == null ? 0 : (performance.now() - trainStart) / 1000,
+      epochs: state.epoch - (checkpoint?.epoch ?? 0),
+    },
+    precompute: cache?.summary ?? null,
+  };
+}
+
+/** The feature cache's builder for a precomputed fit; null (and stale activations dropped) otherwise. */
+function planFeatureCache(
+  learner: Learner,
+  option: FitOptions['precompute'],
+  epochs: number,
+  checkpoint: FitCheckpoint | null,
+) {
+  if (option == null || option === false) {
+    // A plain fit may train the body (its BatchNorm layers at least): cached activations go stale.
+    learner.cachedFeatures = null;
+    return null;
+  }
+  assertPrecomputable(learner);
+  return prepareFeatureCache(learner, option === true ? {} : option, {
+    epochs,
+    // A resumed fit's data epoch has moved on by the epochs done.
+    firstDataEpoch: learner.dataEpoch - (checkpoint?.epoch ?? 0),
+    isResumed: checkpoint != null,
+  });
+}
+
+function setOptimiser(learner: Learner, lr: LearningRate, wd: number | undefined): void {
   learner.opt.lr = lrRange(lr, learner.layerGroups.length);
-  learner.opt.wd = options.wd ?? learner.wd;
+  learner.opt.wd = wd ?? learner.wd;
   if (learner.opt.variables.length === 0) {
     throw new Error(
       'Nothing to train: every weight is frozen. Call unfreeze() or create the learner with trainBn.',
     );
   }
-  const extra =
-    options.signal != null || options.shouldStop != null ? [new CancelOnSignal(options)] : [];
-  const callbacks = sortCallbacks([
-    learner.recorder,
-    ...learner.callbacks,
-    ...(options.callbacks ?? []),
-    ...extra,
-  ]);
+}
+
+function initialState(
+  learner: Learner,
+  epochs: number,
+  checkpoint: FitCheckpoint | null,
+): FitState {
   const state: FitState = {
     learner,
     epochs,
@@ -151,76 +203,57 @@ export async function runFit(
     learner.recorder.setState(checkpoint.recorder);
     state.smoothLoss = state.smoother.value;
   }
-  let cancelled = false;
-  let cache: FeatureCache | null = null;
-  let trainStart: number | null = null;
-  let batcher: MicroBatcher | null = null;
-  let parallel: DataParallel | null = null;
-  try {
-    await fire(callbacks, 'beforeFit', state);
-    if (buildCache != null) {
-      cache = await buildCache({
-        // The LR finder sets skipValidation in beforeFit: no validation features needed.
-        withValidation: !state.skipValidation,
-        onProgress: async (progress) => {
-          state.cache = progress;
-          await fire(callbacks, 'afterCacheBatch', state);
-        },
-      });
-      state.cache = null;
-    }
-    // Before the first plain fit too, so every stage normalises the body alike.
-    if (cache == null && checkpoint == null) await learner.adaptBodyStatistics();
-    const strategy = cache?.strategy ?? plainStrategy(learner);
-    // Cached activations are small: chunks matter for the whole model's passes only.
-    batcher = new MicroBatcher(cache == null ? (options.microBatch ?? 'off') : 'off');
-    const threads = trainingThreads(options.threads ?? 1, {
-      batchSize: learner.data.train.bs ?? 0,
-      isPrecomputed: cache != null,
-    });
-    if (threads > 1) {
-      parallel = await DataParallel.open(learnerSource(learner), {
-        threads,
-        useMainThread: options.useMainThread ?? false,
-        microBatch: options.microBatch ?? 'off',
-      });
-    }
-    const gradients = stepGradients(strategy, batcher, parallel);
-    trainStart = performance.now();
-    for (; state.epoch < epochs; state.epoch++) {
-      await runEpoch(learner, strategy, gradients, parallel, callbacks, state);
-      if (state.stopTraining) {
-        state.epoch++;
-        break;
-      }
-    }
-  } catch (error) {
-    if (error instanceof CancelFitError) {
-      cancelled = true;
-      state.stopReason = error.reason;
-    } else {
-      state.error = error;
-    }
-  } finally {
-    await parallel?.close();
-    state.cache = null;
-    await fire(callbacks, 'afterFit', state);
-  }
-  if (state.error != null) throw state.error;
-  return {
-    cancelled,
-    stopReason: state.stopReason,
-    epochsDone: state.epoch,
-    iterations: state.iteration,
-    microBatch: Number.isFinite(batcher?.chunkSize ?? Infinity) ? batcher!.chunkSize : null,
-    threads: parallel?.threads ?? 1,
-    timing: {
-      cacheS: cache?.summary.cacheS ?? 0,
-      trainS: trainStart == null ? 0 : (performance.now() - trainStart) / 1000,
-      epochs: state.epoch - (checkpoint?.epoch ?? 0),
+  return state;
+}
+
+async function buildFeatureCache(
+  build: NonNullable<ReturnType<typeof planFeatureCache>>,
+  callbacks: Callback[],
+  state: FitState,
+): Promise<FeatureCache> {
+  const cache = await build({
+    // The LR finder sets skipValidation in beforeFit: no validation features needed.
+    withValidation: !state.skipValidation,
+    onProgress: async (progress) => {
+      state.cache = progress;
+      await fire(callbacks, 'afterCacheBatch', state);
     },
-    precompute: cache?.summary ?? null,
-  };
+  });
+  state.cache = null;
+  return cache;
+}
+
+/** The epochs themselves, on the threads and in the chunks the options and the data allow. */
+async function trainEpochs(
+  learner: Learner,
+  run: FitRun,
+  options: FitOptions,
+  callbacks: Callback[],
+  state: FitState,
+): Promise<void> {
+  const strategy = run.cache?.strategy ?? plainStrategy(learner);
+  // Cached activations are small: chunks matter for the whole model's passes only.
+  run.batcher = new MicroBatcher(run.cache == null ? (options.microBatch ?? 'off') : 'off');
+  const threads = trainingThreads(options.threads ?? 1, {
+    batchSize: learner.data.train.bs ?? 0,
+    isPrecomputed: run.cache != null,
+  });
+  if (threads > 1) {
+    run.parallel = await DataParallel.open(learnerSource(learner), {
+      threads,
+      useMainThread: options.useMainThread ?? false,
+      microBatch: options.microBatch ?? 'off',
+    });
+  }
+  const gradients = stepGradients(strategy, run.batcher, run.parallel);
+  run.trainStart = performance.now();
+  for (; state.epoch < state.epochs; state.epoch++) {
+    await runEpoch(learner, strategy, gradients, run.parallel, callbacks, state);
+    if (state.stopTraining) {
+      state.epoch++;
+      break;
+    }
+  }
 }
 
 async function resume(learner: Learner, bytes: Uint8Array, epochs: number): Promise<FitCheckpoint> {

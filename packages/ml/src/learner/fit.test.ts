@@ -63,7 +63,7 @@ describe('the training loop', () => {
     learn.dispose();
   });
 
-  it('cancels cleanly between batches on an AbortSignal, a shouldStop or a CancelFitError', async () => {
+  it('cancels cleanly between batches on an AbortSignal or a CancelFitError', async () => {
     const learn = makeLearner();
     const controller = new AbortController();
     const seen: ProgressEvent[] = [];
@@ -86,8 +86,12 @@ describe('the training loop', () => {
     expect(seen[0]!.etaS).toBeGreaterThan(0);
     expect(learn.recorder.epochs).toHaveLength(1);
 
-    let polls = 0;
-    const stopped = await learn.fit(2, 1e-3, { shouldStop: () => ++polls > 3 });
+    const stop = new AbortController();
+    let batches = 0;
+    const stopped = await learn.fit(2, 1e-3, {
+      signal: stop.signal,
+      callbacks: [{ afterBatch: () => void (++batches === 2 && stop.abort('stop requested')) }],
+    });
     expect(stopped).toMatchObject({ cancelled: true, stopReason: 'stop requested', iterations: 2 });
 
     const before = learn.opt.stepCount;

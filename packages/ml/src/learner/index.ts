@@ -15,7 +15,7 @@ export {
   type CallbackEvent,
   type FitState,
 } from './callback';
-export { CancelOnSignal, type CancelOptions } from './cancellation';
+export { CancelOnSignal } from './cancellation';
 export {
   CheckpointCallback,
   SaveBestCallback,

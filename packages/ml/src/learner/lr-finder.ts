@@ -13,8 +13,8 @@ export interface LrFindOptions {
   wd?: number;
   /** More callbacks for the finder's fit (progress reporting). */
   callbacks?: Callback[];
-  /** Polled between batches; true stops the finder early (weights are restored all the same). */
-  shouldStop?: () => boolean;
+  /** Stops the finder early between batches when aborted (weights are restored all the same). */
+  signal?: AbortSignal;
   /**
    * Run the finder on cached activations of the frozen body (FitOptions.precompute): its
    * suggestions are then for a precomputed fit.
@@ -55,7 +55,7 @@ export class LrFinder implements Callback {
 
   constructor(
     private readonly options: Required<
-      Omit<LrFindOptions, 'wd' | 'callbacks' | 'shouldStop' | 'precompute' | 'microBatch'>
+      Omit<LrFindOptions, 'wd' | 'callbacks' | 'signal' | 'precompute' | 'microBatch'>
     >,
   ) {}
 
@@ -95,7 +95,7 @@ export async function findLr(learner: Learner, options: LrFindOptions = {}): Pro
     stopDiv = true,
     wd,
     callbacks = [],
-    shouldStop,
+    signal,
     precompute,
     microBatch,
   } = options;
@@ -109,7 +109,7 @@ export async function findLr(learner: Learner, options: LrFindOptions = {}): Pro
     await learner.fit(epochs, startLr, {
       callbacks: [finder, ...callbacks],
       wd,
-      shouldStop,
+      signal,
       precompute,
       microBatch,
     });
