@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { NO_AUGMENT, drawImageAugment, isAugmenting, type AugmentOptions } from './augment';
 import { classesOf, countClasses } from './classes';
-import { resolveOptions, type DataBunchOptions } from './data-bunch-options';
+import { resolveOptions, type DataBunchOptions, type ResolvedOptions } from './data-bunch-options';
 import { decodeImage, type Fit, type ResizeMode } from './decode';
 import { ImageCache, mapConcurrent } from './image-cache';
 import type { ImageSource, Item, Split } from './items';
@@ -117,151 +117,18 @@ export function createDataBunch(
   options: DataBunchOptions = {},
 ): DataBunch {
   const o = resolveOptions(options);
-  const { size, resizeMode, bs, validBs, seed, normalize, augment, concurrency, cache } = o;
   const classes = classesOf(items);
-  const classIndex = new Map(classes.map((c, i) => [c, i]));
   const bySplit = (split: Split): Item[] => items.filter((i) => i.split === split);
   const splits = { train: bySplit('train'), valid: bySplit('valid'), test: bySplit('test') };
-  if (splits.train.length < bs) {
+  if (splits.train.length < o.bs) {
     // fastai v1 warns about an empty training dataloader in the same situation.
     throw new Error(
-      `createDataBunch: only ${splits.train.length} training items for a batch size of ${bs}; ` +
+      `createDataBunch: only ${splits.train.length} training items for a batch size of ${o.bs}; ` +
         'training drops the last incomplete batch, so no batch would be left. Lower bs.',
     );
   }
-
-  const trainSide = Math.max(size, Math.round(size * o.trainScale));
-  const load = (item: Item, side: number, fit: Fit): Promise<Pixels> =>
-    cache.get(ImageCache.id(item.key, side, fit), async () => {
-      try {
-        return await decodeImage(await source(item.key), side, fit, {
-          maxPixels: o.maxPixels,
-        });
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        throw new Error(
-          `Could not load image "${item.key}" (${item.split}, label "${item.label}"): ${reason}`,
-          { cause: error },
-        );
-      }
-    });
-  const loadTrain = (item: Item): Promise<Pixels> => load(item, trainSide, TRAIN_FIT[resizeMode]);
-  const loadEval = (item: Item): Promise<Pixels> => load(item, size, EVAL_FIT[resizeMode]);
-  const labelsOf = (list: Item[]): tf.Tensor1D =>
-    tf.tensor1d(
-      list.map((i) => classIndex.get(i.label) ?? -1),
-      'int32',
-    );
-  const disposeBatch = (b: Batch): void => tf.dispose([b.x, b.y]);
-  // Prefetched batches are created between the consumer's awaits; `keep`
-  // stops a scope the consumer holds open (engine.startScope) from disposing
-  // them behind its back. Ownership passes to the consumer.
-  const handOver = (x: tf.Tensor4D, y: tf.Tensor1D, list: Item[]): Batch => ({
-    x: tf.keep(x),
-    y: tf.keep(y),
-    keys: list.map((i) => i.key),
-  });
-
-  const makeTrainBatch = async (
-    list: Item[],
-    rng: Rng,
-    options: AugmentOptions = augment,
-  ): Promise<Batch> => {
-    const pixels = await mapConcurrent(list, concurrency, loadTrain);
-    const draws = list.map(() => drawImageAugment(rng, options));
-    return handOver(buildTrainBatch(pixels, draws, size, normalize), labelsOf(list), list);
-  };
-
-  const trainLength = Math.floor(splits.train.length / bs);
-  const train: TrainLoader = {
-    bs,
-    length: trainLength,
-    batches(epoch) {
-      const order = shuffledIndices(splits.train.length, createRng(seed, epoch, STREAM.shuffle));
-      return prefetch(
-        trainLength,
-        o.prefetch,
-        (b) => {
-          const list = order.slice(b * bs, (b + 1) * bs).map((i) => splits.train[i]!);
-          return makeTrainBatch(list, createRng(seed, epoch, b, STREAM.augment));
-        },
-        disposeBatch,
-      );
-    },
-    sample(n, sampleSeed) {
-      checkCount(n);
-      const order = shuffledIndices(
-        splits.train.length,
-        createRng(seed, sampleSeed, STREAM.sample),
-      );
-      const list = order.slice(0, n).map((i) => splits.train[i]!);
-      return makeTrainBatch(list, createRng(seed, sampleSeed, STREAM.sampleAugment));
-    },
-    views(n, previewSeed, key) {
-      checkCount(n);
-      const item = key === undefined ? splits.train[0] : splits.train.find((i) => i.key === key);
-      if (!item) throw new Error(`No training item with key "${key}".`);
-      return makeTrainBatch(Array(n).fill(item), createRng(seed, previewSeed, STREAM.preview));
-    },
-    isAugmented: isAugmenting(augment),
-    eachItem(view) {
-      if (!Number.isInteger(view) || view < 0)
-        throw new Error(`view must be an integer >= 0, received ${view}.`);
-      return prefetch(
-        Math.ceil(splits.train.length / bs),
-        o.prefetch,
-        (b) =>
-          makeTrainBatch(
-            splits.train.slice(b * bs, (b + 1) * bs),
-            createRng(seed, view, b, STREAM.view),
-            view === 0 ? NO_AUGMENT : augment,
-          ),
-        disposeBatch,
-      );
-    },
-  };
-
-  const makeEvalBatch = async (part: Item[]): Promise<Batch> => {
-    const pixels = await mapConcurrent(part, concurrency, loadEval);
-    return handOver(buildEvalBatch(pixels, normalize), labelsOf(part), part);
-  };
-  const evalLoader = (list: Item[]): EvalLoader => ({
-    bs: validBs,
-    length: Math.ceil(list.length / validBs),
-    sample(n, sampleSeed) {
-      checkCount(n);
-      const order = shuffledIndices(list.length, createRng(seed, sampleSeed, STREAM.evalSample));
-      return makeEvalBatch(order.slice(0, n).map((i) => list[i]!));
-    },
-    batches() {
-      return prefetch(
-        Math.ceil(list.length / validBs),
-        o.prefetch,
-        (b) => makeEvalBatch(list.slice(b * validBs, (b + 1) * validBs)),
-        disposeBatch,
-      );
-    },
-  });
-
-  const preload = async (onProgress?: (done: number, total: number) => void) => {
-    const broken: BrokenImage[] = [];
-    let done = 0;
-    await mapConcurrent(items, concurrency, async (item) => {
-      try {
-        await (item.split === 'train' ? loadTrain(item) : loadEval(item));
-      } catch (error) {
-        const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-        broken.push({
-          key: item.key,
-          split: item.split,
-          reason: String(cause instanceof Error ? cause.message : cause),
-        });
-      }
-      onProgress?.(++done, items.length);
-    });
-    return broken;
-  };
-
+  const loaders = imageLoaders(source, o);
+  const batches = batchMakers(o, new Map(classes.map((c, i) => [c, i])), loaders);
   return {
     classes,
     c: classes.length,
@@ -271,14 +138,175 @@ export function createDataBunch(
       valid: countClasses(classes, splits.valid),
       test: countClasses(classes, splits.test),
     },
-    size,
-    resizeMode,
-    normalize,
-    augment,
-    train,
-    valid: evalLoader(splits.valid),
-    test: evalLoader(splits.test),
-    cache,
-    preload,
+    size: o.size,
+    resizeMode: o.resizeMode,
+    normalize: o.normalize,
+    augment: o.augment,
+    train: trainLoader(splits.train, o, batches),
+    valid: evalLoader(splits.valid, o, batches),
+    test: evalLoader(splits.test, o, batches),
+    cache: o.cache,
+    preload: (onProgress) => preloadAll(items, o, loaders, onProgress),
   };
+}
+
+interface ImageLoaders {
+  /** At the training side (larger for crop), fitted as training crops it. */
+  train: (item: Item) => Promise<Pixels>;
+  /** At the final size, fitted as validation shows it. */
+  eval: (item: Item) => Promise<Pixels>;
+}
+
+/** Decoded pixels of an item, through the bunch's cache; a failure names the image. */
+function imageLoaders(source: ImageSource, o: ResolvedOptions): ImageLoaders {
+  const trainSide = Math.max(o.size, Math.round(o.size * o.trainScale));
+  const load = (item: Item, side: number, fit: Fit): Promise<Pixels> =>
+    o.cache.get(ImageCache.id(item.key, side, fit), async () => {
+      try {
+        return await decodeImage(await source(item.key), side, fit, { maxPixels: o.maxPixels });
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new Error(
+          `Could not load image "${item.key}" (${item.split}, label "${item.label}"): ${reason}`,
+          { cause: error },
+        );
+      }
+    });
+  return {
+    train: (item) => load(item, trainSide, TRAIN_FIT[o.resizeMode]),
+    eval: (item) => load(item, o.size, EVAL_FIT[o.resizeMode]),
+  };
+}
+
+interface BatchMakers {
+  train: (list: Item[], rng: Rng, augment?: AugmentOptions) => Promise<Batch>;
+  eval: (list: Item[]) => Promise<Batch>;
+  dispose: (batch: Batch) => void;
+}
+
+function batchMakers(
+  o: ResolvedOptions,
+  classIndex: Map<string, number>,
+  loaders: ImageLoaders,
+): BatchMakers {
+  const labelsOf = (list: Item[]): tf.Tensor1D =>
+    tf.tensor1d(
+      list.map((i) => classIndex.get(i.label) ?? -1),
+      'int32',
+    );
+  // Prefetched batches are created between the consumer's awaits; `keep`
+  // stops a scope the consumer holds open (engine.startScope) from disposing
+  // them behind its back. Ownership passes to the consumer.
+  const handOver = (x: tf.Tensor4D, y: tf.Tensor1D, list: Item[]): Batch => ({
+    x: tf.keep(x),
+    y: tf.keep(y),
+    keys: list.map((i) => i.key),
+  });
+  return {
+    async train(list, rng, augment = o.augment) {
+      const pixels = await mapConcurrent(list, o.concurrency, loaders.train);
+      const draws = list.map(() => drawImageAugment(rng, augment));
+      return handOver(buildTrainBatch(pixels, draws, o.size, o.normalize), labelsOf(list), list);
+    },
+    async eval(list) {
+      const pixels = await mapConcurrent(list, o.concurrency, loaders.eval);
+      return handOver(buildEvalBatch(pixels, o.normalize), labelsOf(list), list);
+    },
+    dispose: (b) => tf.dispose([b.x, b.y]),
+  };
+}
+
+function trainLoader(items: Item[], o: ResolvedOptions, make: BatchMakers): TrainLoader {
+  const { bs, seed } = o;
+  const length = Math.floor(items.length / bs);
+  return {
+    bs,
+    length,
+    batches(epoch) {
+      const order = shuffledIndices(items.length, createRng(seed, epoch, STREAM.shuffle));
+      return prefetch(
+        length,
+        o.prefetch,
+        (b) => {
+          const list = order.slice(b * bs, (b + 1) * bs).map((i) => items[i]!);
+          return make.train(list, createRng(seed, epoch, b, STREAM.augment));
+        },
+        make.dispose,
+      );
+    },
+    sample(n, sampleSeed) {
+      checkCount(n);
+      const order = shuffledIndices(items.length, createRng(seed, sampleSeed, STREAM.sample));
+      const list = order.slice(0, n).map((i) => items[i]!);
+      return make.train(list, createRng(seed, sampleSeed, STREAM.sampleAugment));
+    },
+    views(n, previewSeed, key) {
+      checkCount(n);
+      const item = key === undefined ? items[0] : items.find((i) => i.key === key);
+      if (!item) throw new Error(`No training item with key "${key}".`);
+      return make.train(Array(n).fill(item), createRng(seed, previewSeed, STREAM.preview));
+    },
+    isAugmented: isAugmenting(o.augment),
+    eachItem(view) {
+      if (!Number.isInteger(view) || view < 0)
+        throw new Error(`view must be an integer >= 0, received ${view}.`);
+      return prefetch(
+        Math.ceil(items.length / bs),
+        o.prefetch,
+        (b) =>
+          make.train(
+            items.slice(b * bs, (b + 1) * bs),
+            createRng(seed, view, b, STREAM.view),
+            view === 0 ? NO_AUGMENT : o.augment,
+          ),
+        make.dispose,
+      );
+    },
+  };
+}
+
+function evalLoader(list: Item[], o: ResolvedOptions, make: BatchMakers): EvalLoader {
+  const { validBs, seed } = o;
+  return {
+    bs: validBs,
+    length: Math.ceil(list.length / validBs),
+    sample(n, sampleSeed) {
+      checkCount(n);
+      const order = shuffledIndices(list.length, createRng(seed, sampleSeed, STREAM.evalSample));
+      return make.eval(order.slice(0, n).map((i) => list[i]!));
+    },
+    batches() {
+      return prefetch(
+        Math.ceil(list.length / validBs),
+        o.prefetch,
+        (b) => make.eval(list.slice(b * validBs, (b + 1) * validBs)),
+        make.dispose,
+      );
+    },
+  };
+}
+
+/** Decodes every item once into the cache; the images that fail are listed, not thrown. */
+async function preloadAll(
+  items: readonly Item[],
+  o: ResolvedOptions,
+  loaders: ImageLoaders,
+  onProgress?: (done: number, total: number) => void,
+): Promise<BrokenImage[]> {
+  const broken: BrokenImage[] = [];
+  let done = 0;
+  await mapConcurrent(items, o.concurrency, async (item) => {
+    try {
+      await (item.split === 'train' ? loaders.train(item) : loaders.eval(item));
+    } catch (error) {
+      const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+      broken.push({
+        key: item.key,
+        split: item.split,
+        reason: String(cause instanceof Error ? cause.message : cause),
+      });
+    }
+    onProgress?.(++done, items.length);
+  });
+  return broken;
 }
