@@ -189,9 +189,14 @@ describe('honest states and a tidy layout', () => {
   it('keeps help texts short, with a link to the section that says more', async () => {
     const { page } = await watchedPage(VIEWPORTS.desktop);
     await page.goto(`${studio.url}/runs/new?versionId=${smallVersionId}`);
-    const more = page.getByRole('link', { name: /^More about feature cache for frozen stages/ });
-    const href = (await more.getAttribute('href'))!;
-    expect(href).toBe('/help/run-settings#feature-cache-for-frozen-stages-precompute');
+    // Each link sits in its setting's description, so its name need not repeat the setting's.
+    const more = page.getByRole('link', { name: /^More in the run settings guide/ });
+    expect(await more.evaluateAll((links) => links.map((a) => a.getAttribute('href')))).toEqual([
+      '/help/run-settings#batch-size',
+      '/help/run-settings#feature-cache-for-frozen-stages-precompute',
+      '/help/run-settings#cached-views-per-image-precomputeviews',
+    ]);
+    const href = '/help/run-settings#feature-cache-for-frozen-stages-precompute';
     await page.goto(`${studio.url}${href}`);
     const section = page.locator('#feature-cache-for-frozen-stages-precompute');
     expect(await section.textContent()).toBe('Feature cache for frozen stages (precompute)');

@@ -1,6 +1,7 @@
 'use client';
 
 import { Card, NumberInput, SimpleGrid, Switch, Title } from '@mantine/core';
+import type { ReactNode } from 'react';
 import type { AugmentConfig } from '@studio/shared';
 import { CONFIG_DOCS } from './config-docs';
 
@@ -32,7 +33,7 @@ export function AugmentFields({
 }: {
   value: AugmentForm;
   onChange: (value: AugmentForm) => void;
-  errors: Record<string, string>;
+  errors: Record<string, ReactNode>;
 }) {
   const set = (patch: Partial<AugmentForm>) => onChange({ ...value, ...patch });
   return (

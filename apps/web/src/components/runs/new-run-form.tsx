@@ -18,6 +18,7 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { IconAlertTriangle, IconPlayerPlay, IconPlus, IconUpload } from '@tabler/icons-react';
 import {
@@ -85,32 +86,45 @@ function useUploadedBackbones(): UploadedBackboneSummary[] {
   return uploaded;
 }
 
+/** The form's values: the run request's fields as the inputs hold them (numbers may be text). */
+interface RunFormValues {
+  name: string;
+  arch: RunArch;
+  config: Omit<typeof DEFAULTS, 'size' | 'bs' | 'seed' | 'precomputeViews' | 'augment'> & {
+    size: number | string;
+    bs: number | string;
+    seed: number | string;
+    precomputeViews: number | string;
+    augment: AugmentForm;
+  };
+  stages: StageDraft[];
+}
+
 /** Everything a run needs before it trains: backbone, data settings, augmentation, stages. */
 export function NewRunForm({ version }: { version: TrainableVersion }) {
   const router = useRouter();
   const uploaded = useUploadedBackbones();
-  const [arch, setArch] = useState<RunArch>(DEFAULT_ARCH);
-  const [name, setName] = useState(defaultName(version, DEFAULT_ARCH));
+  const form = useForm<RunFormValues>({
+    initialValues: {
+      name: defaultName(version, DEFAULT_ARCH),
+      arch: DEFAULT_ARCH,
+      config: DEFAULTS,
+      stages: [],
+    },
+  });
   const [isNameEdited, setIsNameEdited] = useState(false);
-  const [size, setSize] = useState<number | string>(DEFAULTS.size);
-  const [resizeMode, setResizeMode] = useState(DEFAULTS.resizeMode);
-  const [bs, setBs] = useState<number | string>(DEFAULTS.bs);
-  const batchAdvice = adviseBatchSize(Number(bs) || 1, version.trainCount);
-  const [seed, setSeed] = useState<number | string>(DEFAULTS.seed);
-  const [precompute, setPrecompute] = useState(DEFAULTS.precompute);
-  const [precomputeViews, setPrecomputeViews] = useState<number | string>(DEFAULTS.precomputeViews);
-  const [metrics, setMetrics] = useState<string[]>(DEFAULTS.metrics);
-  const [augment, setAugment] = useState<AugmentForm>(DEFAULTS.augment);
-  const [stages, setStages] = useState<StageDraft[]>([]);
-  const [errors, setErrors] = useState<Record<string, string>>({});
   const [problem, setProblem] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState<'create' | 'start' | null>(null);
+  const { arch, config, stages } = form.values;
+  const { size, resizeMode, seed, augment, precompute } = config;
+  const batchAdvice = adviseBatchSize(Number(config.bs) || 1, version.trainCount);
+  const errors = form.errors;
 
   const chooseArch = (value: RunArch) => {
-    setArch(value);
+    form.setFieldValue('arch', value);
     // The default name follows the architecture until the person writes their own.
     const label = uploaded.find((b) => b.arch === value)?.name ?? value;
-    if (!isNameEdited) setName(defaultName(version, label));
+    if (!isNameEdited) form.setFieldValue('name', defaultName(version, label));
   };
 
   async function submit(launch: boolean) {
@@ -121,20 +135,23 @@ export function NewRunForm({ version }: { version: TrainableVersion }) {
       setProblem(`Stage ${stageError + 1}: ${checkedStages[stageError]!.error}`);
       return;
     }
+    // The shared schema checks the values; its issue paths are the form's field paths.
     const parsed = createRunRequest.safeParse({
       versionId: version.id,
-      name,
+      name: form.values.name,
       arch,
-      config: { size, resizeMode, bs, seed, metrics, augment, precompute, precomputeViews },
+      config,
       stages: checkedStages.map((s) => s.spec),
       launch,
     });
     if (!parsed.success) {
-      setErrors(Object.fromEntries(parsed.error.issues.map((i) => [i.path.join('.'), i.message])));
+      form.setErrors(
+        Object.fromEntries(parsed.error.issues.map((i) => [i.path.join('.'), i.message])),
+      );
       setProblem('Some settings need fixing; see the fields marked in red.');
       return;
     }
-    setErrors({});
+    form.clearErrors();
     setSubmitting(launch ? 'start' : 'create');
     try {
       const response = await fetch('/api/runs', {
@@ -166,12 +183,11 @@ export function NewRunForm({ version }: { version: TrainableVersion }) {
           <TextInput
             label="Name"
             description={CONFIG_DOCS.name}
-            value={name}
+            {...form.getInputProps('name')}
             onChange={(event) => {
-              setName(event.currentTarget.value);
+              form.setFieldValue('name', event.currentTarget.value);
               setIsNameEdited(true);
             }}
-            error={errors.name}
             required
           />
           <Select
@@ -205,20 +221,18 @@ export function NewRunForm({ version }: { version: TrainableVersion }) {
           <NumberInput
             label="Image size"
             description={CONFIG_DOCS.size}
-            value={size}
-            onChange={setSize}
+            {...form.getInputProps('config.size')}
             min={32}
             max={512}
             step={32}
             allowDecimal={false}
             suffix=" px"
-            error={errors['config.size']}
           />
           <LabelledSegmentedControl
             label="Resize mode"
             description={CONFIG_DOCS.resizeMode}
             value={resizeMode}
-            onChange={setResizeMode}
+            onChange={(value) => form.setFieldValue('config.resizeMode', value)}
             data={['crop', 'pad', 'squish']}
           />
           <Stack gap={6}>
@@ -230,8 +244,7 @@ export function NewRunForm({ version }: { version: TrainableVersion }) {
                   extra={`This version has ${version.trainCount.toLocaleString('en')} training images.`}
                 />
               }
-              value={bs}
-              onChange={setBs}
+              {...form.getInputProps('config.bs')}
               min={1}
               clampBehavior="none"
               allowDecimal={false}
@@ -248,7 +261,7 @@ export function NewRunForm({ version }: { version: TrainableVersion }) {
                   size="compact-sm"
                   variant="light"
                   color="yellow"
-                  onClick={() => setBs(batchAdvice.suggested)}
+                  onClick={() => form.setFieldValue('config.bs', batchAdvice.suggested)}
                 >
                   Use batch size {batchAdvice.suggested}
                 </Button>
@@ -258,9 +271,7 @@ export function NewRunForm({ version }: { version: TrainableVersion }) {
           <Checkbox.Group
             label="Metrics"
             description={CONFIG_DOCS.metrics}
-            value={metrics}
-            onChange={setMetrics}
-            error={errors['config.metrics']}
+            {...form.getInputProps('config.metrics')}
           >
             <Group mt={6}>
               <Checkbox value="error_rate" label="error_rate" />
@@ -270,17 +281,15 @@ export function NewRunForm({ version }: { version: TrainableVersion }) {
           <NumberInput
             label="Seed"
             description={CONFIG_DOCS.seed}
-            value={seed}
-            onChange={setSeed}
+            {...form.getInputProps('config.seed')}
             min={0}
             allowDecimal={false}
-            error={errors['config.seed']}
           />
           <LabelledSegmentedControl
             label="Feature cache for frozen stages"
             description={<SettingHelp setting="precompute" />}
             value={precompute}
-            onChange={setPrecompute}
+            onChange={(value) => form.setFieldValue('config.precompute', value)}
             data={[
               { value: 'auto', label: 'Auto' },
               { value: 'on', label: 'On' },
@@ -290,19 +299,21 @@ export function NewRunForm({ version }: { version: TrainableVersion }) {
           <NumberInput
             label="Cached views per image"
             description={<SettingHelp setting="precomputeViews" />}
-            value={precomputeViews}
-            onChange={setPrecomputeViews}
+            {...form.getInputProps('config.precomputeViews')}
             min={0}
             max={16}
             allowDecimal={false}
             disabled={precompute === 'off'}
-            error={errors['config.precomputeViews']}
           />
         </SimpleGrid>
       </Card>
-      <AugmentFields value={augment} onChange={setAugment} errors={errors} />
+      <AugmentFields
+        value={augment}
+        onChange={(value) => form.setFieldValue('config.augment', value)}
+        errors={errors}
+      />
       <RunPreviews versionId={version.id} settings={{ size, resizeMode, seed, augment }} />
-      <StagePlanEditor stages={stages} onChange={setStages} />
+      <StagePlanEditor stages={stages} onChange={(value) => form.setFieldValue('stages', value)} />
       {problem && (
         <Alert color="red" icon={<IconAlertTriangle />} role="alert">
           {problem}

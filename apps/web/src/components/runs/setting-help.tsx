@@ -25,7 +25,7 @@ export function SettingHelp({
             href={`/help/run-settings#${headingSlug(heading)}`}
             target="_blank"
             inherit
-            aria-label={`More about ${heading.replace(/ \(`.*`\)$/, '').toLowerCase()} (opens in a new tab)`}
+            aria-label="More in the run settings guide (opens in a new tab)"
           >
             More
           </Anchor>
