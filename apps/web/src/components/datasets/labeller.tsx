@@ -22,6 +22,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
+import { useForm } from '@mantine/form';
 import { notifications } from '@mantine/notifications';
 import { IconAlertTriangle, IconDeviceFloppy } from '@tabler/icons-react';
 import type { LabellingConfig, SplitConfig } from '@studio/shared';
@@ -64,6 +65,45 @@ const SCHEMES: { value: Scheme; label: string; help: string }[] = [
   { value: 'list', label: 'List', help: 'Paste file,label lines (fastai from_lists).' },
 ];
 
+/** The labeller's inputs as the form holds them (columns may be a name or an index). */
+interface LabellerValues {
+  scheme: Scheme;
+  pattern: string;
+  target: 'path' | 'name';
+  csvPath: string;
+  fileColumn: string;
+  labelColumn: string;
+  labelDelimiter: string;
+  code: string;
+  listText: string;
+  split: SplitConfig;
+}
+
+/** The labelling request of the chosen scheme, from the form's values. */
+function toLabelling(values: LabellerValues): LabellingConfig {
+  const { scheme, pattern, target, csvPath, fileColumn, labelColumn, labelDelimiter, code } =
+    values;
+  const column = (v: string) => (/^\d+$/.test(v.trim()) ? Number(v) : v.trim());
+  switch (scheme) {
+    case 'folder':
+      return { scheme };
+    case 'regex':
+      return { scheme, pattern, target };
+    case 'csv':
+      return {
+        scheme,
+        csvPath,
+        fileColumn: column(fileColumn),
+        labelColumn: column(labelColumn),
+        labelDelimiter: labelDelimiter || undefined,
+      };
+    case 'rule':
+      return { scheme, code };
+    case 'list':
+      return { scheme, text: values.listText };
+  }
+}
+
 export function Labeller({
   datasetId,
   textFiles,
@@ -74,49 +114,27 @@ export function Labeller({
   samplePaths: string[];
 }) {
   const router = useRouter();
-  const [scheme, setScheme] = useState<Scheme>('folder');
-  const [pattern, setPattern] = useState('/([^/]+)_\\d+.jpg$/');
-  const [target, setTarget] = useState<'path' | 'name'>('path');
-  const [csvPath, setCsvPath] = useState(
-    textFiles.find((t) => t.endsWith('labels.csv')) ?? textFiles[0] ?? 'labels.csv',
-  );
-  const [fileColumn, setFileColumn] = useState('0');
-  const [labelColumn, setLabelColumn] = useState('1');
-  const [labelDelimiter, setLabelDelimiter] = useState('');
-  const [code, setCode] = useState("(name) => name.split('_')[0]");
-  const [listText, setListText] = useState('');
-  const [split, setSplit] = useState<SplitConfig>({
-    useFolderSplit: true,
-    validPct: 0.2,
-    seed: 42,
-    stratified: true,
+  const form = useForm<LabellerValues>({
+    initialValues: {
+      scheme: 'folder',
+      pattern: '/([^/]+)_\\d+.jpg$/',
+      target: 'path',
+      csvPath: textFiles.find((t) => t.endsWith('labels.csv')) ?? textFiles[0] ?? 'labels.csv',
+      fileColumn: '0',
+      labelColumn: '1',
+      labelDelimiter: '',
+      code: "(name) => name.split('_')[0]",
+      listText: '',
+      split: { useFolderSplit: true, validPct: 0.2, seed: 42, stratified: true },
+    },
   });
+  const { scheme, split } = form.values;
   const [preview, setPreview] = useState<Preview | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [isLoading, setLoading] = useState(false);
   const [isSaving, setSaving] = useState(false);
 
-  const labelling = useMemo((): LabellingConfig => {
-    const column = (v: string) => (/^\d+$/.test(v.trim()) ? Number(v) : v.trim());
-    switch (scheme) {
-      case 'folder':
-        return { scheme };
-      case 'regex':
-        return { scheme, pattern, target };
-      case 'csv':
-        return {
-          scheme,
-          csvPath,
-          fileColumn: column(fileColumn),
-          labelColumn: column(labelColumn),
-          labelDelimiter: labelDelimiter || undefined,
-        };
-      case 'rule':
-        return { scheme, code };
-      case 'list':
-        return { scheme, text: listText };
-    }
-  }, [scheme, pattern, target, csvPath, fileColumn, labelColumn, labelDelimiter, code, listText]);
+  const labelling = useMemo(() => toLabelling(form.values), [form.values]);
 
   const request = useMemo(() => JSON.stringify({ labelling, split }), [labelling, split]);
   const [debounced] = useDebouncedValue(request, 350);
@@ -184,7 +202,7 @@ export function Labeller({
               </Title>
               <SegmentedControl
                 value={scheme}
-                onChange={(v) => setScheme(v as Scheme)}
+                onChange={(v) => form.setFieldValue('scheme', v as Scheme)}
                 data={SCHEMES.map((s) => ({ value: s.value, label: s.label }))}
                 aria-label="Labelling scheme"
                 fullWidth
@@ -197,8 +215,7 @@ export function Labeller({
                   <TextInput
                     label="Regular expression"
                     description="Example: /([^/]+)_\d+.jpg$/ labels images/great_pyrenees_173.jpg as great_pyrenees."
-                    value={pattern}
-                    onChange={(e) => setPattern(e.currentTarget.value)}
+                    {...form.getInputProps('pattern')}
                     styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
                   />
                   <Select
@@ -207,8 +224,8 @@ export function Labeller({
                       { value: 'path', label: 'Path inside the dataset' },
                       { value: 'name', label: 'File name only' },
                     ]}
-                    value={target}
-                    onChange={(v) => setTarget((v as 'path' | 'name') ?? 'path')}
+                    value={form.values.target}
+                    onChange={(v) => form.setFieldValue('target', (v as 'path' | 'name') ?? 'path')}
                     allowDeselect={false}
                   />
                 </>
@@ -223,29 +240,26 @@ export function Labeller({
                         : 'No CSV came with this dataset: upload one with the images, or use List.'
                     }
                     data={textFiles.length ? textFiles : ['labels.csv']}
-                    value={csvPath}
-                    onChange={(v) => setCsvPath(v ?? 'labels.csv')}
+                    value={form.values.csvPath}
+                    onChange={(v) => form.setFieldValue('csvPath', v ?? 'labels.csv')}
                     allowDeselect={false}
                   />
                   <Group grow>
                     <TextInput
                       label="File column"
                       description="Name or 0-based index"
-                      value={fileColumn}
-                      onChange={(e) => setFileColumn(e.currentTarget.value)}
+                      {...form.getInputProps('fileColumn')}
                     />
                     <TextInput
                       label="Label column"
                       description="Name or 0-based index"
-                      value={labelColumn}
-                      onChange={(e) => setLabelColumn(e.currentTarget.value)}
+                      {...form.getInputProps('labelColumn')}
                     />
                   </Group>
                   <TextInput
                     label="Label delimiter (optional)"
                     description="For several labels in one cell, e.g. a space."
-                    value={labelDelimiter}
-                    onChange={(e) => setLabelDelimiter(e.currentTarget.value)}
+                    {...form.getInputProps('labelDelimiter')}
                   />
                 </>
               )}
@@ -256,8 +270,7 @@ export function Labeller({
                     .slice(0, 2)
                     .map((p) => p.split('/').pop())
                     .join(', ')}`}
-                  value={code}
-                  onChange={(e) => setCode(e.currentTarget.value)}
+                  {...form.getInputProps('code')}
                   autosize
                   minRows={3}
                   styles={{ input: { fontFamily: 'var(--mantine-font-family-monospace)' } }}
@@ -267,8 +280,7 @@ export function Labeller({
                 <Textarea
                   label="file,label lines"
                   description={`One image per line, its path as shown under Files. Example: ${samplePaths[0] ?? 'photos/cat_1.jpg'},cat`}
-                  value={listText}
-                  onChange={(e) => setListText(e.currentTarget.value)}
+                  {...form.getInputProps('listText')}
                   autosize
                   minRows={5}
                   maxRows={14}
@@ -284,8 +296,7 @@ export function Labeller({
               </Title>
               <Switch
                 label="Use train/ and valid/ folders when the dataset has them"
-                checked={split.useFolderSplit}
-                onChange={(e) => setSplit({ ...split, useFolderSplit: e.currentTarget.checked })}
+                {...form.getInputProps('split.useFolderSplit', { type: 'checkbox' })}
               />
               <Group grow>
                 <NumberInput
@@ -296,20 +307,19 @@ export function Labeller({
                   step={0.05}
                   decimalScale={2}
                   value={split.validPct}
-                  onChange={(v) => typeof v === 'number' && setSplit({ ...split, validPct: v })}
+                  onChange={(v) => typeof v === 'number' && form.setFieldValue('split.validPct', v)}
                 />
                 <NumberInput
                   label="Seed"
                   description="Same seed, same split"
                   min={0}
                   value={split.seed}
-                  onChange={(v) => typeof v === 'number' && setSplit({ ...split, seed: v })}
+                  onChange={(v) => typeof v === 'number' && form.setFieldValue('split.seed', v)}
                 />
               </Group>
               <Switch
                 label="Stratified (same share of every class)"
-                checked={split.stratified}
-                onChange={(e) => setSplit({ ...split, stratified: e.currentTarget.checked })}
+                {...form.getInputProps('split.stratified', { type: 'checkbox' })}
               />
             </Stack>
           </Card>

@@ -16,6 +16,7 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { DropArea } from '../drop-area';
 import {
   IconAlertTriangle,
@@ -46,13 +47,12 @@ function formatBytes(n: number): string {
 
 export function NewDataset() {
   const router = useRouter();
-  const [name, setName] = useState('');
+  const form = useForm({ initialValues: { name: '', url: '', sha256: '' } });
+  const { name, url, sha256 } = form.values;
   const [progress, setProgress] = useState<UploadProgress | null>(null);
   const [archiveSent, setArchiveSent] = useState<{ sent: number; total: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [isBusy, setBusy] = useState(false);
-  const [url, setUrl] = useState('');
-  const [sha256, setSha256] = useState('');
   const folderInput = useRef<HTMLInputElement>(null);
 
   const datasetName = (fallback: string) => name.trim() || fallback;
@@ -153,8 +153,7 @@ export function NewDataset() {
         label="Name"
         description="Defaults to the folder or archive name."
         placeholder="e.g. Pets"
-        value={name}
-        onChange={(e) => setName(e.currentTarget.value)}
+        {...form.getInputProps('name')}
         disabled={isBusy}
         maw={420}
       />
@@ -228,15 +227,13 @@ export function NewDataset() {
                 label="Archive URL"
                 description="Downloaded once by the worker and cached by URL and checksum."
                 placeholder="https://example.org/photos.tgz"
-                value={url}
-                onChange={(e) => setUrl(e.currentTarget.value)}
+                {...form.getInputProps('url')}
                 disabled={isBusy}
               />
               <TextInput
                 label="SHA-256 (optional)"
                 description="When given, the download must match it."
-                value={sha256}
-                onChange={(e) => setSha256(e.currentTarget.value)}
+                {...form.getInputProps('sha256')}
                 disabled={isBusy}
               />
               <Group>
