@@ -11,11 +11,14 @@ export const dynamic = 'force-dynamic';
 /** The documents the app's "more" links open; each is a file of the repository's `docs/`. */
 const TOPICS: Record<string, string> = { 'run-settings': 'Run settings in depth' };
 
-/** `docs/` of the repository: next runs in `apps/web`, other starters at the root. */
+let foundDocsDir: string | undefined;
+
+/** `docs/` of the repository (next runs in `apps/web`, other starters at the root); found once. */
 function docsDir(): string {
+  if (foundDocsDir) return foundDocsDir;
   for (const up of ['.', '..', '../..']) {
     const dir = path.resolve(process.cwd(), up, 'docs');
-    if (existsSync(path.join(dir, 'run-settings.md'))) return dir;
+    if (existsSync(path.join(dir, 'run-settings.md'))) return (foundDocsDir = dir);
   }
   throw new Error(`The docs folder was not found above ${process.cwd()}.`);
 }
