@@ -117,8 +117,12 @@ export async function runFit(
     if (run.cache == null && checkpoint == null) await learner.adaptBodyStatistics();
     await trainEpochs(learner, run, options, callbacks, state);
   } catch (error) {
-    if (!(error instanceof CancelFitError)) state.error = error;
-    else [cancelled, state.stopReason] = [true, error.reason];
+    if (error instanceof CancelFitError) {
+      cancelled = true;
+      state.stopReason = error.reason;
+    } else {
+      state.error = error;
+    }
   } finally {
     await run.parallel?.close();
     state.cache = null;
