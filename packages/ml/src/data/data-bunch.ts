@@ -14,7 +14,7 @@ import type { NormalizeSpec } from './normalize';
 import type { Pixels } from './pixels';
 import { prefetch } from './prefetch';
 import { createRng, shuffledIndices, type Rng } from './rng';
-import { buildEvalBatch, buildTrainBatch } from './train-batch';
+import { evalBatchValues, trainBatchValues } from './train-batch';
 
 export type { DataBunchOptions } from './data-bunch-options';
 
@@ -29,6 +29,8 @@ export interface Batch {
   /** [n] int32 class indices into `classes`; -1 for unlabelled test items. */
   y: tf.Tensor1D;
   keys: string[];
+  /** x's values as made on the CPU, for readers that want them as an array (read-only: x may share them). */
+  values: Float32Array;
 }
 
 export interface TrainLoader {
@@ -197,20 +199,21 @@ function batchMakers(
   // Prefetched batches are created between the consumer's awaits; `keep`
   // stops a scope the consumer holds open (engine.startScope) from disposing
   // them behind its back. Ownership passes to the consumer.
-  const handOver = (x: tf.Tensor4D, y: tf.Tensor1D, list: Item[]): Batch => ({
-    x: tf.keep(x),
+  const handOver = (values: Float32Array, y: tf.Tensor1D, list: Item[]): Batch => ({
+    x: tf.keep(tf.tensor4d(values, [list.length, o.size, o.size, 3])),
     y: tf.keep(y),
     keys: list.map((i) => i.key),
+    values,
   });
   return {
     async train(list, rng, augment = o.augment) {
       const pixels = await mapConcurrent(list, o.concurrency, loaders.train);
       const draws = list.map(() => drawImageAugment(rng, augment));
-      return handOver(buildTrainBatch(pixels, draws, o.size, o.normalize), labelsOf(list), list);
+      return handOver(trainBatchValues(pixels, draws, o.size, o.normalize), labelsOf(list), list);
     },
     async eval(list) {
       const pixels = await mapConcurrent(list, o.concurrency, loaders.eval);
-      return handOver(buildEvalBatch(pixels, o.normalize), labelsOf(list), list);
+      return handOver(evalBatchValues(pixels, o.normalize), labelsOf(list), list);
     },
     dispose: (b) => tf.dispose([b.x, b.y]),
   };

@@ -5,25 +5,17 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageAugment } from './augment';
-import { applyLighting } from './lighting';
+import { logit } from './lighting';
 import { toPixelSpace } from './matrix';
-import { normalizeBatch, type NormalizeSpec } from './normalize';
+import { normalizeCoefficients, type NormalizeSpec } from './normalize';
 import { cropOffset, cropPixels, type Pixels } from './pixels';
-import { projectiveTransform } from './projective-transform';
+import { warpBatchInto } from './warp';
 
-/** Copies equally sized square images into one [n, side, side, 3] float32 tensor. */
-function stackSquares(images: readonly Pixels[]): tf.Tensor4D {
-  const side = images[0]!.width;
-  const data = new Float32Array(images.length * side * side * 3);
-  images.forEach((img, i) => {
-    if (img.width !== side || img.height !== side) {
-      throw new Error(
-        `stackSquares: image ${i} is ${img.width}×${img.height}, expected ${side}×${side}.`,
-      );
-    }
-    data.set(img.data, i * side * side * 3);
-  });
-  return tf.tensor4d(data, [images.length, side, side, 3]);
+function checkSquare(img: Pixels, i: number, side: number): void {
+  if (img.width !== side || img.height !== side)
+    throw new Error(
+      `Image ${i} of the batch is ${img.width}×${img.height}, expected ${side}×${side}.`,
+    );
 }
 
 /**
@@ -45,31 +37,64 @@ export function cropWindow(
   );
 }
 
+/** A training batch's normalised NHWC values: crop window, warp, lighting, in one pass. */
+export function trainBatchValues(
+  images: readonly Pixels[],
+  draws: readonly ImageAugment[],
+  size: number,
+  normalize: NormalizeSpec,
+): Float32Array {
+  const windows = images.map((img, i) => cropWindow(img, draws[i]!));
+  const matrices = draws.map((d) => toPixelSpace(d.matrix, size, windows[0]!.width));
+  const hasLighting = draws.some((d) => d.brightness !== null || d.contrast !== null);
+  const values = new Float32Array(images.length * size * size * 3);
+  warpBatchInto(
+    values,
+    windows,
+    matrices,
+    size,
+    hasLighting
+      ? draws.map((d) => ({ shift: logit(d.brightness ?? 0.5), scale: d.contrast ?? 1 }))
+      : null,
+    normalizeCoefficients(normalize),
+  );
+  return values;
+}
+
 export function buildTrainBatch(
   images: readonly Pixels[],
   draws: readonly ImageAugment[],
   size: number,
   normalize: NormalizeSpec,
 ): tf.Tensor4D {
-  const windows = images.map((img, i) => cropWindow(img, draws[i]!));
-  const matrices = draws.map((d) => toPixelSpace(d.matrix, size, windows[0]!.width));
-  const hasLighting = draws.some((d) => d.brightness !== null || d.contrast !== null);
-  return tf.tidy(() => {
-    const source = stackSquares(windows);
-    const x01 = tf.mul(projectiveTransform(source, matrices, size), 1 / 255) as tf.Tensor4D;
-    const lit = hasLighting
-      ? applyLighting(
-          x01,
-          draws.map((d) => d.brightness ?? 0.5),
-          draws.map((d) => d.contrast ?? 1),
-        )
-      : x01;
-    return normalizeBatch(lit, normalize);
+  return tf.tensor4d(trainBatchValues(images, draws, size, normalize), [
+    images.length,
+    size,
+    size,
+    3,
+  ]);
+}
+
+/** Equally sized cached squares as normalised NHWC values, without resampling. */
+export function evalBatchValues(images: readonly Pixels[], normalize: NormalizeSpec): Float32Array {
+  const side = images[0]!.width;
+  const plane = side * side * 3;
+  const { a, b } = normalizeCoefficients(normalize);
+  const scale = a.map((v) => v / 255);
+  const values = new Float32Array(images.length * plane);
+  images.forEach((img, i) => {
+    checkSquare(img, i, side);
+    const { data } = img;
+    for (let p = 0, o = i * plane; p < plane; p += 3, o += 3) {
+      values[o] = data[p]! * scale[0]! + b[0];
+      values[o + 1] = data[p + 1]! * scale[1]! + b[1];
+      values[o + 2] = data[p + 2]! * scale[2]! + b[2];
+    }
   });
+  return values;
 }
 
 export function buildEvalBatch(images: readonly Pixels[], normalize: NormalizeSpec): tf.Tensor4D {
-  return tf.tidy(() =>
-    normalizeBatch(tf.mul(stackSquares(images), 1 / 255) as tf.Tensor4D, normalize),
-  );
+  const side = images[0]!.width;
+  return tf.tensor4d(evalBatchValues(images, normalize), [images.length, side, side, 3]);
 }

@@ -20,9 +20,10 @@ export interface BodyRunner {
   readonly isPooled: boolean;
   /**
    * Takes a batch's images off the data pipeline (in the main thread, computes their features
-   * there and then); the caller may dispose `x` once this resolves.
+   * there and then); the caller may dispose `x` once this resolves. `values`, x's values as the
+   * pipeline made them, spare reading x back where the body needs an array.
    */
-  read(x: tf.Tensor): Promise<Prepared>;
+  read(x: tf.Tensor, values?: Float32Array): Promise<Prepared>;
   /** The batch's features, one row of the feature size per image. */
   features(batch: Prepared): Promise<Float32Array>;
   /** Frees the workers' copies of the model (runs already sent finish first). Idempotent. */
@@ -67,29 +68,21 @@ async function inWorkers<T>(work: Promise<T>): Promise<T> {
   }
 }
 
-/** The frozen body on ONNX Runtime, converted once for the build; it uses every core itself. */
+/**
+ * The frozen body on ONNX Runtime, converted once for the build; it uses every core itself, from
+ * a worker thread, while the main thread prepares the next batch.
+ */
 async function onnxRunner(split: HeadSplit): Promise<BodyRunner> {
-  const onnx = await openOnnxForward(split.featureModel());
+  const onnx = await openOnnxForward(split.featureModel(), { inWorker: true });
   return {
     threads: 1,
     isPooled: true,
-    async read(x) {
-      // A copy of its own: the next batch is read while this one computes.
-      return { values: (await x.data<'float32'>()).slice(), shape: x.shape };
+    async read(x, values) {
+      // A copy of its own, unless the pipeline made one: the next batch is read while this one
+      // computes.
+      return { values: values ?? (await x.data<'float32'>()).slice(), shape: x.shape };
     },
-    async features({ values, shape }) {
-      const x = tf.tensor(values, shape);
-      try {
-        const f = await onnx.forward(x);
-        try {
-          return (await f.data<'float32'>()) as Float32Array;
-        } finally {
-          f.dispose();
-        }
-      } finally {
-        x.dispose();
-      }
-    },
+    features: ({ values, shape }) => onnx.forwardValues(values, shape),
     close: () => void onnx.close(),
   };
 }

@@ -6,6 +6,11 @@ export interface LearnerBatch {
   /** int32 class indices; -1 for unlabelled (test) items. */
   y: tf.Tensor1D;
   keys: string[];
+  /**
+   * x's values when the pipeline made them on the CPU (a DataBunch's batches): readers that need
+   * them as an array take these instead of reading x back. Read-only: x may share them.
+   */
+  values?: Float32Array;
 }
 
 /**

@@ -407,12 +407,12 @@ async function cacheRows(
     await onBatch(n);
   };
   let row = 0;
-  for await (const { x, y, keys } of batches) {
+  for await (const { x, y, keys, values } of batches) {
     let prepared: Prepared;
     try {
       if (row + keys.length > count)
         throw new Error(`The data gave more than the ${count} items its counts announce.`);
-      const [batch, labels] = await Promise.all([body.read(x), y.data<'int32'>()]);
+      const [batch, labels] = await Promise.all([body.read(x, values), y.data<'int32'>()]);
       prepared = batch;
       rows.labels.set(labels, row);
       rows.keys.push(...keys);
