@@ -9,7 +9,7 @@ import { logit } from './lighting';
 import { toPixelSpace } from './matrix';
 import { normalizeCoefficients, type NormalizeSpec } from './normalize';
 import { cropOffset, cropPixels, type Pixels } from './pixels';
-import { warpBatchInto } from './warp';
+import { warpBatchInto, type Window } from './warp';
 
 function checkSquare(img: Pixels, i: number, side: number): void {
   if (img.width !== side || img.height !== side)
@@ -27,14 +27,19 @@ export function cropWindow(
   img: Pixels,
   draw: Pick<ImageAugment, 'cropRowPct' | 'cropColPct'>,
 ): Pixels {
-  const side = Math.min(img.width, img.height);
-  return cropPixels(
-    img,
-    cropOffset(img.width, side, draw.cropColPct),
-    cropOffset(img.height, side, draw.cropRowPct),
+  const { left, top, side } = windowAt(img, draw);
+  return cropPixels(img, left, top, side, side);
+}
+
+/** cropWindow's square as a place in the image, without copying it. */
+function windowAt(image: Pixels, draw: Pick<ImageAugment, 'cropRowPct' | 'cropColPct'>): Window {
+  const side = Math.min(image.width, image.height);
+  return {
+    image,
+    left: cropOffset(image.width, side, draw.cropColPct),
+    top: cropOffset(image.height, side, draw.cropRowPct),
     side,
-    side,
-  );
+  };
 }
 
 /** A training batch's normalised NHWC values: crop window, warp, lighting, in one pass. */
@@ -44,8 +49,8 @@ export function trainBatchValues(
   size: number,
   normalize: NormalizeSpec,
 ): Float32Array {
-  const windows = images.map((img, i) => cropWindow(img, draws[i]!));
-  const matrices = draws.map((d) => toPixelSpace(d.matrix, size, windows[0]!.width));
+  const windows = images.map((img, i) => windowAt(img, draws[i]!));
+  const matrices = draws.map((d) => toPixelSpace(d.matrix, size, windows[0]!.side));
   const hasLighting = draws.some((d) => d.brightness !== null || d.contrast !== null);
   const values = new Float32Array(images.length * size * size * 3);
   warpBatchInto(

@@ -6,9 +6,16 @@
  * those ops cost about 5 ms an image at 224 px, this pass about a fifth of that.
  */
 import type { Mat3 } from './matrix';
-import type { Pixels } from './pixels';
-import { reflectIndex } from './pixels';
+import { reflectIndex, type Pixels } from './pixels';
 import { requiredMargin } from './projective-transform';
+
+/** The square of `image` an augmentation starts from: `side` pixels at (left, top). */
+export interface Window {
+  image: Pixels;
+  left: number;
+  top: number;
+  side: number;
+}
 
 /** Per-channel `a·x + b`, applied to values in [0, 1]. */
 export interface Affine3 {
@@ -45,7 +52,7 @@ function lightingCurve({ shift, scale }: LightingDraw): Float64Array {
 
 function onCurve(curve: Float64Array, v: number): number {
   const t = v * CURVE_STEPS;
-  const i = Math.floor(t);
+  const i = t | 0; // t >= 0
   const lo = curve[i]!;
   return lo + (t - i) * (curve[i + 1]! - lo);
 }
@@ -58,25 +65,27 @@ function onCurve(curve: Float64Array, v: number): number {
  */
 export function warpBatchInto(
   out: Float32Array,
-  windows: readonly Pixels[],
+  windows: readonly Window[],
   matrices: readonly Mat3[],
   size: number,
   lighting: readonly LightingDraw[] | null,
   normalize: Affine3,
 ): void {
-  const side = windows[0]!.width;
+  const side = windows[0]!.side;
   windows.forEach((w, i) => {
-    if (w.width !== side || w.height !== side)
+    if (w.side !== side)
+      throw new Error(`warpBatchInto: window ${i} is ${w.side} pixels wide, expected ${side}.`);
+    if (w.left < 0 || w.top < 0 || w.left + side > w.image.width || w.top + side > w.image.height)
       throw new Error(
-        `warpBatchInto: window ${i} is ${w.width}×${w.height}, expected ${side}×${side}.`,
+        `warpBatchInto: window ${i} (${side} at ${w.left}, ${w.top}) does not fit its ${w.image.width}×${w.image.height} image.`,
       );
   });
   const margin = Math.min(requiredMargin(matrices, size, side, side), side - 1);
   const plane = size * size * 3;
-  windows.forEach((img, i) => {
+  windows.forEach((window, i) => {
     warpOne(
       out.subarray(i * plane, (i + 1) * plane),
-      img,
+      window,
       matrices[i]!,
       size,
       margin,
@@ -86,25 +95,29 @@ export function warpBatchInto(
   });
 }
 
-/** Source index of each padded coordinate 0 … side + 2·margin − 1, reflected without repeat. */
-function reflectedAxis(side: number, margin: number): Int32Array {
+/**
+ * The byte offset in the image of each padded coordinate 0 … side + 2·margin of the window,
+ * reflected without repeat, starting at `start` with `stride` bytes a pixel.
+ */
+function reflectedAxis(side: number, margin: number, start: number, stride: number): Int32Array {
   const axis = new Int32Array(side + 2 * margin + 1);
-  for (let q = 0; q < axis.length; q++) axis[q] = reflectIndex(q - margin, side);
+  for (let q = 0; q < axis.length; q++) axis[q] = (start + reflectIndex(q - margin, side)) * stride;
   return axis;
 }
 
 function warpOne(
   out: Float32Array,
-  img: Pixels,
+  { image, left, top, side }: Window,
   m: Mat3,
   size: number,
   margin: number,
   light: LightingDraw | null,
   { a, b }: Affine3,
 ): void {
-  const { data, width } = img;
-  const axis = reflectedAxis(width, margin);
-  const last = width + 2 * margin - 1;
+  const { data } = image;
+  const columns = reflectedAxis(side, margin, left, 3);
+  const rows = reflectedAxis(side, margin, top, image.width * 3);
+  const last = side + 2 * margin - 1;
   const [m0, m1, m2, m3, m4, m5, m6, m7, m8] = m;
   const curve = light === null ? null : lightingCurve(light);
   const a0 = a[0] / 255;
@@ -114,23 +127,24 @@ function warpOne(
   let o = 0;
   for (let oy = 0; oy < size; oy++) {
     for (let ox = 0; ox < size; ox++) {
-      const w = m6 * ox + m7 * oy + m8;
-      let px = (m0 * ox + m1 * oy + m2) / w + margin;
-      let py = (m3 * ox + m4 * oy + m5) / w + margin;
+      const inv = 1 / (m6 * ox + m7 * oy + m8);
+      let px = (m0 * ox + m1 * oy + m2) * inv + margin;
+      let py = (m3 * ox + m4 * oy + m5) * inv + margin;
       px = px < 0 ? 0 : px > last ? last : px;
       py = py < 0 ? 0 : py > last ? last : py;
-      const x0 = Math.floor(px);
-      const y0 = Math.floor(py);
+      // Both are >= 0 here, so truncation is the floor.
+      const x0 = px | 0;
+      const y0 = py | 0;
       const fx = px - x0;
       const fy = py - y0;
-      const c0 = axis[x0]! * 3;
-      const c1 = axis[x0 + 1]! * 3;
-      const r0 = axis[y0]! * width * 3;
-      const r1 = axis[y0 + 1]! * width * 3;
-      const w00 = (1 - fx) * (1 - fy);
-      const w01 = fx * (1 - fy);
-      const w10 = (1 - fx) * fy;
+      const c0 = columns[x0]!;
+      const c1 = columns[x0 + 1]!;
+      const r0 = rows[y0]!;
+      const r1 = rows[y0 + 1]!;
       const w11 = fx * fy;
+      const w01 = fx - w11;
+      const w10 = fy - w11;
+      const w00 = 1 - fx - w10;
       const p00 = r0 + c0;
       const p01 = r0 + c1;
       const p10 = r1 + c0;

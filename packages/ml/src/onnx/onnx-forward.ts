@@ -123,7 +123,13 @@ export async function openOnnxForward(
     // MobileNetV2s, for sums rounded differently (outputs within ~1e-5 of tfjs's, not ~1e-6).
     graphOptimizationLevel: 'all',
   };
-  if (options.inWorker) return openInWorker(bytes, sessionOptions);
+  // Its threads sleep instead of spinning between runs: the main thread needs the core then
+  // (the feature cache built 16 % faster so).
+  if (options.inWorker)
+    return openInWorker(bytes, {
+      ...sessionOptions,
+      extra: { session: { 'intra_op.allow_spinning': '0' } },
+    });
   const session = await ort.InferenceSession.create(bytes, sessionOptions);
   let closed: Promise<void> | null = null;
   return {
