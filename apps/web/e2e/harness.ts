@@ -26,6 +26,10 @@ export interface Studio {
   /** fetch as a person (the owner by default): their session cookie and the studio's Origin. */
   api(path: string, init?: RequestInit, person?: Person): Promise<Response>;
   signIn(email: string, password: string): Promise<Person>;
+  /** POST /api/runs as the owner; the new run's id, or an error with the studio's answer. */
+  createRun(body: Record<string, unknown>): Promise<string>;
+  /** Polls the run every second until it is done, failed or cancelled; its run JSON then. */
+  waitForRun(id: string, timeoutMs: number): Promise<EndedRun>;
   /** A browser page signed in as the person (the owner by default). */
   newPage(browser: Browser, options?: BrowserContextOptions, person?: Person): Promise<Page>;
   startWorker(): ChildProcess;
@@ -36,6 +40,12 @@ export interface Studio {
    */
   stopWeb(killAfterMs?: number): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A run as GET /api/runs/:id answers it, in the parts tests read. */
+export interface EndedRun {
+  status: 'done' | 'failed' | 'cancelled';
+  stages: { id: string }[];
 }
 
 function waitForExit(child: ChildProcess): Promise<void> {
@@ -146,6 +156,34 @@ export async function startStudio(
       });
       if (!response.ok) throw new Error(`Sign-in of ${email} failed: ${response.status}`);
       return { email, password, cookie: cookieHeader(response) };
+    },
+    async createRun(body) {
+      const response = await api(
+        '/api/runs',
+        {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify(body),
+        },
+        ownerPerson,
+      );
+      const created = (await response.json()) as { id?: string; error?: string };
+      if (!response.ok || !created.id)
+        throw new Error(`Creating the run failed: ${response.status} ${created.error}`);
+      return created.id;
+    },
+    async waitForRun(id, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const run = (await (await api(`/api/runs/${id}`, {}, ownerPerson)).json()) as {
+          status: string;
+          stages: { id: string }[];
+        };
+        if (/^(done|failed|cancelled)$/.test(run.status)) return run as EndedRun;
+        if (Date.now() > deadline)
+          throw new Error(`Run ${id} is still ${run.status} after ${timeoutMs / 1000} s.`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
     },
     async newPage(browser, options = {}, person = ownerPerson) {
       const context = await browser.newContext(options);

@@ -22,26 +22,9 @@ let datasetId = '';
 let runId = '';
 let smallVersionId = '';
 
-async function createRun(body: Record<string, unknown>): Promise<string> {
-  const response = await studio.api('/api/runs', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ arch: 'mobilenet_v2_0.35', ...body }),
-  });
-  const created = (await response.json()) as { id?: string; error?: string };
-  if (!created.id) throw new Error(`could not create the run: ${created.error}`);
-  return created.id;
-}
-
-async function waitForRun(id: string) {
-  const deadline = Date.now() + 400_000;
-  for (;;) {
-    const run = (await (await studio.api(`/api/runs/${id}`)).json()) as { status: string };
-    if (/^(done|failed|cancelled)$/.test(run.status)) return run.status;
-    if (Date.now() > deadline) throw new Error(`run ${id} still ${run.status}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
+const createRun = (body: Record<string, unknown>) =>
+  studio.createRun({ arch: 'mobilenet_v2_0.35', ...body });
+const waitForRun = async (id: string) => (await studio.waitForRun(id, 400_000)).status;
 
 /** A page that records the browser console's errors and the responses that failed. */
 async function watchedPage(viewport: { width: number; height: number }) {

@@ -39,29 +39,16 @@ try {
     classes: ['0', '1', '2', '3', '4'],
     perClass: 40,
   });
-  const created = await studio.api('/api/runs', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      versionId,
-      name: 'predict latency',
-      arch: values.arch,
-      config: { size: 224, bs: 32 },
-      stages: [{ kind: 'fit_one_cycle', epochs: 1, maxLr: 3e-3 }],
-      launch: true,
-    }),
+  const runId = await studio.createRun({
+    versionId,
+    name: 'predict latency',
+    arch: values.arch,
+    config: { size: 224, bs: 32 },
+    stages: [{ kind: 'fit_one_cycle', epochs: 1, maxLr: 3e-3 }],
+    launch: true,
   });
-  const { id: runId, error } = (await created.json()) as { id?: string; error?: string };
-  if (!runId) throw new Error(`Creating the run failed: ${created.status} ${error}`);
   say(`training run ${runId} (${values.arch}, 224 px, one epoch)…`);
-  const deadline = Date.now() + 900_000;
-  let run: { status: string; stages: { id: string }[] };
-  for (;;) {
-    run = (await (await studio.api(`/api/runs/${runId}`)).json()) as typeof run;
-    if (/^(done|failed|cancelled)$/.test(run.status)) break;
-    if (Date.now() > deadline) throw new Error('The run did not finish within 15 minutes.');
-    await new Promise((r) => setTimeout(r, 1000));
-  }
+  const run = await studio.waitForRun(runId, 900_000);
   if (run.status !== 'done') throw new Error(`The run ended as "${run.status}".`);
   const stageId = run.stages.at(-1)!.id;
 

@@ -29,7 +29,7 @@ export interface Batch {
   /** [n] int32 class indices into `classes`; -1 for unlabelled test items. */
   y: tf.Tensor1D;
   keys: string[];
-  /** x's values as made on the CPU, for readers that want them as an array (read-only: x may share them). */
+  /** x's values as made on the CPU, for readers that want them as an array (see LearnerBatch). */
   values: Float32Array;
 }
 

@@ -8,11 +8,10 @@ import {
   resolveAugment,
   type ImageAugment,
 } from './augment';
-import { IDENTITY, rotationMatrix } from './matrix';
+import { IDENTITY, rotationMatrix, toPixelSpace } from './matrix';
 import type { Pixels } from './pixels';
 import { createRng, uniform } from './rng';
 import { applyLighting } from './lighting';
-import { toPixelSpace } from './matrix';
 import { normalizeBatch, type NormalizeSpec } from './normalize';
 import { projectiveTransform } from './projective-transform';
 import { buildEvalBatch, buildTrainBatch, cropWindow } from './train-batch';

@@ -21,7 +21,8 @@ export interface BodyRunner {
   /**
    * Takes a batch's images off the data pipeline (in the main thread, computes their features
    * there and then); the caller may dispose `x` once this resolves. `values`, x's values as the
-   * pipeline made them, spare reading x back where the body needs an array.
+   * pipeline made them, spare reading x back where the body needs an array; the runner takes
+   * them over (ONNX Runtime's worker thread moves their buffer), so the caller drops them too.
    */
   read(x: tf.Tensor, values?: Float32Array): Promise<Prepared>;
   /** The batch's features, one row of the feature size per image. */

@@ -8,7 +8,8 @@ export interface LearnerBatch {
   keys: string[];
   /**
    * x's values when the pipeline made them on the CPU (a DataBunch's batches): readers that need
-   * them as an array take these instead of reading x back. Read-only: x may share them.
+   * them as an array take these instead of reading x back. x may share them: whoever takes them
+   * over (the feature cache's body) does so only once x is disposed.
    */
   values?: Float32Array;
 }
