@@ -125,4 +125,27 @@ describe('looking at the data in the browser', () => {
     await expect.poll(() => firstWidth(batch), { timeout: 60_000 }).toBe(224);
     await screenshot(page.getByTestId('run-previews'), 'run-form-previews');
   });
+
+  it('says why a preview is missing while no worker runs, and draws it once one is back', async () => {
+    await studio.stopWorker();
+    const preview = page.getByTestId('augment-preview');
+    const alert = preview.getByRole('alert');
+    try {
+      await page.goto(`${studio.url}/runs/new?versionId=${versionId}`);
+      // A 503 is asked again a few times, saying so, before the preview gives up.
+      await expect
+        .poll(() => alert.textContent(), { timeout: 30_000 })
+        .toMatch(/No worker that prepares previews is running.*Asking again in 2 s\./);
+      await expect
+        .poll(() => alert.textContent(), { timeout: 60_000 })
+        .toMatch(
+          /^The preview could not be drawnNo worker that prepares previews is running.*again\.Try again$/,
+        );
+    } finally {
+      studio.startWorker();
+    }
+    await preview.getByRole('button', { name: 'Try again' }).click();
+    await gridImages(page.getByRole('list', { name: 'Augmentation draws' }), 8);
+    expect(await alert.count()).toBe(0);
+  });
 });

@@ -51,6 +51,8 @@ export async function askWorker<S extends z.ZodType>(
     /** The workers this takes, for the 503 message: "answers predictions". */
     workerDoes: string;
     statusOf?: (message: string) => number;
+    /** The caller's request: when it goes away, a job still waiting is taken off the queue. */
+    signal?: AbortSignal;
   },
 ): Promise<unknown> {
   const name = job.queue;
@@ -68,11 +70,23 @@ export async function askWorker<S extends z.ZodType>(
   const events = await answerWithin(queueEvents(name), REDIS_WAIT_MS).catch((error: unknown) => {
     throw queueUnavailable((error as Error).message, options.outcome);
   });
+  const gone = () => new ApiError(499, 'The request was cancelled before a worker answered.');
+  if (options.signal?.aborted) throw gone();
   const added = await queue(name).add(...args);
+  // A superseded preview would otherwise hold the worker while the newer ones wait behind it.
+  let cancel: (() => void) | undefined;
+  const cancelled = new Promise<never>((_, reject) => {
+    cancel = () => reject(gone());
+    options.signal?.addEventListener('abort', cancel, { once: true });
+  });
   let answer: unknown;
   try {
-    answer = await added.waitUntilFinished(events, options.timeoutMs);
+    answer = await Promise.race([added.waitUntilFinished(events, options.timeoutMs), cancelled]);
   } catch (error) {
+    if (error instanceof ApiError) {
+      await added.remove().catch(() => undefined); // a job a worker holds finishes unread
+      throw error;
+    }
     const message = (error as Error).message;
     if (/timed out before finishing/.test(message)) {
       await added.remove().catch(() => undefined); // still waiting: no worker took it
@@ -82,6 +96,8 @@ export async function askWorker<S extends z.ZodType>(
       );
     }
     throw new ApiError(options.statusOf?.(message) ?? 500, message);
+  } finally {
+    if (cancel) options.signal?.removeEventListener('abort', cancel);
   }
   // The job holds its input and answer; neither is needed once answered.
   await added.remove().catch(() => undefined);

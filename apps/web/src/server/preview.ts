@@ -16,6 +16,7 @@ export async function previewVersion(
   access: Access,
   versionId: string,
   request: PreviewRequest,
+  signal?: AbortSignal,
 ): Promise<PreviewResult> {
   const version = isUuid(versionId)
     ? await db().datasetVersion.findFirst({
@@ -32,6 +33,7 @@ export async function previewVersion(
       outcome: 'No images were prepared.',
       workerDoes: 'prepares previews',
       statusOf: (message) => (/has no (training|validation) images/.test(message) ? 422 : 500),
+      signal,
     },
   );
   return previewResult.parse(answer);

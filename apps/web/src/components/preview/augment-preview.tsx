@@ -3,6 +3,7 @@
 import { Group, Loader, Stack, Text } from '@mantine/core';
 import type { PreviewConfig } from '@studio/shared';
 import { PreviewGrid } from './preview-grid';
+import { PreviewError } from './preview-error';
 import { usePreview } from './use-preview';
 
 const DRAWS = 8;
@@ -18,7 +19,7 @@ export function AugmentPreview({
   versionId: string;
   config: PreviewConfig;
 }) {
-  const { result, error, isLoading } = usePreview(versionId, {
+  const { result, error, isLoading, retry } = usePreview(versionId, {
     kind: 'augment',
     n: DRAWS,
     config,
@@ -34,9 +35,12 @@ export function AugmentPreview({
         {isLoading && <Loader size="xs" aria-label="Drawing the augmentations" />}
       </Group>
       {error && (
-        <Text c="red" role="alert" size="sm">
-          The preview could not be drawn: {error}
-        </Text>
+        <PreviewError
+          title="The preview could not be drawn"
+          error={error}
+          isLoading={isLoading}
+          onRetry={retry}
+        />
       )}
       {result && (
         <PreviewGrid

@@ -6,6 +6,7 @@ import { IconRefresh } from '@tabler/icons-react';
 import type { PreviewConfig } from '@studio/shared';
 import { LabelledSegmentedControl } from '../labelled-segmented-control';
 import { PreviewGrid } from './preview-grid';
+import { PreviewError } from './preview-error';
 import { usePreview } from './use-preview';
 
 type Split = 'train' | 'valid';
@@ -26,7 +27,7 @@ export function ShowBatch({
   const [batch, setBatch] = useState(0);
   const [split, setSplit] = useState<Split>('train');
   const rowCount = typeof rows === 'number' && rows >= 1 && rows <= 6 ? rows : 3;
-  const { result, answered, error, isLoading } = usePreview(versionId, {
+  const { result, answered, error, isLoading, retry } = usePreview(versionId, {
     kind: 'batch',
     rows: rowCount,
     batch,
@@ -70,9 +71,12 @@ export function ShowBatch({
         {isLoading && <Loader size="sm" aria-label="Preparing the batch" />}
       </Group>
       {error && (
-        <Text c="red" role="alert" size="sm">
-          The batch could not be shown: {error}
-        </Text>
+        <PreviewError
+          title="The batch could not be shown"
+          error={error}
+          isLoading={isLoading}
+          onRetry={retry}
+        />
       )}
       {result && shown && (
         <>

@@ -1,7 +1,7 @@
 'use client';
 
-import { useEffect, useState } from 'react';
-import type { PreviewRequest, PreviewResult } from '@studio/shared';
+import { useCallback, useEffect, useState } from 'react';
+import { previewResult, type PreviewRequest, type PreviewResult } from '@studio/shared';
 
 export interface PreviewState {
   result: PreviewResult | null;
@@ -9,6 +9,29 @@ export interface PreviewState {
   answered: PreviewRequest | null;
   error: string | null;
   isLoading: boolean;
+  /** Asks again for the same preview (after an error). */
+  retry: () => void;
+}
+
+/** Waits before asking again when the studio answers 503 (workers busy or restarting). */
+const RETRY_DELAYS_MS = [2_000, 4_000, 8_000];
+
+function parseJson(text: string): { error?: unknown } {
+  try {
+    return JSON.parse(text) as { error?: unknown };
+  } catch {
+    return {};
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    });
+  });
 }
 
 /**
@@ -16,7 +39,9 @@ export interface PreviewState {
  * (after a short pause, so typing a number asks once); `null` asks nothing.
  */
 export function usePreview(versionId: string, request: PreviewRequest | null): PreviewState {
-  const [state, setState] = useState<PreviewState>({
+  const [attempt, setAttempt] = useState(0);
+  const retry = useCallback(() => setAttempt((n) => n + 1), []);
+  const [state, setState] = useState<Omit<PreviewState, 'retry'>>({
     result: null,
     answered: null,
     error: null,
@@ -26,35 +51,45 @@ export function usePreview(versionId: string, request: PreviewRequest | null): P
   useEffect(() => {
     if (!body) return;
     const controller = new AbortController();
-    setState((s) => ({ ...s, isLoading: true }));
-    const timer = setTimeout(() => {
-      fetch(`/api/versions/${versionId}/preview`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body,
-        signal: controller.signal,
-      })
-        .then(async (response) => {
-          const answer = (await response.json().catch(() => ({}))) as PreviewResult & {
-            error?: string;
-          };
-          if (!response.ok) throw new Error(answer.error ?? `HTTP ${response.status}`);
+    const { signal } = controller;
+    setState((s) => ({ ...s, error: null, isLoading: true }));
+    const ask = async (): Promise<void> => {
+      await sleep(250, signal);
+      for (let tries = 0; ; tries++) {
+        const response = await fetch(`/api/versions/${versionId}/preview`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body,
+          signal,
+        });
+        // Reading the body rejects when the request is superseded mid-answer; only the JSON
+        // parse is allowed to fail, and an answer that is not a preview is an error.
+        const text = await response.text();
+        const answer = parseJson(text);
+        if (response.ok) {
+          const preview = previewResult.safeParse(answer);
+          if (!preview.success)
+            throw new Error('The studio answered with something other than images.');
           setState({
-            result: answer,
+            result: preview.data,
             answered: JSON.parse(body) as PreviewRequest,
             error: null,
             isLoading: false,
           });
-        })
-        .catch((error: Error) => {
-          if (controller.signal.aborted) return;
-          setState({ result: null, answered: null, error: error.message, isLoading: false });
-        });
-    }, 250);
-    return () => {
-      clearTimeout(timer);
-      controller.abort();
+          return;
+        }
+        const message = typeof answer.error === 'string' ? answer.error : `HTTP ${response.status}`;
+        const delay = RETRY_DELAYS_MS[tries];
+        if (response.status !== 503 || delay === undefined) throw new Error(message);
+        setState((s) => ({ ...s, error: `${message} Asking again in ${delay / 1000} s.` }));
+        await sleep(delay, signal);
+      }
     };
-  }, [versionId, body]);
-  return state;
+    ask().catch((error: Error) => {
+      if (signal.aborted) return;
+      setState({ result: null, answered: null, error: error.message, isLoading: false });
+    });
+    return () => controller.abort();
+  }, [versionId, body, attempt]);
+  return { ...state, retry };
 }

@@ -17,6 +17,6 @@ export const POST = handle(
     const access = await requireAccess(request, 'read');
     const { id } = await params;
     const body = await parseJson(request, previewRequest);
-    return NextResponse.json(await previewVersion(access, id, body));
+    return NextResponse.json(await previewVersion(access, id, body, request.signal));
   },
 );
