@@ -144,6 +144,7 @@ const depthwiseCases: Array<[number, number, number, number, number, number, Str
   [1, 6, 5, 3, 3, 5, 1, [[0, 0], [2, 1], [0, 2], [0, 0]]],
   [2, 7, 6, 2, 1, 3, 2, 1],
   [1, 10, 9, 5, 1, 4, [1, 2], 'same'],
+  [2, 15, 15, 40, 1, 3, 2, 'same'], // MobileNetV2's stride-2 block, more channels than a SIMD lane
 ];
 
 describe('DepthwiseConv2dNative gradients on wasm match cpu', () => {

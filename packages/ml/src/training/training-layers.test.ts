@@ -122,9 +122,23 @@ describe('training-mode layer calls', () => {
         activation: 'relu' as const,
       },
       { filters: 5, kernelSize: 3, strides: 2, padding: 'valid' as const, useBias: false },
+      // MobileNetV2-1.0's folded convs end in a relu6 activation.
+      { filters: 4, kernelSize: 1, padding: 'same' as const, activation: 'relu6' as const },
     ]) {
       const { original, ours } = pair(() => tfl.layers.conv2d(options), [2, 7, 7, 3]);
       const x = tf.randomNormal([2, 7, 7, 3], 0, 1, 'float32', 8);
+      await expectSame(outputAndGrads(ours, x), outputAndGrads(original, x), 1e-4);
+    }
+  });
+
+  it('DepthwiseConv2D: same output and gradients, relu6 or linear, strided', async () => {
+    for (const options of [
+      { kernelSize: 3, padding: 'same' as const, activation: 'relu6' as const },
+      { kernelSize: 3, strides: 2, padding: 'valid' as const, useBias: false },
+    ]) {
+      const { original, ours } = pair(() => tfl.layers.depthwiseConv2d(options), [2, 7, 7, 3]);
+      // Scaled so that some outputs pass 6 and the relu6 clips on both sides.
+      const x = tf.mul(tf.randomNormal([2, 7, 7, 3], 0, 1, 'float32', 8), 4);
       await expectSame(outputAndGrads(ours, x), outputAndGrads(original, x), 1e-4);
     }
   });
