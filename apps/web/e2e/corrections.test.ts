@@ -21,33 +21,17 @@ beforeAll(async () => {
     classes: CLASSES,
     perClass: 12,
   });
-  const response = await studio.api('/api/runs', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      versionId,
-      name: 'three signs',
-      arch: 'mobilenet_v2_0.35',
-      config: { size: 64, bs: 8 },
-      stages: [{ kind: 'fit_one_cycle', epochs: 1, maxLr: 3e-3 }],
-      launch: true,
-    }),
+  runId = await studio.createRun({
+    versionId,
+    name: 'three signs',
+    arch: 'mobilenet_v2_0.35',
+    config: { size: 64, bs: 8 },
+    stages: [{ kind: 'fit_one_cycle', epochs: 1, maxLr: 3e-3 }],
+    launch: true,
   });
-  runId = ((await response.json()) as { id: string }).id;
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    const run = await studio.database.db.run.findUniqueOrThrow({
-      where: { id: runId },
-      include: { stages: true },
-    });
-    if (run.stages[0]!.status === 'done') {
-      stageId = run.stages[0]!.id;
-      break;
-    }
-    if (run.stages[0]!.status === 'failed' || Date.now() > deadline)
-      throw new Error(`the stage ended as ${run.stages[0]!.status}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
+  const run = await studio.waitForRun(runId, 300_000);
+  if (run.status !== 'done') throw new Error(`the run ended as ${run.status}`);
+  stageId = run.stages[0]!.id;
   browser = await launchBrowser();
   page = await studio.newPage(browser, { viewport: { width: 1400, height: 1000 } });
 }, 420_000);
@@ -217,7 +201,8 @@ describe('cleaning labels from the top losses', () => {
     expect(card).toContain('# three signs: stage 1');
     expect(card).toContain('**sign-language sample**, version 1');
     expect(card).toMatch(/\| 0 \| \d+ \| \d+ \|/); // class 0 with its train and valid counts
-    expect(card).toContain('MobileNetV2 (width 0.35), ImageNet-trained');
+    expect(card).toContain('MobileNetV2 at width 0.35, ImageNet-trained, offline.');
+    expect(card).not.toContain('clothing-small');
     expect(card).toContain('"size":64');
     expect(card).toMatch(/\| 1 \| fit_one_cycle \| \{[^|]*"epochs":1[^|]*\} \| done \|/);
     expect(card).toMatch(/Error rate of this model \(stage 1\): \d+\.\d\d % on \d+ images/);

@@ -16,35 +16,18 @@ let scratch: string;
 const runIds: string[] = [];
 const CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
-async function createRun(
-  name: string,
-  size: number,
-  epochs: number,
-  findLr = false,
-): Promise<string> {
-  const response = await studio.api('/api/runs', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      versionId,
-      name,
-      arch: 'mobilenet_v2_0.35',
-      config: { size, bs: 32 },
-      stages: [
-        ...(findLr ? [{ kind: 'lr_find' }] : []),
-        { kind: 'fit_one_cycle', epochs, maxLr: 3e-3 },
-      ],
-      launch: true,
-    }),
+function createRun(name: string, size: number, epochs: number, findLr = false): Promise<string> {
+  return studio.createRun({
+    versionId,
+    name,
+    arch: 'mobilenet_v2_0.35',
+    config: { size, bs: 32 },
+    stages: [
+      ...(findLr ? [{ kind: 'lr_find' }] : []),
+      { kind: 'fit_one_cycle', epochs, maxLr: 3e-3 },
+    ],
+    launch: true,
   });
-  const body = (await response.json()) as { id?: string; error?: string };
-  if (!response.ok || !body.id) throw new Error(`could not create the run: ${body.error}`);
-  return body.id;
-}
-
-async function runStatus(id: string): Promise<string> {
-  const run = (await (await studio.api(`/api/runs/${id}`)).json()) as { status: string };
-  return run.status;
 }
 
 beforeAll(async () => {
@@ -65,12 +48,7 @@ beforeAll(async () => {
   });
   scratch = await mkdtemp(path.join(tmpdir(), 'studio-results-'));
   for (const id of runIds) {
-    const deadline = Date.now() + 300_000;
-    let status = await runStatus(id);
-    while (!/^(done|failed|cancelled)$/.test(status) && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 1000));
-      status = await runStatus(id);
-    }
+    const { status } = await studio.waitForRun(id, 300_000);
     if (status !== 'done') throw new Error(`run ${id} ended as "${status}", expected done`);
   }
 }, 420_000);

@@ -37,21 +37,14 @@ async function seedFinishedRun(studio: Studio): Promise<{ runId: string } & Fini
     classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
     perClass: 206,
   });
-  const created = await studio.api('/api/runs', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      versionId,
-      name: 'pets, lesson 1',
-      arch: 'mobilenet_v2_0.35',
-      config: { size: 224, bs: 64 },
-      stages: LESSON_STAGES,
-      launch: false,
-    }),
+  const runId = await studio.createRun({
+    versionId,
+    name: 'pets, lesson 1',
+    arch: 'mobilenet_v2_0.35',
+    config: { size: 224, bs: 64 },
+    stages: LESSON_STAGES,
+    launch: false,
   });
-  if (created.status !== 201)
-    throw new Error(`Creating the run failed: ${created.status} ${await created.text()}`);
-  const { id: runId } = (await created.json()) as { id: string };
   // Validation images first, then training ones: the version has fewer than pets' 1,478.
   const items = await db.datasetVersionItem.findMany({
     where: { versionId },

@@ -112,21 +112,14 @@ try {
     classes: ['0', '1', '2', '3', '4'],
     perClass: 40,
   });
-  const created = await studio.api('/api/runs', {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({
-      versionId,
-      name: 'training under load',
-      arch: 'mobilenet_v2_0.35',
-      config: { size: 96, bs: 16, precompute: 'off' },
-      stages: [{ kind: 'fit_one_cycle', epochs: 100, maxLr: 3e-3 }],
-      launch: true,
-    }),
+  const runId = await studio.createRun({
+    versionId,
+    name: 'training under load',
+    arch: 'mobilenet_v2_0.35',
+    config: { size: 96, bs: 16, precompute: 'off' },
+    stages: [{ kind: 'fit_one_cycle', epochs: 100, maxLr: 3e-3 }],
+    launch: true,
   });
-  if (created.status !== 201 && created.status !== 200)
-    throw new Error(`Creating the run failed: ${created.status} ${await created.text()}`);
-  const { id: runId } = (await created.json()) as { id: string };
   const run = (await (await studio.api(`/api/runs/${runId}`)).json()) as {
     stages: { id: string }[];
   };

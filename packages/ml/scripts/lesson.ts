@@ -1,7 +1,7 @@
 /**
  * fast.ai lesson 1 without the web app, on a folder of labelled images:
  *
- *   npm run lesson -- --data <folder> [--arch mobilenet_v2_0.35] [--size 224] [--bs 64]
+ *   npm run lesson -- --data <folder> [--arch mobilenet_v2_1.0] [--size 224] [--bs 64]
  *     [--epochs 4] [--lr 3e-3] [--unfrozen-epochs 2] [--unfrozen-lr 1e-6,1e-4]
  *     [--valid-pct 0.2] [--seed 42] [--precompute auto|on|off] [--views 0] [--bn auto]
  *     [--pretrained <dir>] [--cache <dir>] [--pixel-cache <dir>] [--export <dir>] [--json]
@@ -50,7 +50,7 @@ const { values } = parseArgs({
   args: process.argv.slice(2),
   options: {
     data: { type: 'string' },
-    arch: { type: 'string', default: 'mobilenet_v2_0.35' },
+    arch: { type: 'string', default: 'mobilenet_v2_1.0' },
     size: { type: 'string', default: '224' },
     resize: { type: 'string', default: 'crop' },
     bs: { type: 'string', default: '64' },
@@ -81,7 +81,7 @@ if (values.help) {
       'npm run lesson -- --data <folder> [options]: fast.ai lesson 1 on a folder of labelled images.',
       '',
       '  --data <folder>        class folders, or train/ and valid/ folders of class folders',
-      '  --arch <id>            backbone (default mobilenet_v2_0.35; offline: mobilenet_v2_0.35,',
+      '  --arch <id>            backbone (default mobilenet_v2_1.0; offline: mobilenet_v2_0.35,',
       '                         mobilenet_v2_1.0, darknet_tiny; resnet18/34/50 download weights)',
       '  --size <px>            image size (default 224)     --bs <n>   batch size (default 64)',
       '  --resize crop|pad|squish  how images become squares (default crop, as fastai)',
@@ -244,22 +244,24 @@ const bodyBnStatistics =
   values.bn === 'auto'
     ? defaultBodyBnStatistics(backbone.spec.defaultSize, size, usePrecompute)
     : (values.bn as BodyBnStatistics);
-say(
-  {
-    running:
-      "the body's BatchNorm layers keep their pretrained statistics in every stage (--bn running)",
-    adapted:
-      "the body's BatchNorm statistics are measured on this data once, then kept in every stage (--bn adapted)",
-    batch:
-      "the body's BatchNorm layers normalise with each batch's statistics while training (--bn batch)",
-  }[bodyBnStatistics],
-);
 const learn = cnnLearner(data, backbone, {
   seed,
   bodyBnStatistics,
   metrics: [errorRate, accuracy],
   callbacks: [new ConsoleProgress()],
 });
+say(
+  learn.bodyBatchNorms === 0
+    ? 'the body has no BatchNorm layers: they are folded into its convolutions'
+    : {
+        running:
+          "the body's BatchNorm layers keep their pretrained statistics in every stage (--bn running)",
+        adapted:
+          "the body's BatchNorm statistics are measured on this data once, then kept in every stage (--bn adapted)",
+        batch:
+          "the body's BatchNorm layers normalise with each batch's statistics while training (--bn batch)",
+      }[bodyBnStatistics],
+);
 say(
   `\nfit_one_cycle(${epochs}, ${lr}) with the body frozen` +
     (usePrecompute
@@ -344,7 +346,8 @@ const summary = {
   size,
   resize: resizeMode,
   bs,
-  bn: bodyBnStatistics,
+  // null: the body has no BatchNorm layers, so the choice changes nothing.
+  bn: learn.bodyBatchNorms === 0 ? null : bodyBnStatistics,
   views: usePrecompute ? views : null,
   classes: data.classes,
   n_train: data.counts.train,

@@ -43,8 +43,8 @@ describe('npm run lesson', () => {
   it("runs the lesson's sequence, prints the JSON summary, and its export evaluates", async () => {
     const exportDir = join(root, 'model');
     const lesson = await runScript('scripts/lesson.ts', [
-      ...['--data', dataDir, '--bs', '8', '--epochs', '1', '--unfrozen-epochs', '1'],
-      ...['--resize', 'squish', '--export', exportDir, '--json'],
+      ...['--data', dataDir, '--arch', 'mobilenet_v2_0.35', '--bs', '8', '--epochs', '1'],
+      ...['--unfrozen-epochs', '1', '--resize', 'squish', '--export', exportDir, '--json'],
     ]);
     expect(lesson.code, lesson.stderr).toBe(0);
     // The lesson's steps, in order, as the runner reports them.
@@ -100,15 +100,18 @@ describe('npm run lesson', () => {
     expect(result.classes).toEqual(['0', '1', '2']);
   });
 
-  it('trains, exports and evaluates the full-width MobileNetV2 with --arch', async () => {
+  it('trains, exports and evaluates the default backbone, the full-width MobileNetV2', async () => {
     const exportDir = join(root, 'model-1.0');
     const lesson = await runScript('scripts/lesson.ts', [
-      ...['--data', dataDir, '--arch', 'mobilenet_v2_1.0', '--bs', '8', '--epochs', '1'],
+      ...['--data', dataDir, '--bs', '8', '--epochs', '1'],
       ...['--unfrozen-epochs', '1', '--export', exportDir, '--json'],
     ]);
     expect(lesson.code, lesson.stderr).toBe(0);
     expect(lesson.stderr).toContain(
       'train 24 / valid 6 images, 224 px (crop), bs 8, mobilenet_v2_1.0',
+    );
+    expect(lesson.stderr).toContain(
+      'the body has no BatchNorm layers: they are folded into its convolutions',
     );
     const summary = JSON.parse(lesson.stdout.trim().split('\n').at(-1)!) as Record<string, unknown>;
     expect(summary).toMatchObject({ arch: 'mobilenet_v2_1.0', n_train: 24, n_valid: 6 });

@@ -93,6 +93,12 @@ describe('precompute (frozen-body feature cache)', () => {
       /50 training images × 2 augmented views \+ 24 validation images .* first adapted to this data/,
     );
     expect(describePrecompute({ ...result, precompute: null })).toBeNull();
+    expect(result.precompute?.bodyBatchNorms).toBeGreaterThan(0);
+    // A body whose BatchNorm layers are folded into its convolutions (mobilenet_v2_1.0) has
+    // nothing to adapt, and the line says so rather than naming statistics it does not have.
+    expect(
+      describePrecompute({ ...result, precompute: { ...result.precompute!, bodyBatchNorms: 0 } }),
+    ).toMatch(/The body has no BatchNorm layers .*: the cache changes nothing/);
 
     const { recorder } = learn;
     expect(recorder.lrs).toEqual(plain.recorder.lrs);

@@ -372,6 +372,7 @@ function cacheOver(
       validImages: nValid,
       featureSize,
       cacheMb: Math.round(((total * featureSize * 4) / 2 ** 20) * 10) / 10,
+      bodyBatchNorms: learner.bodyBatchNorms,
       ...build,
     },
   };

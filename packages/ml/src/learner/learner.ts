@@ -100,6 +100,8 @@ export class Learner {
   wd: number;
   readonly trainBn: boolean;
   readonly bodyBnStatistics: BodyBnStatistics;
+  /** BatchNorm layers in the body (every group but the last); 0 where they are folded away. */
+  readonly bodyBatchNorms: number;
   /** Whether the body's statistics were measured on this data ('adapted'); saved. */
   isBnAdapted = false;
   /** The `seed` option: seeds dropout, and a precomputed fit's draws from its cache. */
@@ -153,6 +155,7 @@ export class Learner {
       );
     }
     this.bodyBnStatistics = options.bodyBnStatistics ?? 'batch';
+    this.bodyBatchNorms = layerGroups.slice(0, -1).flat().filter(isBatchNorm).length;
     const runningStatistics =
       this.bodyBnStatistics !== 'batch'
         ? new Set(layerGroups.slice(0, -1).flatMap((g) => g.filter(isBatchNorm).map((l) => l.name)))

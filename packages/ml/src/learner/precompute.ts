@@ -65,6 +65,8 @@ export interface PrecomputeSummary {
   adaptImages: number;
   /** Threads that ran the body (1: the main thread). */
   threads: number;
+  /** BatchNorm layers in the body: 0 when folded into its convolutions (absent in older runs). */
+  bodyBatchNorms?: number;
   /**
    * True when the fit trained on the activations an earlier fit of this learner cached (the body
    * unchanged since): no image went through the body; the other fields describe that build.
@@ -162,9 +164,11 @@ export function describePrecompute(result: FitResult): string | null {
     `cached), then ${plural(epochs, 'epoch')} of the head in ${fmt(trainS)} s: ${fmt(cacheS + trainS)} s ` +
     `in all, where a plain frozen fit needs at least ${fmt(plainS)} s for its forward passes alone ` +
     `(backward passes not counted). ` +
-    (p.adaptImages > 0
-      ? `The body's BatchNorm statistics were first adapted to this data (${plural(p.adaptImages, 'training image')} in training mode), then kept fixed; `
-      : `The body's BatchNorm statistics were kept as they were; `) +
-    `their weights were not trained, where a plain frozen fit trains them on this data.`
+    (p.bodyBatchNorms === 0
+      ? `The body has no BatchNorm layers (folded into its convolutions): the cache changes nothing a plain frozen fit would train.`
+      : (p.adaptImages > 0
+          ? `The body's BatchNorm statistics were first adapted to this data (${plural(p.adaptImages, 'training image')} in training mode), then kept fixed; `
+          : `The body's BatchNorm statistics were kept as they were; `) +
+        `their weights were not trained, where a plain frozen fit trains them on this data.`)
   );
 }

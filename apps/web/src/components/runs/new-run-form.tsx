@@ -40,7 +40,7 @@ import { SettingHelp } from './setting-help';
 import { StagePlanEditor } from './stage-plan-editor';
 
 const DEFAULTS = runConfig.parse({});
-const DEFAULT_ARCH: ArchId = 'mobilenet_v2_0.35';
+const DEFAULT_ARCH: ArchId = 'mobilenet_v2_1.0';
 
 const BUILT_IN_OPTIONS = [
   {
@@ -62,7 +62,10 @@ const archOptions = (uploaded: UploadedBackboneSummary[]) =>
       ];
 
 function describeArch(arch: RunArch, uploaded: UploadedBackboneSummary[]): string {
-  if (arch in ARCH_NOTES) return ARCH_NOTES[arch as ArchId].note;
+  if (arch in ARCH_NOTES) {
+    const { note, measured } = ARCH_NOTES[arch as ArchId];
+    return measured ? `${note} ${measured}` : note;
+  }
   const b = uploaded.find((u) => u.arch === arch);
   return b
     ? `Your upload: cut after ${b.cutLayer}, input normalised with mean [${b.normalization.mean.join(', ')}] and std [${b.normalization.std.join(', ')}].`
