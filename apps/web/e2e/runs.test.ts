@@ -76,9 +76,9 @@ describe('a training run in the browser', () => {
     const cells = await epochRows(5).last().locator('td').allTextContents();
     const errorRate = Number(cells[3]);
     console.log(`lesson plan in the browser: final epoch ${last}; error rate ${errorRate}`);
-    // Five classes: chance is 80 % error; the plan ends near 15 % here, and dropout makes runs
-    // differ by a few points.
-    expect(errorRate).toBeLessThan(0.35);
+    // Five classes: chance is 80 % error; the default backbone ends near 2 % here (0.35 near
+    // 15 %), and dropout makes runs differ by a few points.
+    expect(errorRate).toBeLessThan(0.15);
     // `STUDIO_SCREENSHOTS=<dir>` keeps pictures of this real run for the README.
     if (process.env.STUDIO_SCREENSHOTS) {
       await page.screenshot({
