@@ -155,11 +155,10 @@ export class Learner {
       );
     }
     this.bodyBnStatistics = options.bodyBnStatistics ?? 'batch';
-    this.bodyBatchNorms = layerGroups.slice(0, -1).flat().filter(isBatchNorm).length;
+    const bodyBatchNorms = layerGroups.slice(0, -1).flat().filter(isBatchNorm);
+    this.bodyBatchNorms = bodyBatchNorms.length;
     const runningStatistics =
-      this.bodyBnStatistics !== 'batch'
-        ? new Set(layerGroups.slice(0, -1).flatMap((g) => g.filter(isBatchNorm).map((l) => l.name)))
-        : undefined;
+      this.bodyBnStatistics !== 'batch' ? new Set(bodyBatchNorms.map((l) => l.name)) : undefined;
     this.trainingLayers = {
       bnMomentum: options.bnMomentum,
       runningStatistics,
@@ -225,8 +224,8 @@ export class Learner {
    * against 8.5 %). Returns the images used (0: nothing to adapt).
    */
   async adaptBodyStatistics(batches = ADAPT_BN_BATCHES): Promise<number> {
-    const hasBatchNorm = (this.trainingLayers.runningStatistics?.size ?? 0) > 0;
-    if (this.bodyBnStatistics !== 'adapted' || this.isBnAdapted || !hasBatchNorm) return 0;
+    if (this.bodyBnStatistics !== 'adapted' || this.isBnAdapted || this.bodyBatchNorms === 0)
+      return 0;
     const body = splitHead(this.model, this.layerGroups.at(-1)!).featureModel();
     let images = 0;
     let done = 0;

@@ -101,8 +101,8 @@ const installed = new WeakSet<tfl.layers.Layer>();
 
 /**
  * Replaces the training-mode call of every BatchNormalization, ReLU(max 6), Conv2D,
- * DepthwiseConv2D, Dense and GlobalMaxPooling2D given, and of Dropout when seeded. Every layer given also frees, in a
- * training call, the inputs it alone reads (see `soleInputs`).
+ * DepthwiseConv2D, Dense and GlobalMaxPooling2D given, and of Dropout when seeded. Every layer
+ * given also frees, in a training call, the inputs it alone reads (see `soleInputs`).
  */
 export function installTrainingLayers(
   layers: readonly tfl.layers.Layer[],
