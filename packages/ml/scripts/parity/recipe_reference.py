@@ -549,43 +549,64 @@ def _perspective_coeffs(targ):
     return torch.cat([c, torch.ones(1, dtype=torch.float64)]).view(3, 3).float()
 
 
-def augment_one(im, size, g):
-    """One training image, fastai v1 get_transforms() defaults + rand_crop + CROP resize.
-    `im` is the short-side-resized uint8 CHW image; the output is size x size in [0, 1].
-    Coordinates are fastai's: x, y in [-1, 1] over the whole resized image; the source
-    coordinate of an output pixel is affine(warp(flip(p))) and one bilinear grid_sample with
-    reflection padding produces the pixels."""
+def draw_augment(h, w, size, g):
+    """One training image's random draws, fastai v1 get_transforms() defaults + rand_crop, in
+    the order augment_one has always consumed the generator (a transform's values are drawn
+    only when it fires). `h`, `w`: the short-side-resized image."""
     def u(lo, hi):
         return lo + (hi - lo) * torch.rand((), generator=g).item()
 
     def happens(p):
         return torch.rand((), generator=g).item() < p
 
+    d = {'row_pct': u(0, 1), 'col_pct': u(0, 1), 'flip': happens(0.5),
+         'warp': None, 'rotate': None, 'zoom': None, 'brightness': None, 'contrast': None}
+    if happens(0.75):  # symmetric_warp(magnitude=(-0.2, 0.2))
+        d['warp'] = [u(-0.2, 0.2) for _ in range(4)]
+    if happens(0.75):  # rotate(degrees=(-10, 10))
+        d['rotate'] = u(-10, 10)
+    if happens(0.75):  # rand_zoom(scale=(1, 1.1)), random centre (row_pct, col_pct in [0, 1])
+        s = u(1.0, 1.1)
+        d['zoom'] = (s, u(0, 1), u(0, 1))
+    # brightness(change=(0.4, 0.6)), contrast(scale=(0.8, 1.25) log-uniform), each p 0.75.
+    b = happens(0.75)
+    bval = u(0.4, 0.6)
+    c = happens(0.75)
+    cval = math.exp(u(math.log(0.8), math.log(1.25)))
+    d['brightness'] = bval if b else None
+    d['contrast'] = cval if c else None
+    return d
+
+
+def apply_augment(im, size, d):
+    """One training image under the draws `d` (see draw_augment). `im` is the
+    short-side-resized uint8 CHW image; the output is size x size in [0, 1].
+    Coordinates are fastai's: x, y in [-1, 1] over the whole resized image; the source
+    coordinate of an output pixel is affine(warp(flip(p))) and one bilinear grid_sample with
+    reflection padding produces the pixels."""
     _, h, w = im.shape
-    # rand_crop: random window position (row_pct, col_pct uniform in [0, 1]).
-    r0 = int((h - size) * u(0, 1))
-    c0 = int((w - size) * u(0, 1))
+    r0 = int((h - size) * d['row_pct'])
+    c0 = int((w - size) * d['col_pct'])
     ys = -1 + 2 * (r0 + torch.arange(size, dtype=torch.float32)) / (h - 1)
     xs = -1 + 2 * (c0 + torch.arange(size, dtype=torch.float32)) / (w - 1)
     gy, gx = torch.meshgrid(ys, xs, indexing='ij')
     pts = torch.stack([gx, gy], -1).view(-1, 2)
-    if happens(0.5):  # flip_lr
+    if d['flip']:  # flip_lr
         pts = pts * torch.tensor([-1.0, 1.0])
-    if happens(0.75):  # symmetric_warp(magnitude=(-0.2, 0.2))
-        m = [u(-0.2, 0.2) for _ in range(4)]
+    if d['warp'] is not None:
+        m = d['warp']
         targ = [[-1 - m[3], -1 - m[1]], [-1 - m[2], 1 + m[1]], [1 + m[3], -1 - m[0]], [1 + m[2], 1 + m[0]]]
         cf = _perspective_coeffs(targ)
         p3 = pts @ cf[:, :2].t() + cf[:, 2]
         pts = p3[:, :2] / p3[:, 2:3]
     mat = torch.eye(3)
-    if happens(0.75):  # rotate(degrees=(-10, 10)), aspect-corrected like fastai _affine_mult
-        a = math.radians(u(-10, 10))
+    if d['rotate'] is not None:  # aspect-corrected like fastai _affine_mult
+        a = math.radians(d['rotate'])
         rot = torch.tensor([[math.cos(a), -math.sin(a) * h / w, 0.0],
                             [math.sin(a) * w / h, math.cos(a), 0.0], [0.0, 0.0, 1.0]])
         mat = mat @ rot
-    if happens(0.75):  # rand_zoom(scale=(1, 1.1)), random centre (row_pct, col_pct in [0, 1])
-        s = u(1.0, 1.1)
-        rp, cp = u(0, 1), u(0, 1)
+    if d['zoom'] is not None:
+        s, rp, cp = d['zoom']
         zm = torch.tensor([[1 / s, 0.0, (1 - 1 / s) * (2 * cp - 1)],
                            [0.0, 1 / s, (1 - 1 / s) * (2 * rp - 1)], [0.0, 0.0, 1.0]])
         mat = mat @ zm
@@ -593,19 +614,21 @@ def augment_one(im, size, g):
     grid = pts.view(1, size, size, 2)
     x = F.grid_sample(im.unsqueeze(0).float() / 255.0, grid, mode='bilinear',
                       padding_mode='reflection', align_corners=True)[0]
-    # Lighting in logit space: brightness(change=(0.4, 0.6)), contrast(scale=(0.8, 1.25) log-uniform).
-    b = happens(0.75)
-    bval = u(0.4, 0.6)
-    c = happens(0.75)
-    cval = math.exp(u(math.log(0.8), math.log(1.25)))
-    if b or c:
+    # Lighting in logit space.
+    if d['brightness'] is not None or d['contrast'] is not None:
         lx = torch.logit(x.clamp(1e-7, 1 - 1e-7))
-        if b:
-            lx = lx + math.log(bval / (1 - bval))
-        if c:
-            lx = lx * cval
+        if d['brightness'] is not None:
+            lx = lx + math.log(d['brightness'] / (1 - d['brightness']))
+        if d['contrast'] is not None:
+            lx = lx * d['contrast']
         x = torch.sigmoid(lx)
     return x
+
+
+def augment_one(im, size, g):
+    """One training image, fastai v1 get_transforms() defaults + rand_crop + CROP resize."""
+    _, h, w = im.shape
+    return apply_augment(im, size, draw_augment(h, w, size, g))
 
 
 def train_batches(imgs, labels, bs, size, g):
