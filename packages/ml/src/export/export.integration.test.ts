@@ -139,7 +139,9 @@ describe('loadExport + predict', () => {
       expect(loaded.preprocessing).toEqual(inMemory.preprocessing);
       const got = await predictBatch(loaded, images, { bs: 3 });
       got.forEach((p, i) => {
-        expectClose(p.probs, expected[i]!.probs);
+        // Batches of 3 run through other kernel blockings than the whole set: sums in another
+        // order, differences up to about 1e-5; a preprocessing slip moves them by 1e-2 or more.
+        expectClose(p.probs, expected[i]!.probs, 1e-4);
         expect(p.label).toBe(expected[i]!.label);
       });
       loaded.model.dispose();
