@@ -4,6 +4,7 @@
  *   npm run lesson -- --data <folder> [--arch mobilenet_v2_1.0] [--size 224] [--bs 64]
  *     [--epochs 4] [--lr 3e-3] [--unfrozen-epochs 2] [--unfrozen-lr 1e-6,1e-4]
  *     [--valid-pct 0.2] [--seed 42] [--precompute auto|on|off] [--views 0] [--bn auto]
+ *     [--micro-batch auto|off|<n>]
  *     [--pretrained <dir>] [--cache <dir>] [--pixel-cache <dir>] [--export <dir>] [--json]
  *
  * data bunch → classes → fit_one_cycle frozen → save stage-1 → most confused → lr_find →
@@ -43,6 +44,7 @@ import {
   type Callback,
   type FitState,
   type Learner,
+  type MicroBatchOption,
   type ResizeMode,
 } from '../src/index';
 
@@ -69,6 +71,7 @@ const { values } = parseArgs({
     views: { type: 'string', default: '0' },
     bn: { type: 'string', default: 'auto' },
     threads: { type: 'string', default: 'auto' },
+    'micro-batch': { type: 'string', default: 'auto' },
     adapt: { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -98,6 +101,8 @@ if (values.help) {
       "                         (auto: pretrained statistics at the backbone's own size,",
       '                         elsewhere statistics measured on the data once, kept in every stage)',
       '  --adapt <n>            batches adapting BatchNorm statistics before caching features',
+      '  --micro-batch auto|off|<n>  images per forward/backward pass of a whole-model step',
+      '                         (default auto: as many as fit memory; off: the whole batch)',
       '  --pretrained <dir>     offline weights folder    --cache <dir>  download cache',
       '  --pixel-cache <dir>    keep decoded, resized images there for the next run',
       '  --export <dir>         write the exported model there',
@@ -134,6 +139,11 @@ const lr = num('lr', values.lr!);
 const unfrozenEpochs =
   values['unfrozen-epochs'] === '0' ? 0 : num('unfrozen-epochs', values['unfrozen-epochs']!);
 const threads = values.threads === 'auto' ? 'auto' : num('threads', values.threads!);
+const microBatchOption = values['micro-batch']!;
+const microBatchSetting: MicroBatchOption =
+  microBatchOption === 'auto' || microBatchOption === 'off'
+    ? microBatchOption
+    : num('micro-batch', microBatchOption);
 const [lo, hi] = values['unfrozen-lr']!.split(',').map((v) => num('unfrozen-lr', v));
 const validPct = num('valid-pct', values['valid-pct']!);
 const resizeMode = values.resize as ResizeMode;
@@ -272,7 +282,7 @@ const frozenFit = await learn.fitOneCycle(epochs, lr, {
   precompute: usePrecompute
     ? { views, ...(values.adapt ? { adaptBatches: Number(values.adapt) } : {}) }
     : false,
-  microBatch: 'auto',
+  microBatch: microBatchSetting,
   threads,
 });
 const frozenLine = describePrecompute(frozenFit);
@@ -302,7 +312,7 @@ say(
 // On the frozen stage's cached activations when it had them (the body is unchanged since).
 const found = await learn.lrFind({
   precompute: usePrecompute ? { views } : false,
-  microBatch: 'auto',
+  microBatch: microBatchSetting,
 });
 say(
   found.suggestions
@@ -315,7 +325,7 @@ if (unfrozenEpochs > 0) {
   learn.unfreeze();
   say(`\nunfreeze(); fit_one_cycle(${unfrozenEpochs}, max_lr=slice(${lo}, ${hi}))`);
   const unfrozenFit = await learn.fitOneCycle(unfrozenEpochs, slice(lo!, hi!), {
-    microBatch: 'auto',
+    microBatch: microBatchSetting,
     threads,
   });
   microBatch = unfrozenFit.microBatch;

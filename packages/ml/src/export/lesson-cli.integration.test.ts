@@ -156,5 +156,10 @@ describe('npm run lesson', () => {
     ]);
     expect(code).toBe(1);
     expect(stderr).toContain('lesson: --resize must be crop, pad or squish, received "stretch".');
+    const passes = await runScript('scripts/lesson.ts', ['--data', dataDir, '--micro-batch', 'x']);
+    expect(passes.code).toBe(1);
+    expect(passes.stderr).toContain(
+      'lesson: --micro-batch must be a positive number, received "x".',
+    );
   });
 });
