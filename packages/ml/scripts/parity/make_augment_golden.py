@@ -32,9 +32,8 @@ def pixel(y, x, c):
 
 
 def image():
-    t = torch.tensor([[[pixel(y, x, c) for x in range(SIZE)] for y in range(SIZE)] for c in range(3)],
-                     dtype=torch.uint8)
-    return t
+    return torch.tensor([[[pixel(y, x, c) for x in range(SIZE)] for y in range(SIZE)] for c in range(3)],
+                        dtype=torch.uint8)
 
 
 NONE = {'row_pct': 0.5, 'col_pct': 0.5, 'flip': False, 'warp': None, 'rotate': None, 'zoom': None,
@@ -57,12 +56,9 @@ def main():
     cases = [{'name': name, 'draw': {**NONE, **over}} for name, over in FIXED.items()]
     g = torch.Generator().manual_seed(5)
     for k in range(4):
-        cases.append({'name': f'drawn {k}', 'draw': ref.draw_augment(SIZE, SIZE, SIZE, g)})
+        cases.append({'name': f'drawn {k}', 'draw': ref.draw_augment(g)})
     for case in cases:
-        d = case['draw']
-        if d['zoom'] is not None:
-            d['zoom'] = list(d['zoom'])
-        x = ref.apply_augment(im, SIZE, d)  # [3, size, size] in [0, 1]
+        x = ref.apply_augment(im, SIZE, case['draw'])  # [3, size, size] in [0, 1]
         case['pixels'] = [round(v, 6) for v in x.permute(1, 2, 0).reshape(-1).tolist()]
     with open(OUT, 'w') as f:
         json.dump({'size': SIZE, 'source': 'scripts/parity/make_augment_golden.py',

@@ -549,10 +549,10 @@ def _perspective_coeffs(targ):
     return torch.cat([c, torch.ones(1, dtype=torch.float64)]).view(3, 3).float()
 
 
-def draw_augment(h, w, size, g):
-    """One training image's random draws, fastai v1 get_transforms() defaults + rand_crop, in
-    the order augment_one has always consumed the generator (a transform's values are drawn
-    only when it fires). `h`, `w`: the short-side-resized image."""
+def draw_augment(g):
+    """One training image's random draws, fastai v1 get_transforms() defaults + rand_crop, taken
+    from `g` in a fixed order (a transform's values only when it fires), so a seed repeats a
+    run exactly."""
     def u(lo, hi):
         return lo + (hi - lo) * torch.rand((), generator=g).item()
 
@@ -567,7 +567,7 @@ def draw_augment(h, w, size, g):
         d['rotate'] = u(-10, 10)
     if happens(0.75):  # rand_zoom(scale=(1, 1.1)), random centre (row_pct, col_pct in [0, 1])
         s = u(1.0, 1.1)
-        d['zoom'] = (s, u(0, 1), u(0, 1))
+        d['zoom'] = [s, u(0, 1), u(0, 1)]
     # brightness(change=(0.4, 0.6)), contrast(scale=(0.8, 1.25) log-uniform), each p 0.75.
     b = happens(0.75)
     bval = u(0.4, 0.6)
@@ -627,8 +627,7 @@ def apply_augment(im, size, d):
 
 def augment_one(im, size, g):
     """One training image, fastai v1 get_transforms() defaults + rand_crop + CROP resize."""
-    _, h, w = im.shape
-    return apply_augment(im, size, draw_augment(h, w, size, g))
+    return apply_augment(im, size, draw_augment(g))
 
 
 def train_batches(imgs, labels, bs, size, g):
