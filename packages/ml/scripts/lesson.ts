@@ -4,7 +4,7 @@
  *   npm run lesson -- --data <folder> [--arch mobilenet_v2_1.0] [--size 224] [--bs 64]
  *     [--epochs 4] [--lr 3e-3] [--unfrozen-epochs 2] [--unfrozen-lr 1e-6,1e-4]
  *     [--valid-pct 0.2] [--seed 42] [--precompute auto|on|off] [--views 0] [--bn auto]
- *     [--micro-batch auto|off|<n>]
+ *     [--micro-batch auto|off|<n>] [--whole-batch-head on|off]
  *     [--pretrained <dir>] [--cache <dir>] [--pixel-cache <dir>] [--export <dir>] [--json]
  *
  * data bunch → classes → fit_one_cycle frozen → save stage-1 → most confused → lr_find →
@@ -72,6 +72,7 @@ const { values } = parseArgs({
     bn: { type: 'string', default: 'auto' },
     threads: { type: 'string', default: 'auto' },
     'micro-batch': { type: 'string', default: 'auto' },
+    'whole-batch-head': { type: 'string', default: 'on' },
     adapt: { type: 'string' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -103,6 +104,8 @@ if (values.help) {
       '  --adapt <n>            batches adapting BatchNorm statistics before caching features',
       '  --micro-batch auto|off|<n>  images per forward/backward pass of a whole-model step',
       '                         (default auto: as many as fit memory; off: the whole batch)',
+      '  --whole-batch-head on|off  run the head once over the whole batch when a step is',
+      '                         split into passes or threads (default on; off splits it too)',
       '  --pretrained <dir>     offline weights folder    --cache <dir>  download cache',
       '  --pixel-cache <dir>    keep decoded, resized images there for the next run',
       '  --export <dir>         write the exported model there',
@@ -144,6 +147,9 @@ const microBatchSetting: MicroBatchOption =
   microBatchOption === 'auto' || microBatchOption === 'off'
     ? microBatchOption
     : num('micro-batch', microBatchOption);
+if (!['on', 'off'].includes(values['whole-batch-head']!))
+  fail(`--whole-batch-head must be on or off, received "${values['whole-batch-head']}".`);
+const wholeBatchHead = values['whole-batch-head'] === 'on';
 const [lo, hi] = values['unfrozen-lr']!.split(',').map((v) => num('unfrozen-lr', v));
 const validPct = num('valid-pct', values['valid-pct']!);
 const resizeMode = values.resize as ResizeMode;
@@ -283,6 +289,7 @@ const frozenFit = await learn.fitOneCycle(epochs, lr, {
     ? { views, ...(values.adapt ? { adaptBatches: Number(values.adapt) } : {}) }
     : false,
   microBatch: microBatchSetting,
+  wholeBatchHead,
   threads,
 });
 const frozenLine = describePrecompute(frozenFit);
@@ -313,6 +320,7 @@ say(
 const found = await learn.lrFind({
   precompute: usePrecompute ? { views } : false,
   microBatch: microBatchSetting,
+  wholeBatchHead,
 });
 say(
   found.suggestions
@@ -326,6 +334,7 @@ if (unfrozenEpochs > 0) {
   say(`\nunfreeze(); fit_one_cycle(${unfrozenEpochs}, max_lr=slice(${lo}, ${hi}))`);
   const unfrozenFit = await learn.fitOneCycle(unfrozenEpochs, slice(lo!, hi!), {
     microBatch: microBatchSetting,
+    wholeBatchHead,
     threads,
   });
   microBatch = unfrozenFit.microBatch;
@@ -369,6 +378,7 @@ const summary = {
   frozen_wall_s: Math.round(frozenWallS * 10) / 10,
   final_error: finalError,
   micro_batch: microBatch,
+  whole_batch_head: wholeBatchHead,
   lr_find: found.suggestions,
   backend: backend.name,
   wall_s: Math.round((performance.now() - started) / 100) / 10,

@@ -94,6 +94,7 @@ export async function openParallelTrainStep(
         tf.tidy(() =>
           crossEntropy(model.apply(xs, { training: true }) as tf.Tensor, ys, NUM_CLASSES),
         ),
+      split: null,
     },
     { threads, useMainThread, microBatch: 'off' },
   );

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { bodyPool, defaultPoolThreads, modelArtifacts, poolBackendOf } from '../parallel/body-pool';
-import type { HeadSplit } from './head-split';
+import type { HeadSplit } from '../training/head-split';
 import { openOnnxForward, usesOnnxRuntime, type InferenceEngineOption } from '../onnx/onnx-forward';
 
 /** A batch read off the data pipeline, ready for the body. */

@@ -6,7 +6,7 @@ import { CheckpointCallback } from './checkpoint';
 import { cnnLearner } from './cnn-learner';
 import { DataParallel, learnerSource, shareSizes, trainingThreads } from './data-parallel';
 import { Learner } from './learner';
-import { readWeights, syntheticData, tinyBackbone } from './test-fixtures';
+import { foldedBackbone, readWeights, syntheticData, tinyBackbone } from './test-fixtures';
 
 let data: ReturnType<typeof syntheticData>;
 beforeAll(async () => {
@@ -127,6 +127,55 @@ describe('data-parallel training steps', () => {
 
       await parallel.close();
       for (const thread of threads) expect(thread.threadId).toBe(-1);
+      tf.dispose([x, y]);
+      single.dispose();
+      split.dispose();
+      expect(tf.memory().numTensors - start).toBe(0);
+    });
+  }
+
+  for (const useMainThread of [false, true]) {
+    it(`runs the head once over the whole batch: one pass's gradients (${useMainThread ? 'main thread + 1 worker' : '2 workers'})`, async () => {
+      const start = tf.memory().numTensors;
+      // cnnLearner's head has BatchNorm and seeded dropout; the body none (as folded MobileNetV2).
+      const make = () => {
+        const learn = cnnLearner(data, foldedBackbone(), { seed: 3 });
+        learn.unfreeze();
+        return learn;
+      };
+      const [single, split] = [make(), make()];
+      const { x, y } = await firstBatch();
+      const parallel = await DataParallel.open(learnerSource(split, split.wholeBatchHead()), {
+        threads: 2,
+        useMainThread,
+        microBatch: 'off',
+      });
+      const byKey = (learner: Learner, grads: tf.NamedTensorMap) =>
+        Object.fromEntries(learner.opt.groups.flat().map((p) => [p.key, grads[p.variable.name]!]));
+      for (let step = 0; step < 2; step++) {
+        const expected = tf.variableGrads(() => single.trainingLoss(x, y), single.opt.variables);
+        const actual = await parallel.gradients(x, y);
+        expect(
+          await relativeDifference(byKey(split, actual.grads), byKey(single, expected.grads)),
+          `step ${step}`,
+        ).toBeLessThan(1e-4);
+        expect(Math.abs(actual.value.dataSync()[0]! - expected.value.dataSync()[0]!)).toBeLessThan(
+          1e-5,
+        );
+        single.opt.step(expected.grads);
+        split.opt.step(actual.grads);
+        tf.dispose([expected.value, actual.value, ...Object.values(expected.grads)]);
+        tf.dispose(Object.values(actual.grads));
+      }
+      // The head's BatchNorm statistics moved by the whole batch's, as in one pass.
+      const [a, b] = [await readWeights(split.model), await readWeights(single.model)];
+      expect([...b.keys()].some((name) => name.includes('moving_mean'))).toBe(true);
+      for (const [name, values] of b) {
+        const other = a.get(name)!;
+        const worst = values.reduce((m, v, i) => Math.max(m, Math.abs(v - other[i]!)), 0);
+        expect(worst, name).toBeLessThan(1e-5);
+      }
+      await parallel.close();
       tf.dispose([x, y]);
       single.dispose();
       split.dispose();

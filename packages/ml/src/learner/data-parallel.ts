@@ -8,12 +8,15 @@
  * changes (the optimiser's parameters and the BatchNorm running statistics) to a buffer the
  * workers share; weights outside the optimiser are copied once, when the fit starts.
  *
- * What differs from one pass over the batch, as in PyTorch's DataParallel without
- * SyncBatchNorm: BatchNorm layers in training mode normalise each share by the share's own
- * statistics. Their running statistics are each share's update averaged, weighted by size
- * (the running mean then moves by the whole batch's mean). Seeded dropout draws each share's
- * masks from (seed, share, the layer's call count), so a fit repeats exactly, but the masks are
- * not those of a one-thread fit.
+ * With a model cut before its head (`ReplicaSource.split`), the workers compute their shares'
+ * body features and body gradients, and the head runs here once over the whole batch
+ * (whole-batch-head.ts). What differs from one pass over the batch, as in PyTorch's
+ * DataParallel without SyncBatchNorm: BatchNorm layers in training mode (the body's, or every
+ * one without the split) normalise each share by the share's own statistics. Their running
+ * statistics are each share's update averaged, weighted by size (the running mean then moves
+ * by the whole batch's mean). Without the split, seeded dropout draws each share's masks from
+ * (seed, share, the layer's call count), so a fit repeats exactly, but the masks are not those
+ * of a one-thread fit; with it the head's dropout runs here, as in one thread.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -32,6 +35,7 @@ import {
   type MicroBatchOption,
 } from '../training/micro-batch';
 import type { TrainingLayersOptions } from '../training/training-layers';
+import { headGradients, type WholeBatchHead } from '../training/whole-batch-head';
 
 /** Threads computing a training step: a number, or 'auto' (see `trainingThreads`). */
 export type ThreadsOption = 'auto' | number;
@@ -66,16 +70,22 @@ export interface ReplicaSource {
   trainingLayers: TrainingLayersOptions;
   /** The main thread's mean loss of a batch, for its own share. */
   loss: (x: tf.Tensor, y: tf.Tensor1D) => tf.Scalar;
+  /** The model cut before its head: the head then runs on the main thread over the whole batch. */
+  split: WholeBatchHead | null;
 }
 
-/** A learner's model as a replica source. */
-export function learnerSource(learner: Learner): ReplicaSource {
+/** A learner's model as a replica source, its head run over whole batches when `split` is given. */
+export function learnerSource(
+  learner: Learner,
+  split: WholeBatchHead | null = null,
+): ReplicaSource {
   return {
     model: learner.model,
     params: learner.opt.groups.flat(),
     classes: learner.data.c,
     trainingLayers: learner.trainingLayers,
     loss: (x, y) => learner.trainingLoss(x, y),
+    split,
   };
 }
 
@@ -149,6 +159,7 @@ export class DataParallel {
         seed: seed == null ? undefined : shareSeed(seed, first + i),
       },
       microBatch: options.microBatch,
+      headLayers: source.split?.headLayers ?? null,
     }));
     const workers = await inWorkers(openTrainWorkers(backend, replicas));
     return new DataParallel(
@@ -173,6 +184,7 @@ export class DataParallel {
   /** The batch's mean loss and its gradients, keyed by the main thread's variable names. */
   async gradients(x: tf.Tensor, y: tf.Tensor1D): Promise<BatchGradients> {
     if (this.isClosed) throw new Error('This data-parallel trainer was closed.');
+    if (this.source.split != null) return this.splitGradients(this.source.split, x, y);
     const n = x.shape[0]!;
     const sizes = shareSizes(n, this.options.threads);
     const starts = shareStarts(sizes);
@@ -237,6 +249,104 @@ export class DataParallel {
     } finally {
       sum.dispose();
     }
+  }
+
+  /**
+   * The batch's loss and gradients with the head run once, here, over every share's features
+   * (whole-batch-head.ts): the shares' body forwards (phase 1), the head on the whole batch, then
+   * each share's body backward from its slice of the features' gradient (phase 3).
+   */
+  private async splitGradients(
+    split: WholeBatchHead,
+    x: tf.Tensor,
+    y: tf.Tensor1D,
+  ): Promise<BatchGradients> {
+    const n = x.shape[0]!;
+    const sizes = shareSizes(n, this.options.threads);
+    const starts = shareStarts(sizes);
+    const first = this.options.useMainThread ? 1 : 0;
+    const active = sizes.flatMap((size, s) => (s >= first && size > 0 ? [s] : []));
+    await this.writeShared();
+    const running = active.map(async (s) => {
+      const images = await readImages(x, starts[s]!, sizes[s]!);
+      return this.workers.features(s - first, images.x, images.shape);
+    });
+    // Settled now, so a failing worker is not an unhandled rejection while the main share runs.
+    const settled = Promise.allSettled(running.map(inWorkers));
+    const held: tf.Tensor[] = [];
+    const keep = <T extends tf.Tensor>(t: T): T => {
+      held.push(t);
+      return t;
+    };
+    let head: ReturnType<typeof headGradients> | null = null;
+    try {
+      const parts: tf.Tensor[] = [];
+      let mainStatistics: Float32Array[] | null = null;
+      const mainX = first === 1 && sizes[0]! > 0 ? keep(tf.slice(x, 0, sizes[0]!)) : null;
+      if (mainX != null) {
+        parts.push(keep(await this.batcher.features(split, mainX)));
+        mainStatistics = await this.readStatistics();
+      }
+      const results = await settled;
+      const failed = results.find((r) => r.status === 'rejected');
+      if (failed != null) throw (failed as PromiseRejectedResult).reason;
+      const shares = results.map((r) => (r as PromiseFulfilledResult<FeaturesResult>).value);
+      for (const share of shares) parts.push(keep(tf.tensor(share.features, share.shape)));
+      this.averageStatistics([
+        ...(mainStatistics == null ? [] : [{ values: mainStatistics, weight: sizes[0]! / n }]),
+        ...shares.map((r, k) => ({ values: r.statistics, weight: sizes[active[k]!]! / n })),
+      ]);
+      const features = keep(parts.length === 1 ? parts[0]! : tf.concat(parts));
+      head = headGradients(split, features, y);
+      const dFeatures = keep(head.dFeatures);
+      const backward = active.map(async (s) => {
+        const dy = tf.slice(dFeatures, starts[s]!, sizes[s]!);
+        try {
+          const values = (await dy.data()) as Float32Array;
+          const own = tf.getBackend() === 'wasm' ? values : values.slice();
+          return await this.workers.backward(s - first, own, dy.shape);
+        } finally {
+          dy.dispose();
+        }
+      });
+      const settledBackward = Promise.allSettled(backward.map(inWorkers));
+      const grads: tf.NamedTensorMap = { ...head.grads };
+      if (mainX != null) {
+        const dy = keep(tf.slice(dFeatures, 0, sizes[0]!));
+        Object.assign(grads, await this.batcher.bodyGradients(split, mainX, dy));
+      }
+      const bodyResults = await settledBackward;
+      const failedBackward = bodyResults.find((r) => r.status === 'rejected');
+      if (failedBackward != null) throw (failedBackward as PromiseRejectedResult).reason;
+      const bodyGrads = bodyResults.map((r) => (r as PromiseFulfilledResult<BodyResult>).value);
+      this.source.params.forEach((p, i) => {
+        // Each share's part of the mean loss is in its slice of the features' gradient already.
+        const values = weightedSum(
+          bodyGrads.map((r) => r[i]!),
+          bodyGrads.map(() => 1),
+        );
+        if (values == null) return;
+        const name = p.variable.name;
+        const sum = tf.tensor(values, this.paramSlots[i]!.shape);
+        const mine = grads[name];
+        grads[name] = mine == null ? sum : tf.add(mine, sum);
+        if (mine != null) tf.dispose([mine, sum]);
+      });
+      const value = head.value;
+      head = null;
+      return { value, grads };
+    } catch (error) {
+      if (head != null) tf.dispose([head.value, ...Object.values(head.grads)]);
+      throw error;
+    } finally {
+      tf.dispose(held);
+    }
+  }
+
+  private readStatistics(): Promise<Float32Array[]> {
+    return Promise.all(
+      this.statistics.map(async (s) => (await s.variable.read().data()) as Float32Array),
+    );
   }
 
   /**
@@ -324,6 +434,8 @@ export class DataParallel {
 }
 
 type WorkerShare = Awaited<ReturnType<TrainWorkers['step']>> & { share: number };
+type FeaturesResult = Awaited<ReturnType<TrainWorkers['features']>>;
+type BodyResult = Awaited<ReturnType<TrainWorkers['backward']>>;
 
 /**
  * Σ weightₖ · arrayₖ over the arrays given (null: no gradient there), written into the first

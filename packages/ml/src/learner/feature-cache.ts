@@ -24,7 +24,7 @@ import {
 import { crossEntropy } from '../training/cross-entropy';
 import { collectPredictions, scorePredictions } from './predictions';
 import { bodyThreads, openBodyRunner, type BodyRunner, type Prepared } from './body-runner';
-import { splitHead, type HeadSplit } from './head-split';
+import { splitHead, type HeadSplit } from '../training/head-split';
 import type { TrainingStrategy } from './training-strategy';
 
 export interface FeatureCache {

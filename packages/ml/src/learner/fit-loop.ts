@@ -9,6 +9,7 @@ import { lrRange, type LearningRate } from './lr-range';
 import { assertPrecomputable, type PrecomputeOptions, type PrecomputeSummary } from './precompute';
 import { DataParallel, learnerSource, trainingThreads, type ThreadsOption } from './data-parallel';
 import { MicroBatcher, type BatchGradients, type MicroBatchOption } from '../training/micro-batch';
+import type { WholeBatchHead } from '../training/whole-batch-head';
 import { createSmoother } from './smoothen';
 import { plainStrategy, type TrainingStrategy } from './training-strategy';
 
@@ -38,11 +39,18 @@ export interface FitOptions {
    */
   microBatch?: MicroBatchOption;
   /**
+   * When a step is split (microBatch, threads), run the head once over the whole batch, so its
+   * BatchNorm layers see the batch's statistics (whole-batch-head.ts), at the cost of one more
+   * body forward a step when the body trains. Default true; false splits the head as well.
+   */
+  wholeBatchHead?: boolean;
+  /**
    * Threads computing each training step (data-parallel.ts): 1 (default) in the main thread;
    * a number splits every batch into that many shares, each computed by a replica of the model
    * in a worker thread, their gradients combined; 'auto' uses min(2, cores) on wasm and cpu for
    * whole-model fits with batches of 8 or more. A precomputed fit, and the native backends,
-   * always use one. BatchNorm layers then normalise each share by its own statistics.
+   * always use one. The body's BatchNorm layers then normalise each share by its own
+   * statistics; the head's see the whole batch (wholeBatchHead).
    */
   threads?: ThreadsOption;
   /**
@@ -242,14 +250,16 @@ async function trainEpochs(
     batchSize: learner.data.train.bs ?? 0,
     isPrecomputed: run.cache != null,
   });
+  const split =
+    run.cache == null && (options.wholeBatchHead ?? true) ? learner.wholeBatchHead() : null;
   if (threads > 1) {
-    run.parallel = await DataParallel.open(learnerSource(learner), {
+    run.parallel = await DataParallel.open(learnerSource(learner, split), {
       threads,
       useMainThread: options.useMainThread ?? false,
       microBatch: options.microBatch ?? 'off',
     });
   }
-  const gradients = stepGradients(strategy, run.batcher, run.parallel);
+  const gradients = stepGradients(strategy, run.batcher, run.parallel, split);
   run.trainStart = performance.now();
   for (; state.epoch < state.epochs; state.epoch++) {
     await runEpoch(learner, strategy, gradients, run.parallel, callbacks, state);
@@ -282,10 +292,12 @@ function stepGradients(
   strategy: TrainingStrategy,
   batcher: MicroBatcher,
   parallel: DataParallel | null,
+  split: WholeBatchHead | null,
 ): Gradients {
-  return parallel == null
+  if (parallel != null) return (x, y) => parallel.gradients(x, y);
+  return split == null
     ? (x, y) => batcher.gradients(strategy.loss, strategy.variables, x, y)
-    : (x, y) => parallel.gradients(x, y);
+    : (x, y) => batcher.splitGradients(split, strategy.loss, x, y);
 }
 
 async function runEpoch(

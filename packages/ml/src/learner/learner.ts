@@ -32,7 +32,8 @@ import { weightKey } from '../training/weight-key';
 import type { OneCycleOptions } from './schedules';
 import { installTrainingLayers, type TrainingLayersOptions } from '../training/training-layers';
 import { openOnnxForward, usesOnnxRuntime, type InferenceEngineOption } from '../onnx/onnx-forward';
-import { splitHead } from './head-split';
+import { splitHead } from '../training/head-split';
+import { wholeBatchHead, type WholeBatchHead } from '../training/whole-batch-head';
 
 export interface LearnerOptions {
   /** Computed over the validation set after each epoch. Default [errorRate]. */
@@ -252,6 +253,14 @@ export class Learner {
     this.isBnAdapted = images > 0;
     this.cachedFeatures = null;
     return images;
+  }
+
+  /**
+   * The model cut before its head, with the optimiser's variables on each side, for training
+   * steps split into passes or shares (whole-batch-head.ts); null when the head is not a chain.
+   */
+  wholeBatchHead(): WholeBatchHead | null {
+    return wholeBatchHead(this.model, this.layerGroups.at(-1)!, this.opt.variables, this.data.c);
   }
 
   /** Mean cross-entropy of a batch in training mode (dropout on, BatchNorm on batch statistics). */

@@ -22,6 +22,8 @@ export interface LrFindOptions {
   precompute?: FitOptions['precompute'];
   /** Images per forward/backward pass (FitOptions.microBatch). */
   microBatch?: FitOptions['microBatch'];
+  /** The head over whole batches when a step is split (FitOptions.wholeBatchHead). */
+  wholeBatchHead?: FitOptions['wholeBatchHead'];
 }
 
 export interface LrSuggestions {
@@ -55,7 +57,10 @@ export class LrFinder implements Callback {
 
   constructor(
     private readonly options: Required<
-      Omit<LrFindOptions, 'wd' | 'callbacks' | 'signal' | 'precompute' | 'microBatch'>
+      Omit<
+        LrFindOptions,
+        'wd' | 'callbacks' | 'signal' | 'precompute' | 'microBatch' | 'wholeBatchHead'
+      >
     >,
   ) {}
 
@@ -98,6 +103,7 @@ export async function findLr(learner: Learner, options: LrFindOptions = {}): Pro
     signal,
     precompute,
     microBatch,
+    wholeBatchHead,
   } = options;
   if (!Number.isInteger(numIt) || numIt < 1)
     throw new Error(`numIt must be a positive integer, received ${numIt}.`);
@@ -112,6 +118,7 @@ export async function findLr(learner: Learner, options: LrFindOptions = {}): Pro
       signal,
       precompute,
       microBatch,
+      wholeBatchHead,
     });
   } finally {
     const cached = learner.cachedFeatures;

@@ -136,6 +136,36 @@ export function tinyBackbone(size = 8, seed = 7): Backbone {
   });
 }
 
+/** conv → ReLU6 → conv (stride 2) → ReLU, no BatchNorm: as MobileNetV2 with folded BatchNorm. */
+export function foldedBackbone(): Backbone {
+  const input = tfl.input({ shape: [8, 8, 3] });
+  const init = (s: number) => tfl.initializers.heNormal({ seed: s });
+  let x = tfl.layers
+    .conv2d({
+      name: 'conv1',
+      filters: 8,
+      kernelSize: 3,
+      padding: 'same',
+      kernelInitializer: init(1),
+    })
+    .apply(input) as tfl.SymbolicTensor;
+  x = tfl.layers.reLU({ name: 'relu1', maxValue: 6 }).apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers
+    .conv2d({
+      name: 'conv2',
+      filters: 16,
+      kernelSize: 3,
+      strides: 2,
+      padding: 'same',
+      kernelInitializer: init(2),
+    })
+    .apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers.reLU({ name: 'relu2' }).apply(x) as tfl.SymbolicTensor;
+  return userBackbone(tfl.model({ inputs: input, outputs: x, name: 'folded' }), {
+    groupStarts: ['conv2'],
+  });
+}
+
 /** Values of every weight of a model, for before/after comparisons. */
 export async function readWeights(model: tfl.LayersModel): Promise<Map<string, Float32Array>> {
   const out = new Map<string, Float32Array>();

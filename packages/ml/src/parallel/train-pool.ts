@@ -34,6 +34,17 @@ export interface TrainWorkers {
   /** Worker `i`'s loss, gradients and running statistics for one share (its buffers move). */
   step(i: number, share: Share, dropoutCalls: Record<string, number>): Promise<StepResult>;
   /**
+   * Worker `i`'s body features of a share in training mode, after reading the shared weights,
+   * with the running statistics they left (phase 1 of whole-batch-head.ts); it keeps the images.
+   */
+  features(
+    i: number,
+    x: Float32Array,
+    shape: number[],
+  ): Promise<{ features: Float32Array; shape: number[]; statistics: Float32Array[] }>;
+  /** Worker `i`'s body gradients of its last features' images (phase 3), one per param slot. */
+  backward(i: number, dFeatures: Float32Array, shape: number[]): Promise<(Float32Array | null)[]>;
+  /**
    * Worker `i`'s logits for images in inference mode (the buffer moves); `readWeights` when the
    * main thread wrote the shared weights since this worker last read them.
    */
@@ -79,6 +90,23 @@ export async function openTrainWorkers(
         statistics: reply.statistics!,
         dropoutCalls: reply.dropoutCalls!,
       };
+    },
+    async features(i, x, shape) {
+      const reply = await workers[i]!.request({ type: 'features', job: nextJob++, x, shape }, [
+        x.buffer as ArrayBuffer,
+      ]);
+      return {
+        features: reply.features!,
+        shape: reply.featureShape!,
+        statistics: reply.statistics!,
+      };
+    },
+    async backward(i, dFeatures, shape) {
+      const reply = await workers[i]!.request(
+        { type: 'backward', job: nextJob++, dFeatures, shape },
+        [dFeatures.buffer as ArrayBuffer],
+      );
+      return reply.grads!;
     },
     async infer(i, x, shape, readWeights) {
       const reply = await workers[i]!.request(

@@ -31,6 +31,11 @@ export interface ReplicaSpec {
    */
   trainingLayers: Omit<TrainingLayersOptions, 'dropoutCalls'>;
   microBatch: MicroBatchOption;
+  /**
+   * The head's layers (whole-batch-head.ts) when the main thread runs the head over the whole
+   * batch: the worker then computes its share's body features and body gradients only.
+   */
+  headLayers: string[] | null;
 }
 
 export interface TrainWorkerData {
@@ -48,6 +53,20 @@ export type TrainRequest =
       y: Int32Array;
       /** Training calls per seeded Dropout layer so far: where this step's masks continue. */
       dropoutCalls: Record<string, number>;
+    }
+  | {
+      /** Phase 1 of a split step: the share's body features; the worker keeps the images. */
+      type: 'features';
+      job: number;
+      x: Float32Array;
+      shape: number[];
+    }
+  | {
+      /** Phase 3: body gradients of the images of the last 'features', from the features' gradient. */
+      type: 'backward';
+      job: number;
+      dFeatures: Float32Array;
+      shape: number[];
     }
   | {
       /** The replica's logits for images in inference mode (validation, predictions). */
@@ -68,6 +87,9 @@ export interface TrainReply {
   /** Running statistics after the step, one per `statistics` slot. */
   statistics?: Float32Array[];
   dropoutCalls?: Record<string, number>;
+  /** A share's body features, row-major, and their shape. */
+  features?: Float32Array;
+  featureShape?: number[];
   /** An inference's logits, row-major [images, classes]. */
   logits?: Float32Array;
   error?: string;

@@ -16,6 +16,7 @@ import { installTrainingLayers } from '../training/training-layers';
 import { flattenLayers } from '../models/backbone';
 import { initBackend } from '../backend/init-backend';
 import { serveRequests } from './request-worker';
+import { wholeBatchHead, type WholeBatchHead } from '../training/whole-batch-head';
 import type {
   ReplicaSpec,
   TrainReply,
@@ -45,6 +46,10 @@ interface Replica {
   variables: tf.Variable[];
   batcher: MicroBatcher;
   dropoutCalls: Map<string, number>;
+  /** The model cut before its head, when the main thread runs the head over whole batches. */
+  split: WholeBatchHead | null;
+  /** The images of the last 'features' request, for its 'backward'. */
+  pending: tf.Tensor | null;
 }
 
 let replica: Replica | null = null;
@@ -67,15 +72,29 @@ async function load(spec: ReplicaSpec): Promise<Replica> {
   const dropoutCalls = new Map<string, number>();
   installTrainingLayers(layers, { ...spec.trainingLayers, dropoutCalls });
   const params = spec.params.map(find);
+  const variables = params.map((p) => p.read() as tf.Variable);
+  let split: WholeBatchHead | null = null;
+  if (spec.headLayers != null) {
+    const byName = new Map(layers.map((layer) => [layer.name, layer]));
+    const head = spec.headLayers.map((name) => {
+      const layer = byName.get(name);
+      if (layer == null) throw new Error(`the replica has no head layer "${name}"`);
+      return layer;
+    });
+    split = wholeBatchHead(model, head, variables, spec.classes);
+    if (split == null) throw new Error('the replica cannot run its body apart from its head');
+  }
   return {
     model,
     spec,
     weights: new Float32Array(spec.weights),
     params,
     statistics: spec.statistics.map(find),
-    variables: params.map((p) => p.read() as tf.Variable),
+    variables,
     batcher: new MicroBatcher(spec.microBatch),
     dropoutCalls,
+    split,
+    pending: null,
   };
 }
 
@@ -135,6 +154,60 @@ async function step(r: Replica, request: Extract<TrainRequest, { type: 'step' }>
   }
 }
 
+/** wasm hands out fresh arrays; the cpu backend its own store, which must not move away. */
+const own = (a: Float32Array) => (tf.getBackend() === 'wasm' ? a : a.slice());
+
+async function features(r: Replica, request: Extract<TrainRequest, { type: 'features' }>) {
+  if (r.split == null) throw new Error('this replica runs whole steps, not split ones');
+  readSharedWeights(r);
+  r.pending?.dispose();
+  r.pending = tf.tensor(request.x, request.shape);
+  const f = await r.batcher.features(r.split, r.pending);
+  try {
+    const values = own((await f.data()) as Float32Array);
+    const statistics = await Promise.all(
+      r.statistics.map(async (s) => ((await s.read().data()) as Float32Array).slice()),
+    );
+    const reply: TrainReply = {
+      job: request.job,
+      features: values,
+      featureShape: f.shape,
+      statistics,
+    };
+    return { reply, transfer: [values, ...statistics].map((a) => a.buffer as ArrayBuffer) };
+  } finally {
+    f.dispose();
+  }
+}
+
+async function backward(r: Replica, request: Extract<TrainRequest, { type: 'backward' }>) {
+  if (r.split == null || r.pending == null)
+    throw new Error('no split step is waiting for its backward');
+  const x = r.pending;
+  r.pending = null;
+  const dy = tf.tensor(request.dFeatures, request.shape);
+  try {
+    const grads = await r.batcher.bodyGradients(r.split, x, dy);
+    try {
+      const arrays = await Promise.all(
+        r.variables.map(async (v) => {
+          const g = grads[v.name];
+          return g == null ? null : own((await g.data()) as Float32Array);
+        }),
+      );
+      const reply: TrainReply = { job: request.job, grads: arrays };
+      return {
+        reply,
+        transfer: arrays.flatMap((a) => (a == null ? [] : [a.buffer as ArrayBuffer])),
+      };
+    } finally {
+      tf.dispose(Object.values(grads));
+    }
+  } finally {
+    tf.dispose([x, dy]);
+  }
+}
+
 async function infer(r: Replica, request: Extract<TrainRequest, { type: 'infer' }>) {
   if (request.readWeights) readSharedWeights(r);
   const x = tf.tensor(request.x, request.shape);
@@ -162,5 +235,14 @@ serveRequests<TrainRequest, TrainReply>(port, async (request) => {
     return { reply: { job: request.job } };
   }
   if (replica == null) throw new Error('no replica is loaded in this worker');
-  return request.type === 'infer' ? infer(replica, request) : step(replica, request);
+  switch (request.type) {
+    case 'infer':
+      return infer(replica, request);
+    case 'features':
+      return features(replica, request);
+    case 'backward':
+      return backward(replica, request);
+    default:
+      return step(replica, request);
+  }
 });

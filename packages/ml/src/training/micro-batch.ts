@@ -6,10 +6,17 @@
  * layers in training mode normalise each chunk by the chunk's own statistics and update their
  * running statistics once per chunk. So chunks are used only where the whole batch does not fit:
  * the wasm backend's memory stops at 4 GB, and a MobileNetV2 or ResNet training step at 224 px
- * with fastai's batch of 64 needs more.
+ * with fastai's batch of 64 needs more. With a model cut before its head (`splitGradients`),
+ * the head still trains on the whole batch (whole-batch-head.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { leanVariableGrads } from './lean-gradients';
+import {
+  bodyFeatures,
+  bodyGradients,
+  headGradients,
+  type WholeBatchHead,
+} from './whole-batch-head';
 
 /** Images per forward/backward pass: a number, 'auto' (measured, wasm only), or whole batches. */
 export type MicroBatchOption = number | 'auto' | 'off';
@@ -96,6 +103,91 @@ export class MicroBatcher {
       return sum.take();
     } finally {
       sum.dispose();
+    }
+  }
+
+  /**
+   * As `gradients`, but a split batch's head runs once over the whole batch (whole-batch-head.ts);
+   * `loss` is the whole model's, for batches that are not split.
+   */
+  async splitGradients(
+    split: WholeBatchHead,
+    loss: LossFn,
+    x: tf.Tensor,
+    y: tf.Tensor1D,
+  ): Promise<BatchGradients> {
+    const variables = [...split.bodyVariables, ...split.headVariables];
+    const hasBody = split.bodyVariables.length > 0;
+    const n = x.shape[0]!;
+    // Without body weights to train, the features need no tape: cheaper than the whole model's.
+    if (hasBody && this.decided(n) && this.chunk! >= n)
+      return leanVariableGrads(() => loss(x, y), variables);
+    const chunk = await this.chunkFor(split, x);
+    if (hasBody && chunk >= n) return leanVariableGrads(() => loss(x, y), variables);
+    const features = bodyFeatures(split, x, chunk);
+    let head: ReturnType<typeof headGradients> | null = null;
+    try {
+      head = headGradients(split, features, y);
+      const body = bodyGradients(split, x, head.dFeatures, chunk);
+      return { value: head.value, grads: { ...head.grads, ...body } };
+    } catch (error) {
+      if (head != null) tf.dispose([head.value, ...Object.values(head.grads)]);
+      throw error;
+    } finally {
+      tf.dispose([features, ...(head == null ? [] : [head.dFeatures])]);
+    }
+  }
+
+  /** Phase 1 of a split step (whole-batch-head.ts) on these images, in this batcher's chunks. */
+  async features(split: WholeBatchHead, x: tf.Tensor): Promise<tf.Tensor> {
+    return bodyFeatures(split, x, await this.chunkFor(split, x));
+  }
+
+  /** Phase 3 of a split step on the images phase 1 ran on. */
+  async bodyGradients(
+    split: WholeBatchHead,
+    x: tf.Tensor,
+    dFeatures: tf.Tensor,
+  ): Promise<tf.NamedTensorMap> {
+    return bodyGradients(split, x, dFeatures, await this.chunkFor(split, x));
+  }
+
+  /** Whether the chunk size is known for batches of n (deciding it when no measure is needed). */
+  private decided(n: number): boolean {
+    if (this.chunk === null && (tf.getBackend() !== 'wasm' || n <= PROBE_IMAGES)) {
+      this.chunk = Infinity;
+    }
+    return this.chunk !== null;
+  }
+
+  /**
+   * The chunk size, measured for 'auto' on the first batch: the memory of phase 3 on two images
+   * (of phase 1 when the body does not train), whose running statistics it puts back.
+   */
+  private async chunkFor(split: WholeBatchHead, x: tf.Tensor): Promise<number> {
+    if (this.decided(x.shape[0]!)) return this.chunk!;
+    const before = tf.memory().numBytes;
+    const saved = split.bodyStatistics.map((s) => tf.clone(s.read()));
+    try {
+      const probe = await tf.profile(() => {
+        const xs = tf.slice(x, 0, PROBE_IMAGES);
+        try {
+          if (split.bodyVariables.length === 0) return tf.tidy(() => split.body(xs));
+          const dy = tf.tidy(() => tf.onesLike(split.body(xs)));
+          const grads = bodyGradients(split, xs, dy, PROBE_IMAGES);
+          dy.dispose();
+          return Object.values(grads);
+        } finally {
+          xs.dispose();
+        }
+      });
+      tf.dispose(probe.result as tf.Tensor | tf.Tensor[]);
+      const perImage = (SAFETY * Math.max(probe.peakBytes - before, 1)) / PROBE_IMAGES;
+      this.chunk = Math.max(1, Math.floor((this.budgetBytes - before) / perImage));
+      return this.chunk;
+    } finally {
+      split.bodyStatistics.forEach((s, i) => s.write(saved[i]!));
+      tf.dispose(saved);
     }
   }
 }
