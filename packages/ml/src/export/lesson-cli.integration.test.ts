@@ -161,5 +161,10 @@ describe('npm run lesson', () => {
     expect(passes.stderr).toContain(
       'lesson: --micro-batch must be a positive number, received "x".',
     );
+    const head = await runScript('scripts/lesson.ts', [
+      ...['--data', dataDir, '--whole-batch-head', 'yes'],
+    ]);
+    expect(head.code).toBe(1);
+    expect(head.stderr).toContain('lesson: --whole-batch-head must be on or off, received "yes".');
   });
 });

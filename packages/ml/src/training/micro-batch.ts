@@ -67,11 +67,7 @@ export class MicroBatcher {
     y: tf.Tensor1D,
   ): Promise<BatchGradients> {
     const n = x.shape[0]!;
-    if (this.chunk === null && (tf.getBackend() !== 'wasm' || n <= PROBE_IMAGES)) {
-      this.chunk = Infinity;
-    }
-    if (this.chunk !== null && this.chunk >= n)
-      return leanVariableGrads(() => loss(x, y), variables);
+    if (this.decided(n) && this.chunk! >= n) return leanVariableGrads(() => loss(x, y), variables);
 
     const sum = new Accumulator();
     let start = 0;
@@ -118,12 +114,10 @@ export class MicroBatcher {
   ): Promise<BatchGradients> {
     const variables = [...split.bodyVariables, ...split.headVariables];
     const hasBody = split.bodyVariables.length > 0;
-    const n = x.shape[0]!;
-    // Without body weights to train, the features need no tape: cheaper than the whole model's.
-    if (hasBody && this.decided(n) && this.chunk! >= n)
-      return leanVariableGrads(() => loss(x, y), variables);
     const chunk = await this.chunkFor(split, x);
-    if (hasBody && chunk >= n) return leanVariableGrads(() => loss(x, y), variables);
+    // A whole batch in one pass is one pass; without body weights to train, the split's body
+    // forward needs no tape, which makes it the cheaper of the two even then.
+    if (hasBody && chunk >= x.shape[0]!) return leanVariableGrads(() => loss(x, y), variables);
     const features = bodyFeatures(split, x, chunk);
     let head: ReturnType<typeof headGradients> | null = null;
     try {
