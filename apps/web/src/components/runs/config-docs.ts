@@ -64,14 +64,14 @@ export const ARCH_NOTES: Record<
     label: 'mobilenet_v2_0.35',
     note: 'MobileNetV2 at width 0.35, ImageNet-trained, offline.',
     measured:
-      "The lesson's plan at 224 px on 2 cores: clothing-small 15.5 % error frozen (44 s), 14.4 % after fine-tuning, about 3 min an unfrozen epoch.",
+      "The lesson's plan at 224 px on 2 cores: clothing-small 15.5 % error frozen (59 s), 15.0 % after fine-tuning, about 3.7 min an unfrozen epoch.",
     isOffline: true,
   },
   'mobilenet_v2_1.0': {
     label: 'mobilenet_v2_1.0',
     note: 'MobileNetV2 at full width, ImageNet-trained, offline.',
     measured:
-      "The default, the most accurate offline. The lesson's plan at 224 px on 2 cores: clothing-small 14.1 % error frozen (61 s), 12.0 % after fine-tuning, about 5.3 min an unfrozen epoch.",
+      "The default, the most accurate offline. The lesson's plan at 224 px on 2 cores: clothing-small 14.1 % error frozen (65 s), 11.4 % after fine-tuning, about 5.6 min an unfrozen epoch.",
     isOffline: true,
   },
   darknet_tiny: {
