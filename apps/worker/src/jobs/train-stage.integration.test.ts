@@ -166,8 +166,9 @@ describe('training stages in the worker', () => {
     startWorker();
     const run = await createRun([{ kind: 'fit_one_cycle', epochs: 1, maxLr: 3e-3 }], {
       ...PLAIN,
-      // Whole batches: split into passes (the default), this batch would fit.
+      // Whole batches in one thread: split into passes (the default), this batch would fit.
       microBatch: 'off',
+      threads: 1,
       size: 512,
       bs: 48,
       augment: { enabled: false },

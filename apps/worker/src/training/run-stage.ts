@@ -227,11 +227,16 @@ async function fitOneCycle(
     fit.microBatch === null
       ? null
       : `Batches of ${config.bs} did not fit the ${ctx.backend} backend's memory, so each trained in ` +
-        `passes of at most ${fit.microBatch} images with their gradients summed (BatchNorm used ` +
-        `each pass's statistics).`;
+        `passes of at most ${fit.microBatch} images with their gradients summed ` +
+        (fit.wholeBatchHead
+          ? `(the head still saw whole batches).`
+          : `(BatchNorm used each pass's statistics).`);
   const threadLine =
     fit.threads > 1
-      ? `Each batch trained on ${fit.threads} threads, each on its share of the batch (BatchNorm used each share's statistics).`
+      ? `Each batch trained on ${fit.threads} threads, each on its share of the batch ` +
+        (fit.wholeBatchHead
+          ? `(the head on the whole batch).`
+          : `(BatchNorm used each share's statistics).`)
       : null;
   for (const line of [cacheLine, chunkLine, threadLine]) {
     if (!line) continue;

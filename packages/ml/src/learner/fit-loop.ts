@@ -85,11 +85,14 @@ export interface FitResult {
   microBatch: number | null;
   /** Threads that computed each training step (1: the main thread alone). */
   threads: number;
+  /** Whether the head ran over whole batches where steps were split (wholeBatchHead). */
+  wholeBatchHead: boolean;
 }
 
 /** What a fit opened and must account for in its result. */
 interface FitRun {
   cache: FeatureCache | null;
+  split: WholeBatchHead | null;
   batcher: MicroBatcher | null;
   parallel: DataParallel | null;
   trainStart: number | null;
@@ -116,7 +119,13 @@ export async function runFit(
     ...(options.signal != null ? [new CancelOnSignal(options.signal)] : []),
   ]);
   const state = initialState(learner, epochs, checkpoint);
-  const run: FitRun = { cache: null, batcher: null, parallel: null, trainStart: null };
+  const run: FitRun = {
+    cache: null,
+    split: null,
+    batcher: null,
+    parallel: null,
+    trainStart: null,
+  };
   let cancelled = false;
   try {
     await fire(callbacks, 'beforeFit', state);
@@ -145,6 +154,7 @@ export async function runFit(
     iterations: state.iteration,
     microBatch: Number.isFinite(batcher?.chunkSize ?? Infinity) ? batcher!.chunkSize : null,
     threads: run.parallel?.threads ?? 1,
+    wholeBatchHead: run.split != null,
     timing: {
       cacheS: cache?.summary.cacheS ?? 0,
       trainS: trainStart == null ? 0 : (performance.now() - trainStart) / 1000,
@@ -252,6 +262,7 @@ async function trainEpochs(
   });
   const split =
     run.cache == null && (options.wholeBatchHead ?? true) ? learner.wholeBatchHead() : null;
+  run.split = split;
   if (threads > 1) {
     run.parallel = await DataParallel.open(learnerSource(learner, split), {
       threads,
