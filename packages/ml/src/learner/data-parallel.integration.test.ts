@@ -6,7 +6,7 @@ import { CheckpointCallback } from './checkpoint';
 import { cnnLearner } from './cnn-learner';
 import { DataParallel, learnerSource, shareSizes, trainingThreads } from './data-parallel';
 import { Learner } from './learner';
-import { foldedBackbone, readWeights, syntheticData, tinyBackbone } from './test-fixtures';
+import { readWeights, syntheticData, tinyBackbone } from './test-fixtures';
 
 let data: ReturnType<typeof syntheticData>;
 beforeAll(async () => {
@@ -66,6 +66,46 @@ async function relativeDifference(a: tf.NamedTensorMap, b: tf.NamedTensorMap) {
   return worst;
 }
 
+/**
+ * One step of `single` on its one-pass gradients and of `split` on `parallel`'s, after checking
+ * that they agree. Both learners start from the same seeded weights, so their variables differ
+ * by name only.
+ */
+async function stepBoth(
+  single: Learner,
+  split: Learner,
+  parallel: DataParallel,
+  x: tf.Tensor,
+  y: tf.Tensor1D,
+  label: string,
+) {
+  const byKey = (learner: Learner, grads: tf.NamedTensorMap) =>
+    Object.fromEntries(learner.opt.groups.flat().map((p) => [p.key, grads[p.variable.name]!]));
+  const expected = tf.variableGrads(() => single.trainingLoss(x, y), single.opt.variables);
+  const actual = await parallel.gradients(x, y);
+  expect(
+    await relativeDifference(byKey(split, actual.grads), byKey(single, expected.grads)),
+    label,
+  ).toBeLessThan(1e-4);
+  expect(Math.abs(actual.value.dataSync()[0]! - expected.value.dataSync()[0]!), label).toBeLessThan(
+    1e-5,
+  );
+  single.opt.step(expected.grads);
+  split.opt.step(actual.grads);
+  tf.dispose([expected.value, actual.value, ...Object.values(expected.grads)]);
+  tf.dispose(Object.values(actual.grads));
+}
+
+/** Every weight of `a` within 1e-5 of `b`'s. */
+async function expectSameWeights(a: Learner, b: Learner) {
+  const [wa, wb] = [await readWeights(a.model), await readWeights(b.model)];
+  for (const [name, values] of wb) {
+    const other = wa.get(name)!;
+    const worst = values.reduce((m, v, i) => Math.max(m, Math.abs(v - other[i]!)), 0);
+    expect(worst, name).toBeLessThan(1e-5);
+  }
+}
+
 describe('data-parallel training steps', () => {
   it('splits a batch evenly, the larger shares first', () => {
     expect(shareSizes(32, 2)).toEqual([16, 16]);
@@ -94,36 +134,10 @@ describe('data-parallel training steps', () => {
       const threads = [...parallel.workerThreads];
       expect(threads).toHaveLength(useMainThread ? 1 : 2);
 
-      const expected = tf.variableGrads(() => single.trainingLoss(x, y), single.opt.variables);
-      const actual = await parallel.gradients(x, y);
-      // Both learners start from the same seeded weights, so their variables differ by name only.
-      const byKey = (learner: Learner, grads: tf.NamedTensorMap) =>
-        Object.fromEntries(learner.opt.groups.flat().map((p) => [p.key, grads[p.variable.name]!]));
-      expect(
-        await relativeDifference(byKey(split, actual.grads), byKey(single, expected.grads)),
-      ).toBeLessThan(1e-4);
-      expect(Math.abs(actual.value.dataSync()[0]! - expected.value.dataSync()[0]!)).toBeLessThan(
-        1e-5,
-      );
-      single.opt.step(expected.grads);
-      split.opt.step(actual.grads);
-      tf.dispose([expected.value, actual.value, ...Object.values(expected.grads)]);
-      tf.dispose(Object.values(actual.grads));
-      const [a, b] = [await readWeights(split.model), await readWeights(single.model)];
-      for (const [name, values] of b) {
-        const other = a.get(name)!;
-        const worst = values.reduce((m, v, i) => Math.max(m, Math.abs(v - other[i]!)), 0);
-        expect(worst, name).toBeLessThan(1e-5);
-      }
-
+      await stepBoth(single, split, parallel, x, y, 'step 1');
+      await expectSameWeights(split, single);
       // A second step starts from the updated weights the workers were sent.
-      const again = await parallel.gradients(x, y);
-      const reference = tf.variableGrads(() => single.trainingLoss(x, y), single.opt.variables);
-      expect(
-        await relativeDifference(byKey(split, again.grads), byKey(single, reference.grads)),
-      ).toBeLessThan(1e-4);
-      tf.dispose([again.value, reference.value, ...Object.values(again.grads)]);
-      tf.dispose(Object.values(reference.grads));
+      await stepBoth(single, split, parallel, x, y, 'step 2');
 
       await parallel.close();
       for (const thread of threads) expect(thread.threadId).toBe(-1);
@@ -139,7 +153,7 @@ describe('data-parallel training steps', () => {
       const start = tf.memory().numTensors;
       // cnnLearner's head has BatchNorm and seeded dropout; the body none (as folded MobileNetV2).
       const make = () => {
-        const learn = cnnLearner(data, foldedBackbone(), { seed: 3 });
+        const learn = cnnLearner(data, tinyBackbone(8, 7, { batchNorm: false }), { seed: 3 });
         learn.unfreeze();
         return learn;
       };
@@ -150,31 +164,12 @@ describe('data-parallel training steps', () => {
         useMainThread,
         microBatch: 'off',
       });
-      const byKey = (learner: Learner, grads: tf.NamedTensorMap) =>
-        Object.fromEntries(learner.opt.groups.flat().map((p) => [p.key, grads[p.variable.name]!]));
-      for (let step = 0; step < 2; step++) {
-        const expected = tf.variableGrads(() => single.trainingLoss(x, y), single.opt.variables);
-        const actual = await parallel.gradients(x, y);
-        expect(
-          await relativeDifference(byKey(split, actual.grads), byKey(single, expected.grads)),
-          `step ${step}`,
-        ).toBeLessThan(1e-4);
-        expect(Math.abs(actual.value.dataSync()[0]! - expected.value.dataSync()[0]!)).toBeLessThan(
-          1e-5,
-        );
-        single.opt.step(expected.grads);
-        split.opt.step(actual.grads);
-        tf.dispose([expected.value, actual.value, ...Object.values(expected.grads)]);
-        tf.dispose(Object.values(actual.grads));
-      }
+      for (const step of ['step 1', 'step 2']) await stepBoth(single, split, parallel, x, y, step);
       // The head's BatchNorm statistics moved by the whole batch's, as in one pass.
-      const [a, b] = [await readWeights(split.model), await readWeights(single.model)];
-      expect([...b.keys()].some((name) => name.includes('moving_mean'))).toBe(true);
-      for (const [name, values] of b) {
-        const other = a.get(name)!;
-        const worst = values.reduce((m, v, i) => Math.max(m, Math.abs(v - other[i]!)), 0);
-        expect(worst, name).toBeLessThan(1e-5);
-      }
+      expect(
+        [...(await readWeights(single.model)).keys()].some((n) => n.includes('moving_mean')),
+      ).toBe(true);
+      await expectSameWeights(split, single);
       await parallel.close();
       tf.dispose([x, y]);
       single.dispose();

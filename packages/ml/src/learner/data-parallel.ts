@@ -217,14 +217,9 @@ export class DataParallel {
         } finally {
           tf.dispose([xs, ys]);
         }
-        mainStatistics = await Promise.all(
-          this.statistics.map(async (s) => (await s.variable.read().data()) as Float32Array),
-        );
+        mainStatistics = await this.readStatistics();
       }
-      const results = await settled;
-      const failed = results.find((r) => r.status === 'rejected');
-      if (failed != null) throw (failed as PromiseRejectedResult).reason;
-      const shares = results.map((r) => (r as PromiseFulfilledResult<WorkerShare>).value);
+      const shares = await fulfilled(settled);
       if (shares.length > 0) {
         const weights = shares.map((r) => sizes[r.share]! / n);
         const grads: tf.NamedTensorMap = {};
@@ -287,10 +282,7 @@ export class DataParallel {
         parts.push(keep(await this.batcher.features(split, mainX)));
         mainStatistics = await this.readStatistics();
       }
-      const results = await settled;
-      const failed = results.find((r) => r.status === 'rejected');
-      if (failed != null) throw (failed as PromiseRejectedResult).reason;
-      const shares = results.map((r) => (r as PromiseFulfilledResult<FeaturesResult>).value);
+      const shares = await fulfilled(settled);
       for (const share of shares) parts.push(keep(tf.tensor(share.features, share.shape)));
       this.averageStatistics([
         ...(mainStatistics == null ? [] : [{ values: mainStatistics, weight: sizes[0]! / n }]),
@@ -300,14 +292,8 @@ export class DataParallel {
       head = headGradients(split, features, y);
       const dFeatures = keep(head.dFeatures);
       const backward = active.map(async (s) => {
-        const dy = tf.slice(dFeatures, starts[s]!, sizes[s]!);
-        try {
-          const values = (await dy.data()) as Float32Array;
-          const own = tf.getBackend() === 'wasm' ? values : values.slice();
-          return await this.workers.backward(s - first, own, dy.shape);
-        } finally {
-          dy.dispose();
-        }
+        const dy = await readImages(dFeatures, starts[s]!, sizes[s]!);
+        return this.workers.backward(s - first, dy.x, dy.shape);
       });
       const settledBackward = Promise.allSettled(backward.map(inWorkers));
       const grads: tf.NamedTensorMap = { ...head.grads };
@@ -315,10 +301,7 @@ export class DataParallel {
         const dy = keep(tf.slice(dFeatures, 0, sizes[0]!));
         Object.assign(grads, await this.batcher.bodyGradients(split, mainX, dy));
       }
-      const bodyResults = await settledBackward;
-      const failedBackward = bodyResults.find((r) => r.status === 'rejected');
-      if (failedBackward != null) throw (failedBackward as PromiseRejectedResult).reason;
-      const bodyGrads = bodyResults.map((r) => (r as PromiseFulfilledResult<BodyResult>).value);
+      const bodyGrads = await fulfilled(settledBackward);
       this.source.params.forEach((p, i) => {
         // Each share's part of the mean loss is in its slice of the features' gradient already.
         const values = weightedSum(
@@ -434,8 +417,14 @@ export class DataParallel {
 }
 
 type WorkerShare = Awaited<ReturnType<TrainWorkers['step']>> & { share: number };
-type FeaturesResult = Awaited<ReturnType<TrainWorkers['features']>>;
-type BodyResult = Awaited<ReturnType<TrainWorkers['backward']>>;
+
+/** The values of settled work, or the first failure thrown. */
+async function fulfilled<T>(settled: Promise<PromiseSettledResult<T>[]>): Promise<T[]> {
+  const results = await settled;
+  const failed = results.find((r) => r.status === 'rejected');
+  if (failed != null) throw (failed as PromiseRejectedResult).reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
 
 /**
  * Σ weightₖ · arrayₖ over the arrays given (null: no gradient there), written into the first
@@ -488,7 +477,7 @@ async function readShare(x: tf.Tensor, y: tf.Tensor1D, start: number, size: numb
   }
 }
 
-/** One share's images in a buffer of its own, to move to a worker. */
+/** One share's images (or rows of any tensor) in a buffer of its own, to move to a worker. */
 export async function readImages(x: tf.Tensor, start: number, size: number) {
   const xs = tf.slice(x, start, size);
   try {

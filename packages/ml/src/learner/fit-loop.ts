@@ -260,17 +260,16 @@ async function trainEpochs(
     batchSize: learner.data.train.bs ?? 0,
     isPrecomputed: run.cache != null,
   });
-  const split =
+  run.split =
     run.cache == null && (options.wholeBatchHead ?? true) ? learner.wholeBatchHead() : null;
-  run.split = split;
   if (threads > 1) {
-    run.parallel = await DataParallel.open(learnerSource(learner, split), {
+    run.parallel = await DataParallel.open(learnerSource(learner, run.split), {
       threads,
       useMainThread: options.useMainThread ?? false,
       microBatch: options.microBatch ?? 'off',
     });
   }
-  const gradients = stepGradients(strategy, run.batcher, run.parallel, split);
+  const gradients = stepGradients(strategy, run.batcher, run.parallel, run.split);
   run.trainStart = performance.now();
   for (; state.epoch < state.epochs; state.epoch++) {
     await runEpoch(learner, strategy, gradients, run.parallel, callbacks, state);

@@ -103,21 +103,26 @@ export function syntheticData(options: SyntheticOptions = {}): LearnerData & { d
   };
 }
 
-/** conv → BN → ReLU6 → conv(stride 2) → BN → ReLU: two body groups, split at "conv2". */
-export function tinyBackbone(size = 8, seed = 7): Backbone {
+/**
+ * conv → BN → ReLU6 → conv(stride 2) → BN → ReLU: two body groups, split at "conv2". Without
+ * `batchNorm`, as MobileNetV2 with its BatchNorm folded: conv (with bias) → ReLU6 → conv → ReLU.
+ */
+export function tinyBackbone(size = 8, seed = 7, { batchNorm = true } = {}): Backbone {
   const input = tfl.input({ shape: [size, size, 3] });
   const init = (s: number) => tfl.initializers.heNormal({ seed: seed + s });
+  const bn = (x: tfl.SymbolicTensor, name: string) =>
+    batchNorm ? (tfl.layers.batchNormalization({ name }).apply(x) as tfl.SymbolicTensor) : x;
   let x = tfl.layers
     .conv2d({
       name: 'conv1',
       filters: 8,
       kernelSize: 3,
       padding: 'same',
-      useBias: false,
+      useBias: !batchNorm,
       kernelInitializer: init(1),
     })
     .apply(input) as tfl.SymbolicTensor;
-  x = tfl.layers.batchNormalization({ name: 'bn1' }).apply(x) as tfl.SymbolicTensor;
+  x = bn(x, 'bn1');
   x = tfl.layers.reLU({ name: 'relu1', maxValue: 6 }).apply(x) as tfl.SymbolicTensor;
   x = tfl.layers
     .conv2d({
@@ -129,39 +134,9 @@ export function tinyBackbone(size = 8, seed = 7): Backbone {
       kernelInitializer: init(2),
     })
     .apply(x) as tfl.SymbolicTensor;
-  x = tfl.layers.batchNormalization({ name: 'bn2' }).apply(x) as tfl.SymbolicTensor;
+  x = bn(x, 'bn2');
   x = tfl.layers.reLU({ name: 'relu2' }).apply(x) as tfl.SymbolicTensor;
   return userBackbone(tfl.model({ inputs: input, outputs: x, name: 'tiny' }), {
-    groupStarts: ['conv2'],
-  });
-}
-
-/** conv → ReLU6 → conv (stride 2) → ReLU, no BatchNorm: as MobileNetV2 with folded BatchNorm. */
-export function foldedBackbone(): Backbone {
-  const input = tfl.input({ shape: [8, 8, 3] });
-  const init = (s: number) => tfl.initializers.heNormal({ seed: s });
-  let x = tfl.layers
-    .conv2d({
-      name: 'conv1',
-      filters: 8,
-      kernelSize: 3,
-      padding: 'same',
-      kernelInitializer: init(1),
-    })
-    .apply(input) as tfl.SymbolicTensor;
-  x = tfl.layers.reLU({ name: 'relu1', maxValue: 6 }).apply(x) as tfl.SymbolicTensor;
-  x = tfl.layers
-    .conv2d({
-      name: 'conv2',
-      filters: 16,
-      kernelSize: 3,
-      strides: 2,
-      padding: 'same',
-      kernelInitializer: init(2),
-    })
-    .apply(x) as tfl.SymbolicTensor;
-  x = tfl.layers.reLU({ name: 'relu2' }).apply(x) as tfl.SymbolicTensor;
-  return userBackbone(tfl.model({ inputs: input, outputs: x, name: 'folded' }), {
     groupStarts: ['conv2'],
   });
 }

@@ -114,6 +114,26 @@ function readSharedWeights(r: Replica): void {
   });
 }
 
+/** wasm hands out fresh arrays; the cpu backend its own store, which must not move away. */
+const own = (a: Float32Array) => (tf.getBackend() === 'wasm' ? a : a.slice());
+
+/** The gradients of the replica's parameters, in slot order (null: none reached it). */
+function readGrads(r: Replica, grads: tf.NamedTensorMap): Promise<(Float32Array | null)[]> {
+  return Promise.all(
+    r.variables.map(async (v) => {
+      const g = grads[v.name];
+      return g == null ? null : own((await g.data()) as Float32Array);
+    }),
+  );
+}
+
+/** The BatchNorm running statistics as the replica's last forward left them. */
+function readStatistics(r: Replica): Promise<Float32Array[]> {
+  return Promise.all(
+    r.statistics.map(async (s) => ((await s.read().data()) as Float32Array).slice()),
+  );
+}
+
 async function step(r: Replica, request: Extract<TrainRequest, { type: 'step' }>) {
   readSharedWeights(r);
   r.dropoutCalls.clear();
@@ -127,14 +147,8 @@ async function step(r: Replica, request: Extract<TrainRequest, { type: 'step' }>
   try {
     const { value, grads } = await r.batcher.gradients(loss, r.variables, x, y);
     try {
-      // wasm hands out fresh arrays; the cpu backend its own store, which must not move away.
-      const own = (a: Float32Array) => (tf.getBackend() === 'wasm' ? a : a.slice());
-      const read = async (t: tf.Tensor | undefined) =>
-        t == null ? null : own((await t.data()) as Float32Array);
-      const gradArrays = await Promise.all(r.variables.map((v) => read(grads[v.name])));
-      const statistics = await Promise.all(
-        r.statistics.map(async (s) => ((await s.read().data()) as Float32Array).slice()),
-      );
+      const gradArrays = await readGrads(r, grads);
+      const statistics = await readStatistics(r);
       const reply: TrainReply = {
         job: request.job,
         loss: (await value.data())[0]!,
@@ -154,9 +168,6 @@ async function step(r: Replica, request: Extract<TrainRequest, { type: 'step' }>
   }
 }
 
-/** wasm hands out fresh arrays; the cpu backend its own store, which must not move away. */
-const own = (a: Float32Array) => (tf.getBackend() === 'wasm' ? a : a.slice());
-
 async function features(r: Replica, request: Extract<TrainRequest, { type: 'features' }>) {
   if (r.split == null) throw new Error('this replica runs whole steps, not split ones');
   readSharedWeights(r);
@@ -165,9 +176,7 @@ async function features(r: Replica, request: Extract<TrainRequest, { type: 'feat
   const f = await r.batcher.features(r.split, r.pending);
   try {
     const values = own((await f.data()) as Float32Array);
-    const statistics = await Promise.all(
-      r.statistics.map(async (s) => ((await s.read().data()) as Float32Array).slice()),
-    );
+    const statistics = await readStatistics(r);
     const reply: TrainReply = {
       job: request.job,
       features: values,
@@ -189,12 +198,7 @@ async function backward(r: Replica, request: Extract<TrainRequest, { type: 'back
   try {
     const grads = await r.batcher.bodyGradients(r.split, x, dy);
     try {
-      const arrays = await Promise.all(
-        r.variables.map(async (v) => {
-          const g = grads[v.name];
-          return g == null ? null : own((await g.data()) as Float32Array);
-        }),
-      );
+      const arrays = await readGrads(r, grads);
       const reply: TrainReply = { job: request.job, grads: arrays };
       return {
         reply,

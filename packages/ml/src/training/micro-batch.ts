@@ -15,6 +15,7 @@ import {
   bodyFeatures,
   bodyGradients,
   headGradients,
+  keepStatistics,
   type WholeBatchHead,
 } from './whole-batch-head';
 
@@ -161,7 +162,7 @@ export class MicroBatcher {
   private async chunkFor(split: WholeBatchHead, x: tf.Tensor): Promise<number> {
     if (this.decided(x.shape[0]!)) return this.chunk!;
     const before = tf.memory().numBytes;
-    const saved = split.bodyStatistics.map((s) => tf.clone(s.read()));
+    const restore = keepStatistics(split);
     try {
       const probe = await tf.profile(() => {
         const xs = tf.slice(x, 0, PROBE_IMAGES);
@@ -180,8 +181,7 @@ export class MicroBatcher {
       this.chunk = Math.max(1, Math.floor((this.budgetBytes - before) / perImage));
       return this.chunk;
     } finally {
-      split.bodyStatistics.forEach((s, i) => s.write(saved[i]!));
-      tf.dispose(saved);
+      restore();
     }
   }
 }

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/index';
 import { cnnLearner } from '../learner/cnn-learner';
 import type { Learner } from '../learner/learner';
-import { foldedBackbone, syntheticData, tinyBackbone } from '../learner/test-fixtures';
+import { syntheticData, tinyBackbone } from '../learner/test-fixtures';
 import { leanVariableGrads } from './lean-gradients';
 import { MicroBatcher } from './micro-batch';
 import { wholeBatchHead } from './whole-batch-head';
@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => data.dispose());
 
 /** cnnLearner's head (BatchNorm, seeded dropout, Linear) on a backbone, whole model unfrozen. */
-function learner(backbone = foldedBackbone()): Learner {
+function learner(backbone = tinyBackbone(8, 7, { batchNorm: false })): Learner {
   const learn = cnnLearner(data, backbone, { seed: 3 });
   learn.unfreeze();
   return learn;

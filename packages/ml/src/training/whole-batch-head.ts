@@ -133,7 +133,7 @@ export function bodyGradients(
 ): tf.NamedTensorMap {
   if (split.bodyVariables.length === 0) return {};
   const n = x.shape[0]!;
-  const saved = split.bodyStatistics.map((s) => tf.clone(s.read()));
+  const restore = keepStatistics(split);
   let sum: tf.NamedTensorMap = {};
   try {
     for (let start = 0; start < n; start += chunk) {
@@ -156,9 +156,17 @@ export function bodyGradients(
     tf.dispose(Object.values(sum));
     throw error;
   } finally {
+    restore();
+  }
+}
+
+/** Copies the body's running statistics; the function returned puts them back (once). */
+export function keepStatistics(split: WholeBatchHead): () => void {
+  const saved = split.bodyStatistics.map((s) => tf.clone(s.read()));
+  return () => {
     split.bodyStatistics.forEach((s, i) => s.write(saved[i]!));
     tf.dispose(saved);
-  }
+  };
 }
 
 /** `sum` + `part`, name by name; both are consumed. */
