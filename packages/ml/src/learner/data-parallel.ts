@@ -28,12 +28,8 @@ import { flattenLayers } from '../models/backbone';
 import type { Param } from './adamw';
 import type { Learner } from './learner';
 import { weightKey } from '../training/weight-key';
-import {
-  Accumulator,
-  MicroBatcher,
-  type BatchGradients,
-  type MicroBatchOption,
-} from '../training/micro-batch';
+import { Accumulator, type BatchGradients } from '../training/accumulator';
+import { MicroBatcher, type MicroBatchOption } from '../training/micro-batch';
 import type { TrainingLayersOptions } from '../training/training-layers';
 import { headGradients, type WholeBatchHead } from '../training/whole-batch-head';
 

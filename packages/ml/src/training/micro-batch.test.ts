@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend/index';
 import { cnnLearner } from '../learner/cnn-learner';
-import { Accumulator, MicroBatcher } from './micro-batch';
+import { Accumulator } from './accumulator';
+import { MicroBatcher } from './micro-batch';
 import { maxDifference, syntheticData, tinyBackbone } from '../learner/test-fixtures';
 
 /** A small conv net without BatchNorm: its batch gradients do not depend on how a batch is split. */

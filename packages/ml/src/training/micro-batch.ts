@@ -10,6 +10,7 @@
  * the head still trains on the whole batch (whole-batch-head.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { Accumulator, type BatchGradients } from './accumulator';
 import { leanVariableGrads } from './lean-gradients';
 import {
   bodyFeatures,
@@ -28,12 +29,6 @@ export const WASM_STEP_BUDGET_BYTES = 2.5 * 2 ** 30;
 const SAFETY = 1.5;
 /** Images in the chunk whose memory use is measured. */
 const PROBE_IMAGES = 2;
-
-export interface BatchGradients {
-  /** Mean loss over the batch. */
-  value: tf.Scalar;
-  grads: tf.NamedTensorMap;
-}
 
 type LossFn = (x: tf.Tensor, y: tf.Tensor1D) => tf.Scalar;
 
@@ -200,48 +195,5 @@ function slicedGrads(
     return leanVariableGrads(() => loss(xs, ys), variables);
   } finally {
     tf.dispose([xs, ys]);
-  }
-}
-
-/** Weighted sums of losses and gradients (of chunks or shares of a batch); owns its tensors until take(). */
-export class Accumulator {
-  private value: tf.Scalar | null = null;
-  private grads: tf.NamedTensorMap = {};
-
-  add(value: tf.Scalar, grads: tf.NamedTensorMap, weight: number): void {
-    // A first part of weight 1 (a whole batch's shares already weighted) is kept as it is.
-    const keep = this.value == null && weight === 1;
-    const previous = [this.value, ...Object.values(this.grads)];
-    const sum = this.value;
-    this.value = keep
-      ? value
-      : (tf.tidy(() =>
-          sum == null ? tf.mul(value, weight) : tf.add(sum, tf.mul(value, weight)),
-        ) as tf.Scalar);
-    const next: tf.NamedTensorMap = {};
-    for (const [name, grad] of Object.entries(grads)) {
-      const sum = this.grads[name];
-      next[name] = keep
-        ? grad
-        : tf.tidy(() => (sum == null ? tf.mul(grad, weight) : tf.add(sum, tf.mul(grad, weight))));
-    }
-    this.grads = next;
-    if (!keep) tf.dispose([value, ...Object.values(grads)]);
-    tf.dispose(previous.filter((t) => t != null));
-  }
-
-  /** The sums, handed over to the caller (who disposes them). */
-  take(): BatchGradients {
-    if (this.value == null) throw new Error('No chunk was added to the batch.');
-    const taken = { value: this.value, grads: this.grads };
-    this.value = null;
-    this.grads = {};
-    return taken;
-  }
-
-  dispose(): void {
-    tf.dispose([...(this.value ? [this.value] : []), ...Object.values(this.grads)]);
-    this.value = null;
-    this.grads = {};
   }
 }

@@ -18,6 +18,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { splitHead } from './head-split';
 import { flattenLayers } from '../models/backbone';
+import { Accumulator } from './accumulator';
 import { crossEntropy } from './cross-entropy';
 import { leanVariableGrads } from './lean-gradients';
 
@@ -134,7 +135,7 @@ export function bodyGradients(
   if (split.bodyVariables.length === 0) return {};
   const n = x.shape[0]!;
   const restore = keepStatistics(split);
-  let sum: tf.NamedTensorMap = {};
+  const sum = new Accumulator();
   try {
     for (let start = 0; start < n; start += chunk) {
       const size = Math.min(chunk, n - start);
@@ -145,15 +146,16 @@ export function bodyGradients(
           () => tf.sum(tf.mul(split.body(xs), dy)),
           split.bodyVariables,
         );
-        part.value.dispose();
-        sum = addInto(sum, part.grads);
+        sum.add(part.value, part.grads, 1);
       } finally {
         if (xs !== x) tf.dispose([xs, dy]);
       }
     }
-    return sum;
+    const { value, grads } = sum.take();
+    value.dispose();
+    return grads;
   } catch (error) {
-    tf.dispose(Object.values(sum));
+    sum.dispose();
     throw error;
   } finally {
     restore();
@@ -167,16 +169,4 @@ export function keepStatistics(split: WholeBatchHead): () => void {
     split.bodyStatistics.forEach((s, i) => s.write(saved[i]!));
     tf.dispose(saved);
   };
-}
-
-/** `sum` + `part`, name by name; both are consumed. */
-function addInto(sum: tf.NamedTensorMap, part: tf.NamedTensorMap): tf.NamedTensorMap {
-  if (Object.keys(sum).length === 0) return part;
-  const next: tf.NamedTensorMap = { ...sum };
-  for (const [name, grad] of Object.entries(part)) {
-    const previous = sum[name];
-    next[name] = previous == null ? grad : tf.add(previous, grad);
-    if (previous != null) tf.dispose([previous, grad]);
-  }
-  return next;
 }
