@@ -15,23 +15,22 @@ export class Accumulator {
   add(value: tf.Scalar, grads: tf.NamedTensorMap, weight: number): void {
     // A first part of weight 1 (a whole batch's shares already weighted) is kept as it is.
     const keep = this.value == null && weight === 1;
-    const previous = [this.value, ...Object.values(this.grads)];
     const sum = this.value;
     this.value = keep
       ? value
       : (tf.tidy(() =>
           sum == null ? tf.mul(value, weight) : tf.add(sum, scaled(value, weight)),
         ) as tf.Scalar);
-    const next: tf.NamedTensorMap = {};
+    sum?.dispose();
+    // Names this part lacks keep their sums.
     for (const [name, grad] of Object.entries(grads)) {
       const sum = this.grads[name];
-      next[name] = keep
+      this.grads[name] = keep
         ? grad
         : tf.tidy(() => (sum == null ? tf.mul(grad, weight) : tf.add(sum, scaled(grad, weight))));
+      sum?.dispose();
     }
-    this.grads = next;
     if (!keep) tf.dispose([value, ...Object.values(grads)]);
-    tf.dispose(previous.filter((t) => t != null));
   }
 
   /** The sums, handed over to the caller (who disposes them). */

@@ -103,7 +103,7 @@ describe('micro-batches', () => {
     }
   });
 
-  it('sums weighted parts, keeping a lone first part of weight 1 without a copy', async () => {
+  it('sums weighted parts by name, keeping a lone first part of weight 1 without a copy', async () => {
     const start = tf.memory().numTensors;
     const whole = new Accumulator();
     const grad = tf.tensor1d([1, 2]);
@@ -115,8 +115,10 @@ describe('micro-batches', () => {
     const parts = new Accumulator();
     parts.add(tf.scalar(1), { g: tf.tensor1d([1, 2]) }, 1);
     parts.add(tf.scalar(3), { g: tf.tensor1d([10, 20]) }, 0.5);
+    parts.add(tf.scalar(0), { h: tf.tensor1d([4]) }, 1);
     const sum = parts.take();
     expect(Array.from(await sum.grads['g']!.data())).toEqual([6, 12]);
+    expect(Array.from(await sum.grads['h']!.data())).toEqual([4]);
     expect((await sum.value.data())[0]).toBe(2.5);
     tf.dispose([sum.value, ...Object.values(sum.grads)]);
     expect(tf.memory().numTensors).toBe(start);
