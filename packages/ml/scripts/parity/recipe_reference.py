@@ -18,8 +18,9 @@ What it does:
     ReLU6 feature map (`out_relu` / `conv_35`, 1280 x 7 x 7 at 224 px), without the global
     pooling.
   * builds the data like fastai v1 ImageDataBunch.from_folder(..., ds_tfms=get_transforms(),
-    size=224, bs=64): a 20 % random validation split with seed 42 (or the dataset's own
-    train/ + validation/ folders), ResizeMethod.CROP (short side to 224; centre crop for
+    size=224, bs=64): a 20 % random validation split drawn like the studio's with
+    --split-seed (default 42, the lesson's; --split fastai draws fastai's numpy permutation),
+    or the dataset's own train/ + validation/ folders; ResizeMethod.CROP (short side to 224; centre crop for
     validation, random crop for training), shuffled training batches with drop_last.
   * augments training images the way fastai v1's get_transforms() defaults do, in one
     grid_sample with reflection padding: flip_lr p 0.5; symmetric_warp magnitude 0.2 p 0.75;
@@ -55,6 +56,8 @@ import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
 
+import studio_split
+
 # The studio's shared folder: STUDIO_SHARED_DIR, else shared/ beside the repository.
 SHARED_DIR = os.environ.get('STUDIO_SHARED_DIR') or os.path.abspath(
     os.path.join(os.path.dirname(__file__), '..', '..', '..', '..', '..', 'shared'))
@@ -64,7 +67,8 @@ ARCHS = {
     'mobilenet_v2_1.0': ('mobilenet-v2-1.0-imagenet', ['conv_13', 'conv_25']),
 }
 DEFAULT_MODEL_DIR = os.path.join(SHARED_DIR, 'pretrained', ARCHS['mobilenet_v2_0.35'][0])
-IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp', '.gif', '.webp')
+# The studio's extensions (src/data/items.ts), so both list the same files.
+IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.webp', '.gif', '.tif', '.tiff', '.avif')
 
 
 # ---------------------------------------------------------------------------------------------
@@ -497,7 +501,7 @@ def load_resized(path, size):
     return torch.from_numpy(np.asarray(im, dtype=np.uint8).copy()).permute(2, 0, 1).contiguous()
 
 
-def build_datasets(data, size, valid_pct=0.2, split_seed=42):
+def build_datasets(data, size, split_mode='studio', valid_pct=0.2, split_seed=42):
     train_dir, valid_dir = os.path.join(data, 'train'), os.path.join(data, 'validation')
     if os.path.isdir(train_dir) and os.path.isdir(valid_dir):
         classes, train = list_images(train_dir)
@@ -507,15 +511,18 @@ def build_datasets(data, size, valid_pct=0.2, split_seed=42):
         split = 'folders train/ + validation/'
     else:
         classes, items = list_images(data)
-        # fastai split_by_rand_pct(valid_pct, seed): np.random.seed(seed); permutation;
-        # the first int(valid_pct*n) indices are the validation set.
-        np.random.seed(split_seed)
-        idx = np.random.permutation(len(items))
-        cut = int(valid_pct * len(items))
-        vset = set(idx[:cut].tolist())
+        if split_mode == 'studio':
+            # The studio's own draw, so both judge the same validation images.
+            vset = set(studio_split.valid_indices(len(items), split_seed, valid_pct))
+        else:
+            # fastai split_by_rand_pct(valid_pct, seed): np.random.seed(seed); permutation;
+            # the first int(valid_pct*n) indices are the validation set.
+            np.random.seed(split_seed)
+            idx = np.random.permutation(len(items))
+            vset = set(idx[:int(valid_pct * len(items))].tolist())
         train = [it for i, it in enumerate(items) if i not in vset]
         valid = [it for i, it in enumerate(items) if i in vset]
-        split = f'random {valid_pct:.0%} seed {split_seed}'
+        split = f'random {valid_pct:.0%}, {split_mode} draw, seed {split_seed}'
     t_imgs = [load_resized(p, size) for p, _ in train]
     v_imgs = [load_resized(p, size) for p, _ in valid]
     return classes, (t_imgs, torch.tensor([c for _, c in train])), (v_imgs, torch.tensor([c for _, c in valid])), split
@@ -729,7 +736,11 @@ def main(argv=None):
     ap.add_argument('--lr', type=float, default=3e-3, help='frozen-stage max_lr')
     ap.add_argument('--unfrozen-epochs', type=int, default=2)
     ap.add_argument('--unfrozen-lr', default='1e-6,1e-4', help='lo,hi for slice(lo, hi), or one value')
-    ap.add_argument('--seed', type=int, default=0)
+    ap.add_argument('--seed', type=int, default=0, help='seed of the weights, batches and augmentation')
+    ap.add_argument('--split', choices=['studio', 'fastai'], default='studio',
+                    help="whose random split of a folder without train/ + validation/: the studio's "
+                         "(the same images as `npm run lesson -- --seed <split-seed>`) or fastai's numpy draw")
+    ap.add_argument('--split-seed', type=int, default=42)
     ap.add_argument('--bs', type=int, default=64)
     ap.add_argument('--size', type=int, default=224)
     ap.add_argument('--wd', type=float, default=1e-2)
@@ -751,7 +762,7 @@ def main(argv=None):
         f'{sum(p.numel() for n in g for p in body.layers[n].parameters())} params)' for g in body_groups)
         + ' | head')
 
-    classes, train, valid, split = build_datasets(args.data, args.size)
+    classes, train, valid, split = build_datasets(args.data, args.size, args.split, split_seed=args.split_seed)
     log(f'data: {len(classes)} classes, {len(train[0])} train / {len(valid[0])} valid ({split}), '
         f'loaded in {time.time() - t_start:.0f}s')
 
@@ -783,6 +794,7 @@ def main(argv=None):
                                          'unfrozen', log)
     wall = time.time() - t_start
     result = {'data': os.path.basename(os.path.normpath(args.data)), 'arch': args.arch, 'bn': args.bn, 'seed': args.seed,
+              'split': split,
               'epochs': args.epochs, 'lr': args.lr, 'unfrozen_epochs': args.unfrozen_epochs,
               'unfrozen_lr': args.unfrozen_lr, 'frozen_error': frozen_err, 'final_error': final_err,
               'n_train': len(train[0]), 'n_valid': len(valid[0]), 'wall_s': round(wall, 1),
