@@ -219,6 +219,19 @@ describe('reading and using a model in the studio', () => {
     const summary = await page.getByTestId('compare-summary').innerText();
     expect(summary).toContain('ten signs, 64 px');
     expect(summary).toContain('ten signs, 80 px');
+    // Both were judged on the same validation images: one has the fewest wrong, the other is
+    // paired with it image by image, and the disagreements account for the gap in wrong counts.
+    const wrong = [...summary.matchAll(/(\d+) of (\d+) \(95 % interval [\d.]+–[\d.]+ %\)/g)];
+    expect(wrong).toHaveLength(2);
+    expect(wrong[0]![2]).toBe(wrong[1]![2]);
+    expect(summary.match(/[Ff]ewest wrong on these images/g)).toHaveLength(1);
+    const pair =
+      /Wrong on (\d+) that .+ gets right, right on (\d+) it misses\.\s+(Could be|Unlikely to be) chance \(p = [\d.<> ]+\)/.exec(
+        summary,
+      );
+    expect(pair).not.toBeNull();
+    const [lowest, other] = wrong.map((m) => Number(m[1])).sort((a, b) => a - b);
+    expect(Number(pair![1]) - Number(pair![2])).toBe(other! - lowest!);
     if (process.env.STUDIO_SCREENSHOTS) {
       await page.screenshot({
         path: `${process.env.STUDIO_SCREENSHOTS}/compare.png`,

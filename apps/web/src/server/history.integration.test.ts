@@ -399,6 +399,51 @@ describe('run comparison', () => {
     expect(live.trainingS).toBeGreaterThanOrEqual(90);
   });
 
+  it("judges each model image by image against its dataset version's fewest-wrong run", async () => {
+    // 40 validation images; the lesson's model misses f0–f3, the small-batch model f2–f11.
+    const fileIds = Array.from({ length: 40 }, (_, i) => `f${i}`);
+    const targets = fileIds.map((_, i) => i % 2);
+    const interpret = async (runId: string, index: number, wrong: (i: number) => boolean) => {
+      const stage = await database.db.stage.findUniqueOrThrow({
+        where: { runId_index: { runId, index } },
+      });
+      const preds = targets.map((t, i) => (wrong(i) ? 1 - t : t));
+      await database.db.stageInterpretation.create({
+        data: {
+          stageId: stage.id,
+          classes: ['a', 'b'],
+          // Listed in another order than the other run's: pairs go by file, not position.
+          fileIds: index === 0 ? [...fileIds].reverse() : fileIds,
+          targets: index === 0 ? [...targets].reverse() : targets,
+          preds: index === 0 ? [...preds].reverse() : preds,
+          losses: preds.map(() => 0.1),
+          probs: Buffer.alloc(40 * 2 * 4),
+          confusion: [],
+          perClass: [],
+          errorRate: preds.filter((p, i) => p !== targets[i]).length / 40,
+        },
+      });
+    };
+    await interpret(ids.a, 0, () => true);
+    await interpret(ids.a, 4, (i) => i < 4);
+    await interpret(ids.b, 0, (i) => i >= 2 && i < 12);
+    const { runs } = await compareRuns(access, [ids.b, ids.a, ids.c]);
+    const [small, lesson, live] = runs.map((r) => r.evidence);
+    // The lesson's model is its last interpreted stage's (4 wrong), not stage 1's (40 wrong).
+    expect(lesson).toMatchObject({ wrong: 4, images: 40, isLowest: true, versus: null });
+    expect(lesson!.interval[0]).toBeLessThan(0.1);
+    expect(lesson!.interval[1]).toBeGreaterThan(0.1);
+    // 8 images only the small model misses, 2 only the lesson's: 2 · (1 + 10 + 45) / 2¹⁰.
+    expect(small).toMatchObject({
+      wrong: 10,
+      isLowest: false,
+      versus: { runId: ids.a, onlyThisWrong: 8, onlyOtherWrong: 2 },
+    });
+    expect(small!.versus!.p).toBeCloseTo(112 / 1024, 12);
+    // A run on another dataset version with no interpreted stage has nothing to judge.
+    expect(live).toBeNull();
+  });
+
   it('thins each run to at most the point budget, evenly, keeping the first and last batch', async () => {
     const { runs } = await compareRuns(access, [ids.a, ids.b, ids.c]);
     const [lesson, small, live] = runs.map((r) => r.batches) as [

@@ -6,6 +6,7 @@ import { listParam, type HistoryFilters } from '@/components/runs/history-query'
 import type { Access } from './access';
 import { isUuid } from './http';
 import { db } from './db';
+import { errorEvidence, type ErrorEvidence, type ModelPredictions } from './error-evidence';
 
 /** Points of smoothed batch loss per run on the compare chart; more only slows the browser. */
 export const MAX_BATCH_POINTS = 500;
@@ -201,6 +202,8 @@ export interface ComparedRun {
   finalErrorRate: number | null;
   /** Seconds the worker spent in the run's stages (queue waits left out). */
   trainingS: number;
+  /** Its model's errors image by image (null until a fit stage has an interpretation). */
+  evidence: ErrorEvidence | null;
   /** Numbered 1, 2, … across all fit stages of the run; `stage` is the stage's position. */
   epochs: {
     epoch: number;
@@ -240,6 +243,7 @@ export async function compareRuns(access: Access, ids: string[]): Promise<RunCom
             finishedAt: true,
             priorAttemptSeconds: true,
             epochs: { orderBy: { epoch: 'asc' } },
+            interpretation: { select: { fileIds: true, targets: true, preds: true } },
           },
         },
       },
@@ -251,6 +255,12 @@ export async function compareRuns(access: Access, ids: string[]): Promise<RunCom
   if (missing.length > 0) return { missing, runs: [], diff: [] };
   const now = new Date();
   const ordered = ids.map((id) => byId.get(id)!);
+  // The run's model is its last interpreted stage's, as finalErrorRate is.
+  const models = ordered.flatMap((run): ModelPredictions[] => {
+    const last = run.stages.findLast((stage) => stage.interpretation)?.interpretation;
+    return last ? [{ runId: run.id, versionId: run.versionId, ...last }] : [];
+  });
+  const evidence = errorEvidence(models);
   const compared = ordered.map((run): ComparedRun => {
     let epoch = 0;
     const epochs = run.stages.flatMap((stage, position) =>
@@ -274,6 +284,7 @@ export async function compareRuns(access: Access, ids: string[]): Promise<RunCom
       // The run's model (a stage that restored its best epoch holds that one's weights).
       finalErrorRate: run.finalErrorRate ?? epochs.at(-1)?.errorRate ?? null,
       trainingS,
+      evidence: evidence.get(run.id) ?? null,
       epochs,
       batches: batches.get(run.id) ?? [],
     };

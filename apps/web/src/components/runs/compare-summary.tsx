@@ -3,6 +3,7 @@
 import type { ReactNode } from 'react';
 import { Table, Text } from '@mantine/core';
 import { StatusBadge } from '../status-badge';
+import { VersusLowest, WrongCount } from './compare-evidence';
 import { CompareHeaderRow } from './compare-run-label';
 import type { ShownRun } from './compare-view';
 import { formatDuration, formatPercent } from './format';
@@ -33,6 +34,8 @@ export function CompareSummary({ runs }: { runs: ShownRun[] }) {
     ['Dataset', (r) => `${r.dataset.name} v${r.versionNumber}`],
     ['Architecture', (r) => r.arch],
     ['Final error rate (the model)', (r) => rate(r.finalErrorRate, bestFinal)],
+    ['Validation images wrong', (r) => <WrongCount run={r} />],
+    ['Against the fewest wrong', (r) => <VersusLowest run={r} runs={runs} />],
     ['Best epoch’s error rate', (r) => rate(r.bestErrorRate, bestBest)],
     ['Epochs', (r) => r.epochs.length],
     ['Total training time', (r) => formatDuration(r.trainingS)],
@@ -54,6 +57,10 @@ export function CompareSummary({ runs }: { runs: ShownRun[] }) {
           ))}
         </Table.Tbody>
       </Table>
+      <Text size="sm" c="dimmed" mt="xs">
+        Runs on the same dataset version are compared image by image (McNemar&apos;s exact test). A
+        p of 0.05 or more means chance alone, such as another seed, often makes a gap that large.
+      </Text>
     </Table.ScrollContainer>
   );
 }
