@@ -29,13 +29,24 @@ export interface ModelPredictions extends ImagePredictions {
  * listed on a tie), image by image; runs without an interpretation are left out.
  */
 export function errorEvidence(models: readonly ModelPredictions[]): Map<string, ErrorEvidence> {
-  const wrongOf = (m: ImagePredictions) => m.preds.filter((p, i) => p !== m.targets[i]).length;
+  const wrongs = new Map(
+    models.map((m) => [m, m.preds.filter((p, i) => p !== m.targets[i]).length] as const),
+  );
+  // Per version, the fewest-wrong model and how many were compared on it.
+  const lowestOf = new Map<string, { lowest: ModelPredictions; peers: number }>();
+  for (const model of models) {
+    const seen = lowestOf.get(model.versionId);
+    if (!seen) lowestOf.set(model.versionId, { lowest: model, peers: 1 });
+    else {
+      seen.peers++;
+      if (wrongs.get(model)! < wrongs.get(seen.lowest)!) seen.lowest = model;
+    }
+  }
   const evidence = new Map<string, ErrorEvidence>();
   for (const model of models) {
-    const wrong = wrongOf(model);
+    const wrong = wrongs.get(model)!;
     const images = model.fileIds.length;
-    const peers = models.filter((m) => m.versionId === model.versionId);
-    const lowest = peers.reduce((best, m) => (wrongOf(m) < wrongOf(best) ? m : best));
+    const { lowest, peers } = lowestOf.get(model.versionId)!;
     const paired = lowest === model ? null : pairErrors(model, lowest);
     evidence.set(model.runId, {
       wrong,
@@ -47,7 +58,7 @@ export function errorEvidence(models: readonly ModelPredictions[]): Map<string, 
         onlyOtherWrong: paired.onlySecondWrong,
         p: paired.p,
       },
-      isLowest: lowest === model && peers.length > 1,
+      isLowest: lowest === model && peers > 1,
     });
   }
   return evidence;

@@ -20,8 +20,9 @@ What it does:
   * builds the data like fastai v1 ImageDataBunch.from_folder(..., ds_tfms=get_transforms(),
     size=224, bs=64): a 20 % random validation split drawn like the studio's with
     --split-seed (default 42, the lesson's; --split fastai draws fastai's numpy permutation),
-    or the dataset's own train/ + validation/ folders; ResizeMethod.CROP (short side to 224; centre crop for
-    validation, random crop for training), shuffled training batches with drop_last.
+    or the dataset's own train/ + validation/ folders; ResizeMethod.CROP (short side to 224;
+    centre crop for validation, random crop for training), shuffled training batches with
+    drop_last.
   * augments training images the way fastai v1's get_transforms() defaults do, in one
     grid_sample with reflection padding: flip_lr p 0.5; symmetric_warp magnitude 0.2 p 0.75;
     rotate +-10 deg p 0.75; rand_zoom 1..1.1 (random centre) p 0.75; brightness 0.4..0.6 and

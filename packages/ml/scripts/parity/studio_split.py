@@ -20,9 +20,8 @@ def _rotl(x, r):
 
 
 def _to_int32(x):
-    """JavaScript's `Math.trunc(x) | 0`."""
-    v = int(math.trunc(x)) & M32
-    return v
+    """JavaScript's `Math.trunc(x) | 0`, as an unsigned 32-bit pattern."""
+    return int(math.trunc(x)) & M32
 
 
 def mix_seeds(*parts):
